@@ -1,0 +1,64 @@
+"""Plan years (年度) and the configurable stage list (形象进度)."""
+from __future__ import annotations
+
+from typing import Any
+
+from db import audit
+from db.connection import Database
+from db.errors import NotFoundError, ValidationError
+from db.validate import parse_name, parse_text
+
+
+def create_plan_year(db: Database, *, year: int, district: str, title: str = "", source: str = "") -> int:
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise ValidationError("计划年度", year, "应为 2000 到 2100 之间的年份")
+    district_name = parse_name(district, "区县")
+    with db.transaction("plan_year"):
+        if db.scalar("SELECT 1 FROM plan_year WHERE year = ?", (year,)):
+            raise ValidationError("计划年度", year, "已存在")
+        cur = db.conn.execute("INSERT INTO plan_year (year, district, title, source) VALUES (?, ?, ?, ?)",
+                              (year, district_name, parse_text(title, "标题"), source))
+        pid = int(cur.lastrowid)
+        audit.log(db, action="plan_year.create", entity="plan_year", entity_id=pid,
+                  summary=f"新建计划年度 {year}（{district_name}）", after={"year": year, "district": district_name})
+    return pid
+
+
+def plan_years(db: Database) -> list[dict[str, Any]]:
+    return db.query("SELECT id, year, district, title, source FROM plan_year ORDER BY year")
+
+
+def current_plan_year(db: Database, year: int | None = None) -> dict[str, Any]:
+    """The plan year asked for, or the latest one; NotFoundError on an empty database."""
+    if year is None:
+        row = db.query_one("SELECT id, year, district, title, source FROM plan_year ORDER BY year DESC LIMIT 1")
+    else:
+        row = db.query_one("SELECT id, year, district, title, source FROM plan_year WHERE year = ?", (year,))
+    if row is None:
+        raise NotFoundError("数据库中还没有计划年度" if year is None else f"没有 {year} 年的计划年度")
+    return row
+
+
+def stages(db: Database) -> list[str]:
+    return [r[0] for r in db.conn.execute("SELECT name FROM stage ORDER BY position")]
+
+
+def set_stages(db: Database, names: list[str]) -> None:
+    """Replace the stage list (order matters: earlier is less advanced). Stages in use cannot be dropped."""
+    clean = [parse_name(n, "形象进度", max_length=20) for n in names]
+    if len(set(clean)) != len(clean):
+        raise ValidationError("形象进度", names, "有重复")
+    if not clean:
+        raise ValidationError("形象进度", names, "至少需要一个阶段")
+    before = stages(db)
+    with db.transaction("stage"):
+        used = {r[0] for r in db.conn.execute(
+            "SELECT DISTINCT text_value FROM progress_update WHERE metric = 'stage' AND text_value IS NOT NULL")}
+        missing = used - set(clean)
+        if missing:
+            raise ValidationError("形象进度", "、".join(sorted(missing)), "已被项目使用，不能删除")
+        db.conn.execute("DELETE FROM stage")
+        db.conn.executemany("INSERT INTO stage (name, position) VALUES (?, ?)",
+                            [(n, i) for i, n in enumerate(clean)])
+        audit.log(db, action="stage.set", entity="stage", entity_id=None,
+                  summary="形象进度列表：" + " → ".join(clean), before=before, after=clean)

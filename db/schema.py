@@ -1,0 +1,258 @@
+"""Schema migrations: small numbered steps, each in its own BEGIN IMMEDIATE transaction."""
+from __future__ import annotations
+
+import sqlite3
+from typing import Callable
+
+from db.connection import APPLICATION_ID, Database
+
+Migration = Callable[[Database], None]
+_MIGRATIONS: list[tuple[int, str, Migration]] = []
+
+
+def migration(version: int, name: str) -> Callable[[Migration], Migration]:
+    def register(fn: Migration) -> Migration:
+        _MIGRATIONS.append((version, name, fn))
+        return fn
+    return register
+
+
+def _date_check(col: str) -> str:
+    # date() alone lets 2023-02-30 through; a '+0 days' modifier normalises it, so only real dates equal themselves.
+    return (f"CHECK ({col} IS NULL OR ({col} GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'"
+            f" AND date({col}, '+0 days') = {col}))")
+
+
+# The four things a target or an update can be about; exactly one column is set per row.
+_SUBJECT_COLUMNS = """
+    portfolio_id INTEGER REFERENCES portfolio(id),
+    project_id   INTEGER REFERENCES project(id),
+    indicator_id INTEGER REFERENCES indicator(id),
+    cluster_id   INTEGER REFERENCES cluster(id),
+"""
+_ONE_SUBJECT = """CHECK ((portfolio_id IS NOT NULL) + (project_id IS NOT NULL)
+                 + (indicator_id IS NOT NULL) + (cluster_id IS NOT NULL) = 1)"""
+
+
+def _append_only(table: str) -> str:
+    return f"""
+    CREATE TRIGGER {table}_append_only_update BEFORE UPDATE ON {table}
+    BEGIN SELECT RAISE(ABORT, '{table} is append-only: record a new row instead'); END;
+    CREATE TRIGGER {table}_append_only_delete BEFORE DELETE ON {table}
+    BEGIN SELECT RAISE(ABORT, '{table} is append-only: rows are never deleted'); END;
+    """
+
+
+@migration(1, "initial schema")
+def _v1(db: Database) -> None:
+    ddl = f"""
+    CREATE TABLE setting (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE plan_year (
+        id       INTEGER PRIMARY KEY,
+        year     INTEGER NOT NULL UNIQUE CHECK (year BETWEEN 2000 AND 2100),
+        district TEXT NOT NULL CHECK (length(trim(district)) > 0),
+        title    TEXT NOT NULL DEFAULT '',
+        source   TEXT NOT NULL DEFAULT ''
+    ) STRICT;
+
+    CREATE TABLE stage (
+        id       INTEGER PRIMARY KEY,
+        name     TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+        position INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE cluster (
+        id           INTEGER PRIMARY KEY,
+        plan_year_id INTEGER NOT NULL REFERENCES plan_year(id),
+        parent_id    INTEGER REFERENCES cluster(id),
+        kind         TEXT NOT NULL CHECK (kind IN ('system', 'tier', 'cluster', 'industry', 'enterprise')),
+        name         TEXT NOT NULL CHECK (length(trim(name)) > 0),
+        scale_label  TEXT NOT NULL DEFAULT '',
+        position     INTEGER NOT NULL DEFAULT 0,
+        note         TEXT NOT NULL DEFAULT '',
+        source       TEXT NOT NULL DEFAULT '',
+        active       INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+    ) STRICT;
+    CREATE INDEX cluster_parent ON cluster(parent_id, position);
+
+    CREATE TABLE portfolio (
+        id                   INTEGER PRIMARY KEY,
+        plan_year_id         INTEGER NOT NULL REFERENCES plan_year(id),
+        level                TEXT NOT NULL CHECK (level IN ('district', 'city')),
+        name                 TEXT NOT NULL CHECK (length(trim(name)) > 0),
+        declared_count       INTEGER CHECK (declared_count IS NULL OR declared_count >= 0),
+        total_investment_wan INTEGER CHECK (total_investment_wan IS NULL OR total_investment_wan >= 0),
+        position             INTEGER NOT NULL DEFAULT 0,
+        source               TEXT NOT NULL DEFAULT '',
+        UNIQUE (plan_year_id, level)
+    ) STRICT;
+
+    CREATE TABLE project (
+        id                   INTEGER PRIMARY KEY,
+        portfolio_id         INTEGER NOT NULL REFERENCES portfolio(id),
+        name                 TEXT NOT NULL CHECK (length(trim(name)) > 0),
+        name_key             TEXT NOT NULL,
+        cluster_id           INTEGER REFERENCES cluster(id),
+        location             TEXT NOT NULL DEFAULT '',
+        responsible_unit     TEXT NOT NULL DEFAULT '',
+        responsible_leader   TEXT NOT NULL DEFAULT '',
+        total_investment_wan INTEGER CHECK (total_investment_wan IS NULL OR total_investment_wan >= 0),
+        start_year           INTEGER CHECK (start_year IS NULL OR start_year BETWEEN 1990 AND 2100),
+        finish_year          INTEGER CHECK (finish_year IS NULL OR finish_year BETWEEN 1990 AND 2100),
+        description          TEXT NOT NULL DEFAULT '',
+        note                 TEXT NOT NULL DEFAULT '',
+        source               TEXT NOT NULL DEFAULT '',
+        position             INTEGER NOT NULL DEFAULT 0,
+        active               INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+        created_at           TEXT NOT NULL,
+        CHECK (finish_year IS NULL OR start_year IS NULL OR finish_year >= start_year)
+    ) STRICT;
+    CREATE UNIQUE INDEX project_name_unique ON project(portfolio_id, name_key) WHERE active = 1;
+    CREATE INDEX project_cluster ON project(cluster_id);
+
+    CREATE TABLE milestone (
+        id                INTEGER PRIMARY KEY,
+        project_id        INTEGER NOT NULL REFERENCES project(id),
+        name              TEXT NOT NULL CHECK (length(trim(name)) > 0),
+        planned_date      TEXT {_date_check('planned_date')},
+        planned_precision TEXT NOT NULL DEFAULT 'day' CHECK (planned_precision IN ('day', 'month', 'year')),
+        actual_date       TEXT {_date_check('actual_date')},
+        position          INTEGER NOT NULL DEFAULT 0,
+        note              TEXT NOT NULL DEFAULT '',
+        source            TEXT NOT NULL DEFAULT ''
+    ) STRICT;
+    CREATE INDEX milestone_project ON milestone(project_id, position);
+
+    CREATE TABLE indicator (
+        id           INTEGER PRIMARY KEY,
+        plan_year_id INTEGER NOT NULL REFERENCES plan_year(id),
+        campaign     TEXT NOT NULL CHECK (length(trim(campaign)) > 0),
+        name         TEXT NOT NULL CHECK (length(trim(name)) > 0),
+        name_key     TEXT NOT NULL,
+        unit         TEXT NOT NULL,
+        decimals     INTEGER NOT NULL DEFAULT 0 CHECK (decimals BETWEEN 0 AND 4),
+        direction    TEXT NOT NULL DEFAULT 'higher' CHECK (direction IN ('higher', 'lower')),
+        accumulation TEXT NOT NULL DEFAULT 'cumulative' CHECK (accumulation IN ('cumulative', 'point')),
+        position     INTEGER NOT NULL DEFAULT 0,
+        note         TEXT NOT NULL DEFAULT '',
+        source       TEXT NOT NULL DEFAULT '',
+        active       INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+    ) STRICT;
+    CREATE UNIQUE INDEX indicator_name_unique ON indicator(plan_year_id, name_key) WHERE active = 1;
+
+    -- Versioned targets: one row per revision, the newest effective one counts; old values stay.
+    CREATE TABLE target (
+        id             INTEGER PRIMARY KEY,
+        plan_year_id   INTEGER NOT NULL REFERENCES plan_year(id),
+        {_SUBJECT_COLUMNS}
+        metric         TEXT NOT NULL CHECK (metric IN ('annual_plan', 'value', 'scale')),
+        value          INTEGER,
+        effective_from TEXT NOT NULL {_date_check('effective_from')},
+        reason         TEXT NOT NULL,
+        doc_no         TEXT NOT NULL DEFAULT '',
+        source         TEXT NOT NULL DEFAULT '',
+        revised_at     TEXT NOT NULL,
+        revised_by     TEXT NOT NULL,
+        {_ONE_SUBJECT},
+        CHECK (metric = 'value' OR value IS NULL OR value >= 0)
+    ) STRICT;
+    CREATE INDEX target_portfolio ON target(portfolio_id, metric) WHERE portfolio_id IS NOT NULL;
+    CREATE INDEX target_project ON target(project_id, metric) WHERE project_id IS NOT NULL;
+    CREATE INDEX target_indicator ON target(indicator_id, metric) WHERE indicator_id IS NOT NULL;
+    CREATE INDEX target_cluster ON target(cluster_id, metric) WHERE cluster_id IS NOT NULL;
+
+    -- Append-only progress updates: a correction is a newer row for the same date, a retraction a
+    -- row with retracted = 1; nothing is ever overwritten.
+    CREATE TABLE progress_update (
+        id            INTEGER PRIMARY KEY,
+        {_SUBJECT_COLUMNS}
+        metric        TEXT NOT NULL
+                      CHECK (metric IN ('completed', 'stage', 'physical_progress', 'value', 'output', 'growth')),
+        as_of         TEXT NOT NULL {_date_check('as_of')},
+        value         INTEGER,
+        text_value    TEXT,
+        retracted     INTEGER NOT NULL DEFAULT 0 CHECK (retracted IN (0, 1)),
+        note          TEXT NOT NULL DEFAULT '',
+        source        TEXT NOT NULL DEFAULT '',
+        source_kind   TEXT NOT NULL CHECK (source_kind IN ('seed', 'typed', 'import', 'exchange', 'undo', 'cli')),
+        recorded_at   TEXT NOT NULL,
+        recorded_by   TEXT NOT NULL,
+        supersedes_id INTEGER REFERENCES progress_update(id),
+        {_ONE_SUBJECT},
+        CHECK ((retracted = 1 AND value IS NULL AND text_value IS NULL)
+               OR (retracted = 0 AND ((value IS NULL) <> (text_value IS NULL)))),
+        CHECK (metric NOT IN ('completed', 'output', 'physical_progress') OR value IS NULL OR value >= 0)
+    ) STRICT;
+    CREATE INDEX update_portfolio ON progress_update(portfolio_id, metric, as_of) WHERE portfolio_id IS NOT NULL;
+    CREATE INDEX update_project ON progress_update(project_id, metric, as_of) WHERE project_id IS NOT NULL;
+    CREATE INDEX update_indicator ON progress_update(indicator_id, metric, as_of) WHERE indicator_id IS NOT NULL;
+    CREATE INDEX update_cluster ON progress_update(cluster_id, metric, as_of) WHERE cluster_id IS NOT NULL;
+    CREATE INDEX update_as_of ON progress_update(as_of);
+
+    CREATE TABLE audit_log (
+        id        INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,
+        user      TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        entity    TEXT NOT NULL,
+        entity_id INTEGER,
+        summary   TEXT NOT NULL DEFAULT '',
+        before    TEXT,
+        after     TEXT
+    ) STRICT;
+    CREATE INDEX audit_entity ON audit_log(entity, entity_id);
+    {_append_only('progress_update')}
+    {_append_only('target')}
+    {_append_only('audit_log')}
+    """
+    for statement in _split_sql(ddl):
+        db.conn.execute(statement)
+    defaults = [
+        ("time_progress_mode", "month"),
+        ("status_green_from", "0"),
+        ("status_amber_from", "-10"),
+    ]
+    db.conn.executemany("INSERT INTO setting (key, value) VALUES (?, ?)", defaults)
+    stages = ["前期", "开工", "主体施工", "设备安装", "试生产", "投产"]
+    db.conn.executemany("INSERT INTO stage (name, position) VALUES (?, ?)",
+                        [(name, i) for i, name in enumerate(stages)])
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a DDL script into statements (triggers keep their inner ';')."""
+    statements, buf = [], []
+    for line in script.splitlines():
+        if line.strip().startswith("--"):
+            continue
+        buf.append(line)
+        joined = "\n".join(buf).strip()
+        if joined.endswith(";") and sqlite3.complete_statement(joined):
+            statements.append(joined)
+            buf = []
+    rest = "\n".join(buf).strip()
+    if rest:
+        statements.append(rest)
+    return statements
+
+
+SCHEMA_VERSION = max(v for v, _, _ in _MIGRATIONS)
+
+
+def migrate(db: Database) -> list[int]:
+    """Run every migration above the file's user_version, each in one transaction; returns those run."""
+    done = []
+    for version, _name, step in sorted(_MIGRATIONS):
+        current = db.schema_version
+        if version <= current:
+            continue
+        with db.transaction("schema"):
+            step(db)
+            # Both pragmas are written in the same transaction as the step, so a crash leaves neither.
+            db.conn.execute("PRAGMA application_id = " + str(int(APPLICATION_ID)))
+            db.conn.execute("PRAGMA user_version = " + str(int(version)))
+        done.append(version)
+    return done

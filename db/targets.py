@@ -1,0 +1,113 @@
+"""Versioned targets: a revision never overwrites; the newest revision effective at a date counts."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from db import audit
+from db.connection import Database
+from db.errors import NotFoundError, ValidationError
+from db.subjects import METRIC_LABELS, TARGET_METRICS, Subject, sql_for_each_kind
+from db.validate import parse_date, parse_text
+
+_EXISTS = {
+    "portfolio": "SELECT plan_year_id FROM portfolio WHERE id = ?",
+    "project": "SELECT pf.plan_year_id FROM project p JOIN portfolio pf ON pf.id = p.portfolio_id"
+               " WHERE p.id = ? AND p.active = 1",
+    "indicator": "SELECT plan_year_id FROM indicator WHERE id = ? AND active = 1",
+    "cluster": "SELECT plan_year_id FROM cluster WHERE id = ? AND active = 1",
+}
+
+# Per subject and metric, the revision standing at a date: newest effective_from, then newest id.
+_AS_OF = sql_for_each_kind("""
+    SELECT {col} AS subject_id, value, id, effective_from, reason, doc_no, source, revised_at, revised_by
+    FROM (
+        SELECT t.*, ROW_NUMBER() OVER (PARTITION BY {col} ORDER BY effective_from DESC, id DESC) AS rn
+        FROM target t
+        WHERE {col} IS NOT NULL AND metric = :metric AND effective_from <= :as_of
+          AND (:subject_id IS NULL OR {col} = :subject_id)
+    ) WHERE rn = 1
+""")
+
+_HISTORY = sql_for_each_kind("""
+    SELECT id, metric, value, effective_from, reason, doc_no, source, revised_at, revised_by,
+           LAG(value) OVER (PARTITION BY metric ORDER BY id) AS previous_value
+    FROM target WHERE {col} = :subject_id ORDER BY id
+""")
+
+
+def plan_year_of(db: Database, subject: Subject) -> int:
+    """The plan_year id the subject belongs to; NotFoundError when it does not exist (or was removed)."""
+    row = db.conn.execute(_EXISTS[subject.kind], (subject.id,)).fetchone()
+    if row is None:
+        raise NotFoundError(f"找不到{subject.kind} #{subject.id}")
+    return int(row[0])
+
+
+def revise(db: Database, subject: Subject, metric: str, value: int | None, *, reason: str,
+           effective_from: dt.date | str | None = None, doc_no: str = "", source: str = "",
+           action: str = "target.revise") -> int:
+    """Record a new target revision (``value`` already in storage units; None clears the target).
+
+    The reason is required: a target never changes without one. Returns the revision id.
+    """
+    if metric not in TARGET_METRICS[subject.kind]:
+        raise ValidationError("指标项", metric, f"不是{subject.kind}的目标")
+    reason_text = parse_text(reason, "调整理由", max_length=500)
+    if not reason_text:
+        raise ValidationError("调整理由", reason, "不能为空：修改目标必须说明理由")
+    doc_no_text = parse_text(doc_no, "文号", max_length=100)
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+        raise ValidationError(METRIC_LABELS[metric], value, "不是整数存储值")
+    if value is not None and metric != "value" and value < 0:
+        raise ValidationError(METRIC_LABELS[metric], value, "不能为负数")
+    with db.transaction("target"):
+        plan_year_id = plan_year_of(db, subject)
+        year = int(db.scalar("SELECT year FROM plan_year WHERE id = ?", (plan_year_id,)))
+        eff = (dt.date(year, 1, 1) if effective_from is None
+               else parse_date(effective_from, "生效日期", year=year))
+        before = current(db, subject, metric)
+        cur = db.conn.execute(
+            "INSERT INTO target (plan_year_id, portfolio_id, project_id, indicator_id, cluster_id, metric, value,"
+            " effective_from, reason, doc_no, source, revised_at, revised_by)"
+            " VALUES (:plan_year_id, :portfolio_id, :project_id, :indicator_id, :cluster_id, :metric, :value,"
+            " :effective_from, :reason, :doc_no, :source, :revised_at, :revised_by)",
+            {"plan_year_id": plan_year_id, **subject.params(), "metric": metric, "value": value,
+             "effective_from": eff.isoformat(), "reason": reason_text, "doc_no": doc_no_text,
+             "source": source, "revised_at": db.now(), "revised_by": db.user},
+        )
+        rev_id = int(cur.lastrowid)
+        audit.log(db, action=action, entity=subject.kind, entity_id=subject.id,
+                  summary=f"{METRIC_LABELS[metric]}：{_show(before)} → {_show(value)}；理由：{reason_text}",
+                  before={"metric": metric, "value": before["value"] if before else None},
+                  after={"metric": metric, "value": value, "revision": rev_id, "reason": reason_text,
+                         "doc_no": doc_no_text, "effective_from": eff.isoformat()})
+    return rev_id
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, dict):
+        v = v.get("value")
+    return "（无）" if v is None else str(v)
+
+
+def as_of(db: Database, kind: str, metric: str, date: dt.date | str,
+          subject_id: int | None = None) -> dict[int, dict[str, Any]]:
+    """The standing revision per subject of ``kind`` at ``date`` (cleared targets included, value None)."""
+    d = date.isoformat() if isinstance(date, dt.date) else date
+    rows = db.query(_AS_OF[kind], {"metric": metric, "as_of": d, "subject_id": subject_id})
+    return {r["subject_id"]: r for r in rows}
+
+
+def current(db: Database, subject: Subject, metric: str, date: dt.date | str = "9999-12-31") -> dict | None:
+    return as_of(db, subject.kind, metric, date, subject.id).get(subject.id)
+
+
+def value(db: Database, subject: Subject, metric: str, date: dt.date | str = "9999-12-31") -> int | None:
+    row = current(db, subject, metric, date)
+    return None if row is None else row["value"]
+
+
+def history(db: Database, subject: Subject) -> list[dict[str, Any]]:
+    """Every revision, oldest first, each with the value it replaced."""
+    return db.query(_HISTORY[subject.kind], {"subject_id": subject.id})

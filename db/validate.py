@@ -1,0 +1,186 @@
+"""Parsing and validation of what people type: numbers, money, dates and names."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
+from fractions import Fraction
+
+from db.errors import ValidationError
+
+WAN_PER_YI = 10_000
+
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_MONEY_UNIT_RE = re.compile(r"^(?P<num>.*?)\s*(?P<unit>亿元|亿|万元|万|元)?$")
+
+
+def normalize_text(text: str) -> str:
+    """Collapse inner white space and trim; the text is otherwise kept as typed (，stays full-width)."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def name_key(name: str) -> str:
+    """The key under which two names are the same: NFKC, trimmed, white space removed, case folded."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).casefold()
+
+
+def parse_name(value: object, field: str, *, max_length: int = 200) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(field, value, "必须是文字")
+    text = normalize_text(value)
+    if not text:
+        raise ValidationError(field, value, "不能为空")
+    if len(text) > max_length:
+        raise ValidationError(field, value, f"太长（最多 {max_length} 个字）")
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in text):
+        raise ValidationError(field, value, "含有不可见的控制字符")
+    return text
+
+
+def parse_text(value: object, field: str, *, max_length: int = 2000) -> str:
+    """Optional free text (notes, units, locations): may be empty, trimmed and NFKC-normalised."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError(field, value, "必须是文字")
+    text = value.strip()
+    if len(text) > max_length:
+        raise ValidationError(field, value, f"太长（最多 {max_length} 个字）")
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text):
+        raise ValidationError(field, value, "含有不可见的控制字符")
+    return text
+
+
+def parse_decimal(value: object, field: str, *, allow_negative: bool = False, percent: bool = False) -> Decimal:
+    """A finite decimal number from typed text or a number.
+
+    Accepts full-width digits, thousands separators in groups of three, a trailing % when
+    ``percent`` (returned as the fraction, 55.6% -> 0.556); refuses '', nan, inf, 1.2.3, 12,5.
+    """
+    if isinstance(value, bool):
+        raise ValidationError(field, value, "不是数字")
+    if isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValidationError(field, value, "不是有限的数字")
+        number = Decimal(repr(value))
+    elif isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        is_percent = False
+        if percent and text.endswith("%"):
+            text, is_percent = text[:-1], True
+        if _GROUPED_RE.match(text):
+            text = text.replace(",", "")
+        if not _NUMBER_RE.match(text):
+            raise ValidationError(field, value, "不是有效的数字" if text else "不能为空")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(field, value, "不是有效的数字") from None
+        if is_percent:
+            number = number / 100
+    else:
+        raise ValidationError(field, value, "不是数字")
+    if not number.is_finite():
+        raise ValidationError(field, value, "不是有限的数字")
+    if abs(number) >= Decimal("1e15"):
+        raise ValidationError(field, value, "数值过大")
+    if number < 0 and not allow_negative:
+        raise ValidationError(field, value, "不能为负数")
+    return number
+
+
+def to_scaled_int(number: Decimal, decimals: int, field: str, original: object) -> int:
+    """Store a decimal exactly as an integer count of 10^-decimals; refuse extra precision."""
+    scaled = number.scaleb(decimals)
+    if scaled != scaled.to_integral_value():
+        raise ValidationError(field, original, f"小数位过多（最多 {decimals} 位）")
+    return int(scaled)
+
+
+def parse_scaled(value: object, field: str, decimals: int, *, allow_negative: bool = False,
+                 percent: bool = False) -> int:
+    return to_scaled_int(parse_decimal(value, field, allow_negative=allow_negative, percent=percent),
+                         decimals, field, value)
+
+
+def parse_money_wan(value: object, field: str, *, default_unit: str = "亿元") -> int:
+    """Money as exact integer 万元. Text may carry its unit: '3亿', '3000万', '399亿元', '12,500万元'.
+
+    A bare number is read in ``default_unit`` ('亿元' or '万元'). More precision than 1 万元 is refused.
+    """
+    if default_unit not in ("亿元", "万元"):
+        raise ValueError(default_unit)
+    unit = default_unit
+    raw = value
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        m = _MONEY_UNIT_RE.match(text)
+        if m and m.group("unit"):
+            unit = {"亿": "亿元", "亿元": "亿元", "万": "万元", "万元": "万元", "元": "元"}[m.group("unit")]
+            value = m.group("num")
+    number = parse_decimal(value, field)
+    if unit == "亿元":
+        number = number * WAN_PER_YI
+    elif unit == "元":
+        number = number / WAN_PER_YI
+    if number != number.to_integral_value():
+        raise ValidationError(field, raw, "金额精确到万元，小数位过多")
+    return int(number)
+
+
+def parse_date(value: object, field: str, *, year: int | None = None) -> dt.date:
+    """A real calendar date (2023-02-29 and 2023-13-01 refused); within ``year`` when given.
+
+    Accepts date objects, 'YYYY-MM-DD', 'YYYY/MM/DD', 'YYYY.MM.DD' and '2023年7月31日'.
+    """
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        d = value
+    elif isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
+        if not m:
+            raise ValidationError(field, value, "不是有效的日期（应为 2023-07-31 这样的格式）")
+        try:
+            d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            raise ValidationError(field, value, "不是日历上存在的日期") from None
+    else:
+        raise ValidationError(field, value, "不是日期")
+    if year is not None and d.year != year:
+        raise ValidationError(field, value, f"不在计划年度 {year} 年内")
+    return d
+
+
+def parse_month_end(value: object, field: str, *, year: int | None = None) -> dt.date:
+    """A reporting date: any date is accepted and must lie in the plan year; '2023-07' means July 31."""
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?", text)
+        if m:
+            y, mo = int(m.group(1)), int(m.group(2))
+            if not 1 <= mo <= 12:
+                raise ValidationError(field, value, "月份应在 1 到 12 之间")
+            value = month_end(y, mo)
+    return parse_date(value, field, year=year)
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def round_half_up(x: Fraction | Decimal | int, digits: int = 1) -> Decimal:
+    """Round the way people do on paper (0.05 -> 0.1), exactly, without float error."""
+    if isinstance(x, Fraction):
+        d = Decimal(x.numerator) / Decimal(x.denominator)
+    else:
+        d = Decimal(x)
+    return d.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)

@@ -1,0 +1,4 @@
+"""`python -m desktop` is the `policytrack` command."""
+from desktop.cli import main
+
+main()

@@ -1,0 +1,82 @@
+"""Chinese number and date conventions for everything a person reads: 亿元, 55.6%, 百分点, 2023年7月31日."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, ROUND_HALF_UP
+from fractions import Fraction
+
+STATUS_LABELS = {"green": "正常", "amber": "预警", "red": "滞后", None: "—"}
+DASH = "—"
+
+
+def _round(x: float | Fraction | Decimal | int, digits: int) -> Decimal:
+    # float -> shortest repr first, so 0.5564 stays 0.5564 and rounding is the paper way (half up).
+    d = Decimal(repr(x)) if isinstance(x, float) else (
+        Decimal(x.numerator) / Decimal(x.denominator) if isinstance(x, Fraction) else Decimal(x))
+    return d.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def number(x: float | Fraction | Decimal | int | None, digits: int = 1, *, grouping: bool = False) -> str:
+    """Rounded half up; no thousands separators unless asked (prose writes 2246家, tables may group)."""
+    if x is None:
+        return DASH
+    return f"{_round(x, digits):,.{digits}f}" if grouping else f"{_round(x, digits):.{digits}f}"
+
+
+def yi(x_yi: float | None, digits: int = 1) -> str:
+    """An amount already in 亿元: '222.0'."""
+    return number(x_yi, digits)
+
+
+def yi_from_wan(wan: int | None, digits: int = 1) -> str:
+    return DASH if wan is None else number(Fraction(wan, 10000), digits)
+
+
+def wan(wan_value: int | None) -> str:
+    return DASH if wan_value is None else f"{wan_value:,}"
+
+
+def percent(rate: float | Fraction | None, digits: int = 1) -> str:
+    """A fraction as a percentage: 0.5564 -> '55.6%'."""
+    if rate is None:
+        return DASH
+    r = Fraction(repr(rate)) if isinstance(rate, float) else Fraction(rate)
+    return f"{_round(r * 100, digits)}%"
+
+
+def points(gap: float | Fraction | None, digits: int = 1) -> str:
+    """A signed gap in percentage points: '+5.6'."""
+    if gap is None:
+        return DASH
+    g = _round(gap, digits)
+    return f"+{g}" if g > 0 else f"{g}"
+
+
+def gap_sentence(gap: float | Fraction | None, digits: int = 1) -> str:
+    """'超序时进度 5.6 个百分点' / '低于序时进度 3.2 个百分点' / '与序时进度持平'."""
+    if gap is None:
+        return "无目标，不比较序时进度"
+    g = _round(gap, digits)
+    if g > 0:
+        return f"超序时进度 {g} 个百分点"
+    if g < 0:
+        return f"低于序时进度 {-g} 个百分点"
+    return "与序时进度持平"
+
+
+def date_cn(d: dt.date | str) -> str:
+    """2023年7月31日 (prose)."""
+    if isinstance(d, str):
+        d = dt.date.fromisoformat(d)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def month_range_cn(d: dt.date | str) -> str:
+    """The period a year-to-date figure covers: '1—6月'."""
+    if isinstance(d, str):
+        d = dt.date.fromisoformat(d)
+    return "1月" if d.month == 1 else f"1—{d.month}月"
+
+
+def status_label(status: str | None) -> str:
+    return STATUS_LABELS.get(status, DASH)

@@ -80,3 +80,11 @@ def month_range_cn(d: dt.date | str) -> str:
 
 def status_label(status: str | None) -> str:
     return STATUS_LABELS.get(status, DASH)
+
+
+def plain(x: float | int | None, max_digits: int = 2) -> str:
+    """A count or measure without trailing zeros: 359.0 -> '359', 88.30 -> '88.3'."""
+    if x is None:
+        return DASH
+    text = number(x, max_digits)
+    return text.rstrip("0").rstrip(".") if "." in text else text

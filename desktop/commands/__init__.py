@@ -1,0 +1,7 @@
+"""Sub-commands of `policytrack`, one module each; every module has ``register(subparsers)``.
+
+Add a command by writing a module here and naming it in MODULES (kept in the order `--help` lists them).
+"""
+MODULES = [
+    "summary",
+]

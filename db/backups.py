@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import os
 import re
 import sqlite3
@@ -99,12 +100,13 @@ def _new_path(db_path: str | os.PathLike, reason: str, now: dt.datetime) -> Path
         folder.mkdir(mode=0o700)
     stem = Path(db_path).stem
     stamp = now.strftime("%Y%m%d-%H%M%S")
-    path = folder / f"{stem}-{stamp}-{reason}.db"
-    n = 2
-    while path.exists():
-        path = folder / f"{stem}-{stamp}-{n}-{reason}.db"
-        n += 1
-    return path
+    # Several backups in one second (whatever their reason) are numbered, so that "newest" stays well defined.
+    same_second = [m for m in (_NAME.match(p.name) for p in folder.glob(glob.escape(stem + "-" + stamp) + "-*"))
+                   if m is not None and m.group("stem") == stem]
+    if not same_second:
+        return folder / f"{stem}-{stamp}-{reason}.db"
+    seq = max(int(m.group("seq") or 1) for m in same_second) + 1
+    return folder / f"{stem}-{stamp}-{seq}-{reason}.db"
 
 
 def _is_file_db(db: Database) -> bool:

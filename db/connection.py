@@ -232,11 +232,19 @@ def sqlite_uri(path: str | os.PathLike, query: str) -> str:
     return "file://" + urllib.parse.quote(posix, safe="/:") + "?" + query
 
 
-def connect_read_only(path: Path, *, timeout: float = BUSY_TIMEOUT_MS / 1000) -> sqlite3.Connection:
+def connect_read_only(path: Path, *, timeout: float = BUSY_TIMEOUT_MS / 1000,
+                      glance: bool = False) -> sqlite3.Connection:
     """A connection that cannot write. Falls back to immutable=1 when even the WAL index cannot be created
-    (a read-only folder or medium), where SQLite otherwise refuses a WAL database."""
+    (a read-only folder or medium), where SQLite otherwise refuses a WAL database.
+
+    ``glance``: a short look (checks before opening). When no -wal/-shm files exist nobody has the database open
+    in WAL mode and it is read as immutable, so that looking at a file never leaves files beside it.
+    """
+    queries = ["mode=ro", "mode=ro&immutable=1"]
+    if glance and not any(Path(str(path) + s).exists() for s in ("-wal", "-shm", "-journal")):
+        queries = ["mode=ro&immutable=1"]
     last: sqlite3.Error | None = None
-    for query in ("mode=ro", "mode=ro&immutable=1"):
+    for query in queries:
         try:
             conn = sqlite3.connect(sqlite_uri(path, query), uri=True, isolation_level=None, timeout=timeout)
         except sqlite3.Error as exc:
@@ -254,15 +262,19 @@ def connect_read_only(path: Path, *, timeout: float = BUSY_TIMEOUT_MS / 1000) ->
 
 
 def _read_only_probe(path: Path) -> tuple[int, int, int]:
-    """application_id, user_version and the number of schema objects, read without writing."""
-    conn = connect_read_only(path)
+    """application_id, user_version and the number of schema objects, read without writing; then quick_check."""
+    conn = connect_read_only(path, glance=True)
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         objects = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        return app_id, version, objects
     except sqlite3.DatabaseError as exc:
+        conn.close()
         raise DatabaseRefused(str(path), f"数据库已损坏或不是数据库（{exc}）") from None
+    try:
+        if app_id == APPLICATION_ID:
+            _quick_check(conn, str(path))
+        return app_id, version, objects
     finally:
         conn.close()
 
@@ -402,12 +414,6 @@ def open_database(path: str | os.PathLike, *, migrate: bool = True, read_only: b
             held.release()
         raise
     try:
-        if not memory and not created:
-            try:
-                _quick_check(conn, str(path))
-            except DatabaseRefused as exc:
-                _offer_backup(exc, p)
-                raise
         conn.execute("PRAGMA foreign_keys = ON")
         if read_only_reason is not None:
             conn.execute("PRAGMA query_only = ON")

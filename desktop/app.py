@@ -42,4 +42,8 @@ class AppContext(QObject):
         self.data_changed.emit(kinds)
 
     def close(self) -> None:
+        """Stop listening and stop talking: after this no view hears from this context (the db may close)."""
         self._unsubscribe()
+        self.undo_stack.clear()
+        self.undo_stack.blockSignals(True)
+        self.blockSignals(True)

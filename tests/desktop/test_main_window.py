@@ -183,8 +183,9 @@ def test_cluster_tree_add_rename_remove_with_undo(window, ctx, monkeypatch):
 
 
 def test_models_pass_qtmodeltester(qtmodeltester, builtin_db, app):
+    from db import summary
     m = ClusterTreeModel()
-    m.load(builtin_db, 1, dt.date(2023, 6, 30))
+    m.load(builtin_db, 1, summary.standing(builtin_db, dt.date(2023, 6, 30)))
     qtmodeltester.check(m)
     from db import summary
     im = IndicatorModel()

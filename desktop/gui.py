@@ -11,12 +11,21 @@ from desktop import APP_NAME, APP_NAME_CN, fonts
 from desktop.paths import default_db_path
 
 
+# Room around header and cell text so numbers and Chinese headings never touch their neighbours.
+APP_STYLE = """
+QHeaderView::section { padding: 3px 8px; }
+QTableView::item, QTreeView::item { padding: 1px 6px; }
+QToolBar { spacing: 4px; }
+"""
+
+
 def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME_CN)
     app.setOrganizationName(APP_NAME)
     fonts.apply_app_font(app)
+    app.setStyleSheet(APP_STYLE)
     return app
 
 

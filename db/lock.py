@@ -268,6 +268,8 @@ class DbLock:
                 if _write_new(self.path, self._beat().to_json()):
                     return True
                 current = read(self.db_path)
+            if current is not None and not current.readable and not is_stale(current):
+                return True  # caught someone's lock file half-written (or unreadable): look again next beat
             if current is None or current.token != self.info.token:
                 self.lost = True
                 callback = self.on_lost

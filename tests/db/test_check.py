@@ -121,15 +121,16 @@ def test_bad_settings(path):
 
 def test_damaged_index_found_by_full_integrity_check(path):
     c = sqlite3.connect(path, isolation_level=None)
+    c.execute("CREATE INDEX damaged_index ON project(name)")
     version = c.execute("PRAGMA schema_version").fetchone()[0]
     c.execute("PRAGMA writable_schema = ON")
     # The index now claims to sort by another column than the one it holds: only a full check notices.
-    c.execute("UPDATE sqlite_master SET sql = replace(sql, 'progress_update(as_of)', 'progress_update(recorded_at)')"
-              " WHERE name = 'update_as_of'")
+    c.execute("UPDATE sqlite_master SET sql = replace(sql, 'project(name)', 'project(created_at)')"
+              " WHERE name = 'damaged_index'")
     c.execute("PRAGMA schema_version = " + str(int(version) + 1))
     c.close()
     assert findings(path, full=False) == []  # quick_check does not look inside indexes
     found = findings(path)
     assert found and all(f.code == "integrity" for f in found)
-    assert "update_as_of" in found[0].message
+    assert "damaged_index" in found[0].message
     assert check.summary_text(found).startswith("检查发现")

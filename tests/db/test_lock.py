@@ -94,10 +94,12 @@ def test_lock_left_by_a_killed_process_does_not_block_the_next_start(db_path):
 def _fake_lock(db_path: Path, *, host: str, pid: int, age_seconds: float) -> None:
     then = dt.datetime.now().astimezone() - dt.timedelta(seconds=age_seconds)
     path = lock.lock_path(db_path)
-    path.write_text(json.dumps({"user": "张三", "host": host, "pid": pid, "since": then.isoformat(),
-                                "heartbeat": then.isoformat(), "token": "other"}, ensure_ascii=False),
-                    encoding="utf-8")
-    os.utime(path, (then.timestamp(), then.timestamp()))
+    tmp = path.with_name("other-pc.tmp")
+    tmp.write_text(json.dumps({"user": "张三", "host": host, "pid": pid, "since": then.isoformat(),
+                               "heartbeat": then.isoformat(), "token": "other"}, ensure_ascii=False),
+                   encoding="utf-8")
+    os.utime(tmp, (then.timestamp(), then.timestamp()))
+    os.replace(tmp, path)  # as the other PolicyTrack writes it: in one step
 
 
 def test_lock_from_another_pc_holds_while_its_heartbeat_is_fresh(db_path):

@@ -137,7 +137,7 @@ def _references(db: Database) -> list[Finding]:
     out = []
     for (table, column, parent), sql in _REFERENCE_SQL.items():
         for row_id, ref in db.conn.execute(sql):
-            out.append(Finding("reference", f"{_t(table)} #{row_id} 属于的{_t(parent)} #{ref} 不存在", table, row_id))
+            out.append(Finding("reference", f"{_t(table)} #{row_id} 所属的{_t(parent)} #{ref} 不存在", table, row_id))
     return out
 
 
@@ -157,7 +157,7 @@ def _negative(db: Database) -> list[Finding]:
         "   OR (u.metric = 'value' AND i.accumulation = 'cumulative' AND i.unit NOT IN ('%', '百分点')))"
         " ORDER BY u.id")
     for uid, metric, as_of, value, name in rows:
-        out.append(Finding("negative", f"{name} 的{METRIC_LABELS.get(metric, metric)}（截至 {as_of}）为负数：{value}",
+        out.append(Finding("negative", f"「{name}」的{METRIC_LABELS.get(metric, metric)}（截至 {as_of}）为负数：{value}",
                            "progress_update", uid))
     for tid, metric, value in db.conn.execute(
             "SELECT id, metric, value FROM target WHERE metric <> 'value' AND value < 0 ORDER BY id"):
@@ -220,7 +220,7 @@ def _dates_in_year(db: Database) -> list[Finding]:
         "SELECT u.id, u.as_of, y.year, " + _subject_name_sql() + " FROM progress_update u"
         " JOIN plan_year y ON y.id = " + _plan_year_sql() +
         " WHERE substr(u.as_of, 1, 4) <> CAST(y.year AS TEXT) ORDER BY u.id")
-    return [Finding("date_in_year", f"{name} 的进度更新 #{uid} 截至 {as_of}，不在计划年度 {year} 年内",
+    return [Finding("date_in_year", f"「{name}」的进度更新 #{uid} 截至 {as_of}，不在计划年度 {year} 年内",
                     "progress_update", uid) for uid, as_of, year, name in rows]
 
 
@@ -230,7 +230,7 @@ def _stages(db: Database) -> list[Finding]:
         "SELECT u.id, u.text_value, " + _subject_name_sql() + " FROM progress_update u"
         " WHERE u.metric = 'stage' AND u.retracted = 0 AND u.text_value NOT IN (SELECT name FROM stage)"
         " ORDER BY u.id")
-    return [Finding("stage", f"{name} 的形象进度“{text}”不在形象进度列表中", "progress_update", uid, WARNING)
+    return [Finding("stage", f"「{name}」的形象进度“{text}”不在形象进度列表中", "progress_update", uid, WARNING)
             for uid, text, name in rows]
 
 

@@ -157,11 +157,12 @@ def _negative(db: Database) -> list[Finding]:
         "   OR (u.metric = 'value' AND i.accumulation = 'cumulative' AND i.unit NOT IN ('%', '百分点')))"
         " ORDER BY u.id")
     for uid, metric, as_of, value, name in rows:
-        out.append(Finding("negative", f"「{name}」的{METRIC_LABELS.get(metric, metric)}（截至 {as_of}）为负数：{value}",
-                           "progress_update", uid))
+        label = METRIC_LABELS.get(metric, metric)
+        out.append(Finding("negative", f"「{name}」的{label}（截至 {as_of}）为负数：{value}", "progress_update", uid))
     for tid, metric, value in db.conn.execute(
             "SELECT id, metric, value FROM target WHERE metric <> 'value' AND value < 0 ORDER BY id"):
-        out.append(Finding("negative", f"目标 #{tid} 的{METRIC_LABELS.get(metric, metric)}为负数：{value}", "target", tid))
+        label = METRIC_LABELS.get(metric, metric)
+        out.append(Finding("negative", f"目标 #{tid} 的{label}为负数：{value}", "target", tid))
     return out
 
 

@@ -11,12 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from db import backups, check, lock, open_database, projects, seed
-from desktop import dialogs
+from desktop import dialogs, lock_prompt
 from desktop.auto_backup import AutoBackup
 from desktop.backup_dialog import COL_KIND, COL_SIZE, COL_TIME, BackupDialog
 from desktop.banners import ReadOnlyBanner, StorageWarningBanner
 from desktop.check_dialog import CheckDialog, run_check
-from desktop import lock_prompt
 from desktop.lock_prompt import LockedPrompt, open_interactively
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
@@ -194,9 +194,9 @@ def test_dates_refused_naming_the_field_or_a_real_date_in_the_plan_year(db, as_o
 name_text = st.one_of(
     st.text(max_size=30),
     st.text(alphabet="项目Ａａ Ｂ　AB\t\n\u200b\x00\x07１２-（）()", max_size=12),
-    st.sampled_from(["", "   ", "\u3000", "项目\x00", "项目\u200b", "a" * 201, "＝SUM(A1)", "'; DROP TABLE project;--"]),
+    st.sampled_from(["", "   ", "\u3000", "项目\x00", "项目\u200b", "a" * 201, "＝SUM(A1)",
+                     "'; DROP TABLE project;--"]),
 )
-_counter = iter(range(10**9))
 
 
 @SETTINGS

@@ -249,7 +249,11 @@ def restore_into(db: Database, backup: str | os.PathLike) -> RestoreResult:
         src.backup(db.conn)
     finally:
         src.close()
-    _quick_check(db.conn, db.path)
+    check = connect_read_only(Path(db.path))  # the structure, as an open checks it (the rows were checked on write)
+    try:
+        _quick_check(check, db.path)
+    finally:
+        check.close()
     db.conn.execute("PRAGMA journal_mode = WAL")
     if db.schema_version < schema.SCHEMA_VERSION:
         schema.migrate(db)

@@ -20,6 +20,7 @@ ERROR, WARNING = "error", "warning"
 CHECK_LABELS = {
     "integrity": "文件完整性（integrity_check）",
     "foreign_key": "引用完整性（foreign_key_check）",
+    "constraint": "数据约束（CHECK / NOT NULL）",
     "schema": "数据格式版本",
     "reference": "引用的记录存在",
     "negative": "累计数不为负",
@@ -83,12 +84,16 @@ def _integrity(db: Database, full: bool) -> list[Finding]:
         rows = [r[0] for r in db.conn.execute(pragma).fetchall()]
     except sqlite3.DatabaseError as exc:
         return [Finding("integrity", f"数据库文件已损坏，无法完成检查（{exc}）")]
-    if rows == ["ok"]:
-        out = []
-    else:
-        out = [Finding("integrity", f"数据库文件已损坏：{r}") for r in rows[:20]]
-        if len(rows) > 20:
-            out.append(Finding("integrity", f"……另有 {len(rows) - 20} 处损坏"))
+    out = []
+    if rows != ["ok"]:
+        # A row breaking a CHECK / NOT NULL constraint was written behind the data layer's back; the file itself
+        # is sound. Anything else is damage to the file's structure.
+        constraint = [r for r in rows if r.startswith(("CHECK constraint failed", "NULL value in"))]
+        damage = [r for r in rows if r not in constraint]
+        out += [Finding("constraint", f"有不符合数据约束的记录：{_constraint_text(r)}") for r in constraint[:20]]
+        out += [Finding("integrity", f"数据库文件已损坏：{r}") for r in damage[:20]]
+        if len(damage) > 20:
+            out.append(Finding("integrity", f"……另有 {len(damage) - 20} 处损坏"))
     app_id = db.scalar("PRAGMA application_id")
     if app_id != APPLICATION_ID:
         out.append(Finding("schema", f"文件标识不是 PolicyTrack（application_id = {app_id}）"))
@@ -97,6 +102,11 @@ def _integrity(db: Database, full: bool) -> list[Finding]:
     if version != schema.SCHEMA_VERSION:
         out.append(Finding("schema", f"数据格式版本为 {version}，本程序为 {schema.SCHEMA_VERSION}", severity=WARNING))
     return out
+
+
+def _constraint_text(row: str) -> str:
+    table = row.rsplit(" ", 1)[-1]
+    return f"{_t(table)}（{row}）"
 
 
 def _foreign_keys(db: Database) -> list[Finding]:

@@ -65,7 +65,6 @@ def test_negative_year_to_date(path):
     iid, name = db.query_one("SELECT id, name FROM indicator WHERE accumulation = 'cumulative'"
                              " AND unit NOT IN ('%', '百分点') ORDER BY id LIMIT 1").values()
     db.close()
-    # (A negative 累计完成投资 is already refused by a CHECK constraint, which quick_check verifies on open.)
     tamper(path, "INSERT INTO progress_update (indicator_id, metric, as_of, value, source_kind, recorded_at,"
                  " recorded_by) VALUES (?, 'value', '2023-07-31', -5, 'typed', 'x', 'y')", params=(iid,))
     found = [f for f in findings(path) if f.code == "negative"]
@@ -134,3 +133,17 @@ def test_damaged_index_found_by_full_integrity_check(path):
     assert found and all(f.code == "integrity" for f in found)
     assert "damaged_index" in found[0].message
     assert check.summary_text(found).startswith("检查发现")
+
+
+def test_row_breaking_a_check_constraint_opens_but_is_found(path):
+    """A row written behind the constraints' back (a broken tool) does not lock the office out of its data:
+    the database opens (the read-only quick_check on open looks at the file's structure), and the check finds it."""
+    db = open_database(path)
+    pid = db.scalar("SELECT id FROM project ORDER BY id LIMIT 1")
+    db.close()
+    tamper(path, UPDATE, params=(pid, "2023-07-31", -500))
+    found = findings(path)
+    constraint = [f for f in found if f.code == "constraint"]
+    assert len(constraint) == 1 and "进度更新" in constraint[0].message and "CHECK" in constraint[0].message
+    assert not any(f.code == "integrity" for f in found)
+    assert any(f.code == "negative" and "-500" in f.message for f in found)  # named in the domain's words too

@@ -148,7 +148,10 @@ def crash_rounds(path: Path, kills: int, *, seed: int = 20231026, max_run: float
     started = time.monotonic()
     for round_no in range(kills):
         code = WRITER.format(root=str(ROOT), path=str(path), seed=seed * 1000 + round_no, batch=BATCH)
-        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # Unbuffered: a buffered readline() could swallow lines printed right after "ready", which communicate()
+        # (reading the pipe itself) would then never see.
+        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                bufsize=0)
         try:
             line = proc.stdout.readline()
             if line.strip() != b"ready":

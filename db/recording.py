@@ -20,12 +20,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence, Union
 
-from db import audit, indicators, plausibility, updates
+from db import audit, indicators, plausibility, targets, updates
 from db.connection import Database
 from db.errors import PolicyTrackError, ValidationError
 from db.plausibility import Warning
 from db.subjects import Subject
 from db.validate import parse_date, parse_money_wan, parse_month_end, parse_name, parse_text
+
+
+# Up to this many subjects of a kind, the checks look each one up by index; beyond, one query reads them all.
+PER_SUBJECT_LIMIT = 500
 
 
 # -- what a person enters ---------------------------------------------------------------------------
@@ -280,24 +284,38 @@ class _Context:
     def _one_or_all(self, kind: str) -> int | None:
         return next(iter(self.ids[kind])) if len(self.ids[kind]) == 1 else None
 
+    def _by_id(self, kind: str) -> bool:
+        # A few rows: indexed look-ups per subject; many rows: one query over every subject.
+        return len(self.ids[kind]) <= PER_SUBJECT_LIMIT
+
     def previous(self, kind: str, metric: str, subject_id: int, *, this_year: bool = True) -> dict | None:
         """The figure standing at the end of last month (this plan year only for year-to-date figures)."""
         key = ("prev", kind, metric, this_year)
         if key not in self._cache:
+            since = self.year_start if this_year else "0000-01-01"
             if this_year and self.prev_date < self.year_start:
                 self._cache[key] = {}
+            elif self._by_id(kind):
+                self._cache[key] = {}
+                for sid in self.ids[kind]:
+                    self._cache[key].update(updates.as_of(self.db, kind, metric, self.prev_date, since=since,
+                                                          subject_id=sid))
             else:
-                self._cache[key] = updates.as_of(self.db, kind, metric, self.prev_date,
-                                                 since=self.year_start if this_year else "0000-01-01",
-                                                 subject_id=self._one_or_all(kind))
+                self._cache[key] = updates.as_of(self.db, kind, metric, self.prev_date, since=since)
         return self._cache[key].get(subject_id)
 
     def target(self, kind: str, metric: str, subject_id: int) -> int | None:
-        from db import targets
-
         key = ("target", kind, metric)
         if key not in self._cache:
-            self._cache[key] = targets.as_of(self.db, kind, metric, self.as_of, self._one_or_all(kind))
+            if self._by_id(kind):
+                rows = {}
+                for sid in self.ids[kind]:
+                    row = targets.current(self.db, Subject(kind, sid), metric, self.as_of)
+                    if row is not None:
+                        rows[sid] = row
+                self._cache[key] = rows
+            else:
+                self._cache[key] = targets.as_of(self.db, kind, metric, self.as_of)
         row = self._cache[key].get(subject_id)
         return None if row is None else row["value"]
 

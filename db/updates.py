@@ -31,6 +31,21 @@ _AS_OF = sql_for_each_kind("""
     ) WHERE rn2 = 1
 """)
 
+# The same question for one subject, written so SQLite can use the (subject, metric, as_of) index: the
+# "(:subject_id IS NULL OR col = :subject_id)" form above scans every subject's rows, which made each
+# record() cost a full-table window query on a large database.
+_STANDING_ONE = sql_for_each_kind("""
+    SELECT subject_id, id, as_of, value, text_value, note, source, source_kind, recorded_at, recorded_by
+    FROM (
+        SELECT {col} AS subject_id, id, as_of, value, text_value, retracted, note, source, source_kind,
+               recorded_at, recorded_by,
+               ROW_NUMBER() OVER (PARTITION BY as_of ORDER BY id DESC) AS rn
+        FROM progress_update
+        WHERE {col} = :subject_id AND metric = :metric AND as_of <= :as_of AND as_of >= :since
+    ) WHERE rn = 1 AND retracted = 0
+    ORDER BY as_of DESC LIMIT 1
+""")
+
 _HISTORY = sql_for_each_kind("""
     SELECT id, metric, as_of, value, text_value, retracted, note, source, source_kind, recorded_at, recorded_by,
            supersedes_id,
@@ -101,7 +116,8 @@ def as_of(db: Database, kind: str, metric: str, date: dt.date | str, *, since: d
     """The standing update per subject of ``kind`` at ``date`` (only reporting dates on or after ``since``)."""
     d = date.isoformat() if isinstance(date, dt.date) else date
     s = since.isoformat() if isinstance(since, dt.date) else since
-    rows = db.query(_AS_OF[kind], {"metric": metric, "as_of": d, "since": s, "subject_id": subject_id})
+    sql = _AS_OF[kind] if subject_id is None else _STANDING_ONE[kind]
+    rows = db.query(sql, {"metric": metric, "as_of": d, "since": s, "subject_id": subject_id})
     return {r["subject_id"]: r for r in rows}
 
 

@@ -2,7 +2,8 @@
 
     python bench/bench_save_month.py [--projects 10000] [--repeat 3]
 
-Builds a database with bench.generate (built-in dataset + N projects with January–November figures), copies it,
+Builds a database with bench.generate (built-in dataset + N projects with January–November figures), copies
+it,
 then on identical copies times:
   * baseline: the same progress_update rows inserted with one executemany in one BEGIN IMMEDIATE … COMMIT
     (no checks, no audit, no supersede lookup — the floor for writing those rows at all);
@@ -39,7 +40,7 @@ def month_entries(db, limit: int | None = None) -> list[ProjectEntry]:
     stage_now = updates.as_of(db, "project", "stage", "2023-11-30")
     plans = targets.as_of(db, "project", "annual_plan", AS_OF)
     ids = [r[0] for r in db.conn.execute("SELECT id FROM project WHERE active = 1 AND id IN"
-                                         " (SELECT project_id FROM progress_update WHERE recorded_by = '基准数据')"
+                                         " (SELECT project_id FROM progress_update WHERE recorded_by = 'bench')"
                                          " ORDER BY id")]
     entries = []
     for pid in ids[:limit]:
@@ -112,8 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "base.db"
         t = time.perf_counter()
-        db = generate(base, projects=args.projects, months=11)
+        generate(base, projects=args.projects, months=11)
         gen = time.perf_counter() - t
+        db = open_database(base)
         entries = month_entries(db)
         flagged = accept_warnings(db, entries)
         n_updates = db.scalar("SELECT count(*) FROM progress_update")

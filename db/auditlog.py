@@ -11,7 +11,7 @@ from typing import Any, Iterable
 from db.connection import Database
 from db.projects import FIELDS as PROJECT_FIELDS
 from db.subjects import BASIS_POINT_METRICS, METRIC_LABELS, MONEY_METRICS
-from db.validate import WAN_PER_YI, parse_date, round_half_up
+from db.validate import WAN_PER_YI, parse_date
 
 ENTITY_LABELS = {
     "project": "重点项目", "portfolio": "项目盘子", "indicator": "指标", "cluster": "产业集群",
@@ -55,7 +55,8 @@ def search(db: Database, *, date_from: object = None, date_to: object = None, us
            entity: str | None = None, entity_id: int | None = None, text: str | None = None,
            limit: int = 10_000) -> list[dict[str, Any]]:
     """Log entries, newest first. Dates are inclusive days ('2023-07-01' … '2023-07-31'); ``text`` matches the
-    summary or the entity's name."""
+    summary or the entity's name. Each row also carries readable ``summary_text``, ``action_label``,
+    ``entity_label``, ``before_text`` and ``after_text``."""
     since = None if date_from in (None, "") else parse_date(date_from, "开始日期")
     until = None if date_to in (None, "") else parse_date(date_to, "结束日期") + dt.timedelta(days=1)
     rows = db.query(_SEARCH, {
@@ -66,11 +67,32 @@ def search(db: Database, *, date_from: object = None, date_to: object = None, us
     inds = {i["id"]: i for i in db.query("SELECT id, unit, decimals FROM indicator")} if ind_ids else {}
     for r in rows:
         ind = inds.get(r["entity_id"]) if r["entity"] == "indicator" else None
+        r["summary_text"] = _update_summary(r, ind) or r["summary"]
         r["action_label"] = ACTION_LABELS.get(r["action"], r["action"])
         r["entity_label"] = ENTITY_LABELS.get(r["entity"], r["entity"])
         r["before_text"] = readable(r["before"], ind)
         r["after_text"] = readable(r["after"], ind)
     return rows
+
+
+def _update_summary(entry: dict[str, Any], indicator: dict[str, Any] | None) -> str | None:
+    """update.record/retract summaries carry stored integers (125000); say them in their unit (12.5 亿元)."""
+    if entry["action"] not in ("update.record", "update.retract") or not entry["after"]:
+        return None
+    try:
+        after = json.loads(entry["after"])
+    except ValueError:
+        return None
+    metric = after.get("metric")
+    if metric is None:
+        return None
+    label = "实际值" if entry["entity"] == "indicator" else METRIC_LABELS.get(metric, metric)
+    head = f"{label}（截至 {after.get('as_of')}）："
+    if entry["action"] == "update.retract":
+        return head + "撤回"
+    shown = readable(json.dumps({"metric": metric, "value": after.get("value"),
+                                 "text_value": after.get("text_value")}), indicator)
+    return head + shown.split(" ", 1)[-1] if shown else None
 
 
 def users(db: Database) -> list[str]:
@@ -103,7 +125,9 @@ _HIDDEN = {"update", "revision", "milestone", "note", "issue", "thread", "metric
 
 
 def _money(wan: int) -> str:
-    return f"{round_half_up(Decimal(wan) / WAN_PER_YI, 4).normalize():f} 亿元"
+    """Exact 亿元 (a 万元 figure needs at most four decimals), never fewer than one: 14.0, 12.3456."""
+    text = f"{Decimal(wan) / WAN_PER_YI:.4f}".rstrip("0")
+    return (text + "0" if text.endswith(".") else text) + " 亿元"
 
 
 def readable(raw: str | None, indicator: dict[str, Any] | None = None) -> str:
@@ -128,7 +152,7 @@ def readable(raw: str | None, indicator: dict[str, Any] | None = None) -> str:
         if key == "value" and metric is not None:
             label = METRIC_LABELS.get(metric, label)
             if isinstance(v, int) and indicator is not None and metric == "value":
-                v = f"{(Decimal(v).scaleb(-indicator['decimals'])).normalize():f}{indicator['unit']}"
+                v = f"{Decimal(v).scaleb(-indicator['decimals']):f}{indicator['unit']}"
             elif isinstance(v, int) and metric in MONEY_METRICS:
                 v = _money(v)
             elif isinstance(v, int) and metric in BASIS_POINT_METRICS:
@@ -156,7 +180,7 @@ def neutralise(value: Any) -> Any:
 
 
 EXPORT_COLUMNS = [("at", "时间", 20), ("user", "用户", 12), ("action_label", "操作", 14),
-                  ("entity_label", "对象类别", 12), ("entity_name", "对象", 30), ("summary", "摘要", 60),
+                  ("entity_label", "对象类别", 12), ("entity_name", "对象", 30), ("summary_text", "摘要", 60),
                   ("before_text", "修改前", 40), ("after_text", "修改后", 40)]
 
 

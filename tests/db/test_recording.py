@@ -389,7 +389,8 @@ def test_audit_search_filters_and_export(yubei, tmp_path):
     assert [e for e in auditlog.search(yubei, text="渝北数据中心二期") if e["action"] == "update.record"]
     assert "张科长" in auditlog.users(yubei) and "project" in auditlog.entities(yubei)
     upd = next(e for e in aug if e["action"] == "update.record")
-    assert "累计完成投资 7 亿元" in upd["after_text"]
+    assert "累计完成投资 7.0 亿元" in upd["after_text"]
+    assert upd["summary_text"] == "累计完成投资（截至 2023-07-31）：7.0 亿元"
 
     out = auditlog.export_xlsx(auditlog.search(yubei), tmp_path / "log.xlsx")
     from openpyxl import load_workbook
@@ -414,4 +415,4 @@ def test_target_revision_keeps_old_new_reason_and_doc_no_in_the_log(yubei):
     targets.revise(yubei, Subject("project", yubei.pid), "annual_plan", 150_000, reason="年中调整",
                    doc_no="渝北发改发〔2023〕88号", effective_from="2023-07-01")
     [e] = auditlog.search(yubei, entity="project", entity_id=yubei.pid, text="年中调整")
-    assert "12 亿元" in e["before_text"] and "15 亿元" in e["after_text"] and "渝北发改发〔2023〕88号" in e["after_text"]
+    assert "12.0 亿元" in e["before_text"] and "15.0 亿元" in e["after_text"] and "渝北发改发〔2023〕88号" in e["after_text"]

@@ -319,6 +319,8 @@ class MonthGridModel(QAbstractTableModel):
                 return typed
             r = row.report
             derived = None if r is None or r.errors else (r.completed_wan if col == COL_YTD else r.month_wan)
+            if derived is None and col == COL_YTD and not row.has_input:
+                derived = row.recorded_wan  # what already stands for this month, grey like a derived figure
             return fmt.yi_from_wan(derived) if derived is not None else ""
         if col == COL_CHECK:
             return self.check_text(row)

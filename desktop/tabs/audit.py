@@ -90,8 +90,6 @@ class AuditTab(QWidget):
         self.search.setPlaceholderText("搜索对象名称或摘要")
         self.search.setClearButtonEnabled(True)
         top.addWidget(self.search, 1)
-        self.export_button = QPushButton("导出 xlsx…")
-        top.addWidget(self.export_button)
         lay.addLayout(top)
         self.model = AuditModel(self)
         self.view = QTableView()
@@ -108,8 +106,14 @@ class AuditTab(QWidget):
                            (COL_SUMMARY, 30), (COL_BEFORE, 18)):
             self.view.setColumnWidth(col, fm.horizontalAdvance("汉") * chars + 16)
         lay.addWidget(self.view, 1)
+        bottom = QHBoxLayout()
         self.status = QLabel()
-        lay.addWidget(self.status)
+        self.status.setWordWrap(True)
+        bottom.addWidget(self.status, 1)
+        self.export_button = QPushButton("导出 xlsx…")
+        self.export_button.setToolTip("把当前筛选出的全部变更记录导出为 Excel 工作簿")
+        bottom.addWidget(self.export_button)
+        lay.addLayout(bottom)
 
         self.date_check.toggled.connect(self._dates_toggled)
         for w in (self.date_from, self.date_to):

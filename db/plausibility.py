@@ -81,7 +81,8 @@ def money_warnings(*, completed: int, month: int | None, previous: int | None, p
     out: list[Warning] = []
     if previous is not None and completed == previous:
         out.append(Warning(SAME_AS_LAST_MONTH, field,
-                           f"与上月（{previous_as_of}）相同，均为 {_yi(completed)} 亿元：责任单位是否真的报送了本月数？"))
+                           f"与上月（{previous_as_of}）相同，均为 {_yi(completed)} 亿元："
+                           "责任单位是否真的报送了本月数？"))
     if previous is not None and completed < previous:
         out.append(Warning(YTD_DOWN, field,
                            f"年度累计从上月的 {_yi(previous)} 亿元降到 {_yi(completed)} 亿元：累计数不应下降"))

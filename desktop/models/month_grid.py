@@ -19,9 +19,9 @@ from desktop.style import STATUS_TINT
 
 # The check result sits next to the name so the reason of a tinted row is on screen without scrolling;
 # level and unit (also filters above the grid) come last.
-COLUMNS = ["序号", "项目名称", "检查结果", "年度计划（亿元）", "上月累计（亿元）", "本月累计（亿元）", "本月完成（亿元）",
-           "上月形象进度", "本月形象进度", "本月进展", "存在问题", "责任人", "整改时限", "确认理由", "跳过", "级别",
-           "责任单位"]
+COLUMNS = ["序号", "项目名称", "检查结果", "年度计划（亿元）", "上月累计（亿元）", "本月累计（亿元）",
+           "本月完成（亿元）", "上月形象进度", "本月形象进度", "本月进展", "存在问题", "责任人", "整改时限",
+           "确认理由", "跳过", "级别", "责任单位"]
 (COL_NO, COL_NAME, COL_CHECK, COL_PLAN, COL_PREV, COL_YTD, COL_MONTH, COL_PREV_STAGE, COL_STAGE, COL_PROGRESS,
  COL_ISSUE, COL_OWNER, COL_DEADLINE, COL_REASON, COL_SKIP, COL_LEVEL, COL_UNIT) = range(len(COLUMNS))
 # Typed columns, in the order Tab walks them and a pasted block fills them.

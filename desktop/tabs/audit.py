@@ -164,7 +164,9 @@ class AuditTab(QWidget):
         rows = auditlog.search(self.ctx.db, limit=SHOWN_LIMIT + 1, **self.filters())
         more = len(rows) > SHOWN_LIMIT
         self.model.set_rows(rows[:SHOWN_LIMIT])
-        shown = f"共 {len(rows[:SHOWN_LIMIT])} 条" + ("（仅显示最新的 5000 条，请缩小范围；导出包含全部）" if more else "")
+        shown = f"共 {len(rows[:SHOWN_LIMIT])} 条"
+        if more:
+            shown += f"（仅显示最新的 {SHOWN_LIMIT} 条，请缩小范围；导出包含全部）"
         self.status.setText(shown + "。每次写入（记录、目标调整、修改、导入、撤销）都会留下一条，不能修改或删除。")
 
     def ask_export_path(self) -> str | None:

@@ -11,9 +11,9 @@ import datetime as dt
 
 from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QApplication, QComboBox, QCompleter, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QPushButton, QStyledItemDelegate, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QApplication, QComboBox, QCompleter,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QStyledItemDelegate,
+                               QTableView, QVBoxLayout, QWidget)
 
 from db import PolicyTrackError, plan, progress, recording
 from db.recording import MonthRefused
@@ -277,7 +277,8 @@ class MonthEntryTab(QWidget):
         if d == self.month:
             return
         dirty = self.model.dirty_rows()
-        if dirty and not dialogs.confirm(self, "切换录入月份", f"有 {len(dirty)} 行录入尚未保存，切换月份将清空它们。是否继续？"):
+        if dirty and not dialogs.confirm(self, "切换录入月份",
+                                         f"有 {len(dirty)} 行录入尚未保存，切换月份将清空它们。是否继续？"):
             self.month_combo.blockSignals(True)
             self.month_combo.setCurrentIndex(self.month_combo.findData(self.month.isoformat()))
             self.month_combo.blockSignals(False)
@@ -315,7 +316,8 @@ class MonthEntryTab(QWidget):
         rows = self.model.rows
         states = [r.state for r in rows]
         ready, errors, warnings, skipped = (states.count(s) for s in ("ok", "error", "warning", "skipped"))
-        self.status.setText(f"显示 {self.proxy.rowCount()} / {len(rows)} 行；已填写 {ready + errors + warnings + skipped} 行："
+        filled = ready + errors + warnings + skipped
+        self.status.setText(f"显示 {self.proxy.rowCount()} / {len(rows)} 行；已填写 {filled} 行："
                             f"可保存 {ready}，有错误 {errors}，待确认 {warnings}，跳过 {skipped}")
 
     # -- actions -------------------------------------------------------------------------------------

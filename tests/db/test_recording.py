@@ -321,7 +321,8 @@ def test_undo_labels(yubei):
     assert r.label == "记录 长安汽车渝北新工厂 7月完成投资"
     r = recording.save_month(yubei, "2023-08-31", [ProjectEntry(changan, stage="试生产")])
     assert r.label == "记录 长安汽车渝北新工厂 8月形象进度"
-    r = recording.save_month(yubei, "2023-08-31", [ProjectEntry(changan, month="1"), ProjectEntry(yubei.pid, month="1")])
+    r = recording.save_month(yubei, "2023-08-31", [ProjectEntry(changan, month="1"),
+                                                   ProjectEntry(yubei.pid, month="1")])
     assert r.label == "月度调度录入 8月（2 行）"
 
 
@@ -366,7 +367,8 @@ def test_monthly_series_and_timeline(builtin_db):
     assert [s["value"] for s in series] == [None] * 5 + [2_220_000 + 10_000 * sum(range(30, 30 + k))
                                                          for k in range(0, 7)]
     stages = history.monthly_series(builtin_db, Subject("project", changan), "stage")
-    assert [s["text_value"] for s in stages][5:] == ["设备安装", "设备安装", "设备安装", "试生产", "试生产", "投产", "投产"]
+    assert [s["text_value"] for s in stages][5:] == ["设备安装", "设备安装", "设备安装", "试生产", "试生产", "投产",
+                                                     "投产"]
     rows = history.timeline(builtin_db, Subject("indicator", sme))
     assert [r["source_kind_label"] for r in rows] == ["内置数据"] + ["手工录入"] * 6
     assert all(r["recorded_by"] for r in rows)
@@ -415,4 +417,5 @@ def test_target_revision_keeps_old_new_reason_and_doc_no_in_the_log(yubei):
     targets.revise(yubei, Subject("project", yubei.pid), "annual_plan", 150_000, reason="年中调整",
                    doc_no="渝北发改发〔2023〕88号", effective_from="2023-07-01")
     [e] = auditlog.search(yubei, entity="project", entity_id=yubei.pid, text="年中调整")
-    assert "12.0 亿元" in e["before_text"] and "15.0 亿元" in e["after_text"] and "渝北发改发〔2023〕88号" in e["after_text"]
+    assert "12.0 亿元" in e["before_text"] and "15.0 亿元" in e["after_text"]
+    assert "渝北发改发〔2023〕88号" in e["after_text"]

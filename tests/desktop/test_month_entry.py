@@ -8,12 +8,12 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 
-from db import auditlog, plan, portfolios, projects, recording, summary, updates
+from db import plan, portfolios, projects, recording, summary, updates
 from db.recording import ProjectEntry
 from db.subjects import Subject
 from desktop import dialogs
-from desktop.models.month_grid import (COL_CHECK, COL_DEADLINE, COL_ISSUE, COL_MONTH, COL_OWNER, COL_PREV,
-                                       COL_PROGRESS, COL_REASON, COL_SKIP, COL_STAGE, COL_YTD)
+from desktop.models.month_grid import (COL_CHECK, COL_MONTH, COL_OWNER, COL_PREV,
+                                       COL_REASON, COL_SKIP, COL_STAGE, COL_YTD)
 
 TABLES = ("progress_update", "progress_note", "project_issue", "accepted_warning", "audit_log")
 

@@ -102,7 +102,8 @@ def _ambiguous(path):
 
 REFUSALS = [
     (["--project", "不存在的项目", "--as-of", "2023-07-31", "--completed-yi", "1"], "找不到重点项目：不存在的项目"),
-    (["--project", "洛碛物流项目", "--as-of", "2023-07-31", "--completed-yi", "1"], "有 2 个项目叫“洛碛物流项目”，请用编号"),
+    (["--project", "洛碛物流项目", "--as-of", "2023-07-31", "--completed-yi", "1"],
+     "有 2 个项目叫“洛碛物流项目”，请用编号"),
     (["--project", "1", "--as-of", "2023-02-29", "--completed-yi", "1"], "「截至日期」不是日历上存在的日期"),
     (["--project", "1", "--as-of", "2023-13-01", "--completed-yi", "1"], "「截至日期」"),
     (["--project", "1", "--as-of", "07/31/2023", "--completed-yi", "1"], "「截至日期」不是有效的日期"),
@@ -120,7 +121,8 @@ REFUSALS = [
     (["--indicator", "新培育科技型中小企业", "--as-of", "2023-07-31", "--actual", "-1"], "「实际值」不能为负数"),
     (["--indicator", "新培育科技型中小企业", "--as-of", "2023-07-31", "--actual", "3.5"], "「实际值」小数位过多"),
     (["--indicator", "新培育科技型中小企业", "--as-of", "2023-07-31"], "没有要记录的数据"),
-    (["--project", "1", "--indicator", "2", "--as-of", "2023-07-31", "--actual", "3"], "请指定 --project 或 --indicator 之一"),
+    (["--project", "1", "--indicator", "2", "--as-of", "2023-07-31", "--actual", "3"],
+     "请指定 --project 或 --indicator 之一"),
     (["--as-of", "2023-07-31", "--actual", "3"], "请指定 --project 或 --indicator 之一"),
     (["--project", "1", "--completed-yi", "3"], "参数错误"),
     (["--project", "1", "--as-of", "2023-07-31", "--completed-yi", "3", "--accept-warning", " "], "需要写明理由"),

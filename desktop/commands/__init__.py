@@ -6,4 +6,7 @@ MODULES = [
     "summary",
     "record",
     "screenshot",
+    "check",
+    "backup",
+    "restore",
 ]

@@ -29,6 +29,14 @@ _AS_OF = sql_for_each_kind("""
     ) WHERE rn = 1
 """)
 
+# One subject, written so SQLite uses the (subject, metric) index instead of scanning every subject's rows.
+_AS_OF_ONE = sql_for_each_kind("""
+    SELECT {col} AS subject_id, value, id, effective_from, reason, doc_no, source, revised_at, revised_by
+    FROM target
+    WHERE {col} = :subject_id AND metric = :metric AND effective_from <= :as_of
+    ORDER BY effective_from DESC, id DESC LIMIT 1
+""")
+
 _HISTORY = sql_for_each_kind("""
     SELECT id, metric, value, effective_from, reason, doc_no, source, revised_at, revised_by,
            LAG(value) OVER (PARTITION BY metric ORDER BY id) AS previous_value
@@ -93,7 +101,8 @@ def as_of(db: Database, kind: str, metric: str, date: dt.date | str,
           subject_id: int | None = None) -> dict[int, dict[str, Any]]:
     """The standing revision per subject of ``kind`` at ``date`` (cleared targets included, value None)."""
     d = date.isoformat() if isinstance(date, dt.date) else date
-    rows = db.query(_AS_OF[kind], {"metric": metric, "as_of": d, "subject_id": subject_id})
+    sql = _AS_OF[kind] if subject_id is None else _AS_OF_ONE[kind]
+    rows = db.query(sql, {"metric": metric, "as_of": d, "subject_id": subject_id})
     return {r["subject_id"]: r for r in rows}
 
 

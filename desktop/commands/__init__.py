@@ -4,6 +4,7 @@ Add a command by writing a module here and naming it in MODULES (kept in the ord
 """
 MODULES = [
     "summary",
+    "record",
     "screenshot",
     "check",
     "backup",

@@ -306,6 +306,7 @@ def _v3(db: Database) -> None:
         origin_user        TEXT NOT NULL DEFAULT '',
         origin_recorded_at TEXT NOT NULL DEFAULT '',
         origin_source_kind TEXT NOT NULL DEFAULT '',
+        origin_source      TEXT NOT NULL DEFAULT '',
         CHECK ((decision = 'recorded') = (local_id IS NOT NULL))
     ) STRICT;
     CREATE INDEX exchange_row_local ON exchange_row(entity, local_id) WHERE local_id IS NOT NULL;

@@ -513,8 +513,9 @@ def _write_row(db: Database, file_name: str, rp: RowPlan) -> tuple[int, int, int
             edited += len(projects.edit(db, rp.project_id, **changes))
         for c in rp.changes:
             if c.kind == "target":
+                # A first plan holds for the whole year; a changed plan from the reporting date on.
                 targets.revise(db, Subject("project", rp.project_id), "annual_plan", c.after, reason=reason,
-                               effective_from=rp.as_of, source=src)
+                               effective_from=None if c.before is None else rp.as_of, source=src)
                 revised += 1
     note = values.get("note", "")
     subject = Subject("project", rp.project_id)

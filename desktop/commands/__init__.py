@@ -4,6 +4,7 @@ Add a command by writing a module here and naming it in MODULES (kept in the ord
 """
 MODULES = [
     "summary",
+    "screenshot",
     "import_xlsx",
     "export_xlsx",
     "exchange",

@@ -50,11 +50,17 @@ _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
 _QUOTED_FORMULA = re.compile(r"^'[=+\-@\t\r]")
 
 
+_WHITE = re.compile(r"\s+")
+
+
 def norm(text: Any) -> str:
     """NFKC, every kind of white space removed: how header words are compared."""
     if text is None:
         return ""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
+    text = str(text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _WHITE.sub("", text)
 
 
 def column_letter(c: int) -> str:
@@ -135,6 +141,8 @@ def classify(label: Any) -> HeaderMeaning:
         return m("level")
     if "总投资" in t:
         return m("total_investment")
+    if t in ("报告期", "统计期", "填报期", "数据期") or t.startswith(("报告期", "截至日期", "截止日期")):
+        return m("as_of")
     if any(k in t for k in ("时间", "日期", "年份", "时限", "年月")):
         if "开工" in t:
             return m("start")
@@ -194,6 +202,10 @@ def is_empty(value: Any) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
+        if not value:
+            return True
+        if len(value) > 12:  # no empty marker is that long: skip the normalisation (hot path)
+            return False
         return norm(value).lower() in EMPTY_MARKERS
     return False
 
@@ -245,6 +257,9 @@ def read_decimal(value: Any) -> Decimal:
         raise CellError(exc.reason) from None
 
 
+_UNIT_SUFFIX = re.compile(r"(.*?)(亿元|亿|万元|万|元)")
+
+
 @dataclass
 class MoneyResult:
     wan: int
@@ -253,11 +268,15 @@ class MoneyResult:
 
 def read_money(value: Any, unit: str) -> MoneyResult | None:
     """An amount in integer 万元 from a cell in ``unit`` (the cell's own '亿'/'万元' suffix wins)."""
+    if unit == "万元" and (type(value) is int or (type(value) is float and value.is_integer())):
+        if value < 0:  # the common case, without decimal parsing
+            raise CellError("金额不能为负数")
+        return MoneyResult(int(value))
     if is_empty(value):
         return None
     if isinstance(value, str):
         text = _number_text(value)
-        m = re.fullmatch(r"(.*?)(亿元|亿|万元|万|元)", text)
+        m = _UNIT_SUFFIX.fullmatch(text)
         if m:
             unit = {"亿": "亿元", "亿元": "亿元", "万": "万元", "万元": "万元", "元": "元"}[m.group(2)]
             value = m.group(1)
@@ -731,28 +750,43 @@ def parse_sheet(grid: Grid, ctx: ParseContext) -> SheetLayout:
 
 
 def _percent_modes(grid: Grid, layout: SheetLayout, ctx: ParseContext, first: int) -> dict[str, str]:
-    """Per percent column: are bare numbers fractions (0.56) or points (56)? Formats decide, else the values."""
+    """Per percent column: are bare numbers fractions (0.56 shown as 56%) or points (56)?
+
+    A percent number format decides. Without formats (python-calamine gives none) the values usually decide: a
+    column whose typical value is below 1 and has decimals holds fractions, one whose typical value is above 1.5
+    holds points. Only when they cannot (all 0 or 1, say) are the first rows' formats looked at with openpyxl.
+    """
     modes = {}
-    formats = grid.number_formats
     for f in PERCENT_FIELDS:
         col = layout.columns.get(f)
         if col is None:
             continue
-        nums = [(r, v) for r in range(first, len(grid.rows)) if _is_number(v := grid.value(r, col.index))]
+        nums = [(r, float(v)) for r in range(first, len(grid.rows)) if _is_number(v := grid.value(r, col.index))]
         if not nums:
             modes[f] = "points"
             continue
-        if not grid.formats_complete and ctx.number_formats is not None and not formats:
-            formats = ctx.number_formats(grid.name, min(len(grid.rows), first + 200))
-            grid.number_formats = formats
-        fmt = [formats.get((r, col.index), "") for r, _ in nums[:200]]
-        if any("%" in f_ for f_ in fmt):
-            modes[f] = "fraction"
-        elif all(abs(v) <= Decimal("1.5") for _, v in nums) and any(not float(v).is_integer() for _, v in nums):
-            modes[f] = "fraction"
-        else:
-            modes[f] = "points"
+        if grid.formats_complete:
+            modes[f] = "fraction" if any("%" in grid.number_formats.get((r, col.index), "") for r, _ in nums) \
+                else _mode_from_values(nums) or "points"
+            continue
+        mode = _mode_from_values(nums)
+        if mode is None and ctx.number_formats is not None:
+            if not grid.number_formats:
+                grid.number_formats = ctx.number_formats(grid.name, min(len(grid.rows), first + 200))
+            if any("%" in grid.number_formats.get((r, col.index), "") for r, _ in nums[:200]):
+                mode = "fraction"
+        modes[f] = mode or "points"
     return modes
+
+
+def _mode_from_values(nums: list[tuple[int, float]]) -> str | None:
+    values = sorted(abs(v) for _, v in nums)
+    median = values[len(values) // 2]
+    if median > 1.5:
+        return "points"
+    if median < 1 and any(not v.is_integer() for v in values):
+        return "fraction"
+    return None
 
 
 def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseContext, first: int,
@@ -778,7 +812,8 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
             continue
         if r == first and _is_column_number_row(raw):
             continue
-        lead_texts = [norm(clean_text(_filled(grid, merges, r, c))) for c in range(min(width, max(name_col + 1, 3)))]
+        lead_texts = [norm(v) for c in range(min(width, max(name_col + 1, 3)))
+                      if isinstance(v := _filled(grid, merges, r, c), str) and v]
         lead = next((t for t in lead_texts if t), "")
         name_cell = _filled(grid, merges, r, name_col)
         name_text = clean_text(name_cell)
@@ -846,7 +881,7 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
                        as_of=layout.as_of)
         notes: list[str] = []
         for f, col in cols.items():
-            if f in ("name", "seq") or col in note_cols:
+            if f in ("name", "seq") or col.field in ("note", "progress_note"):
                 continue
             value, shared_over = _data_cell(grid, merges, r, col.index)
             if is_empty(value):

@@ -232,7 +232,7 @@ def test_monthly_amount_is_added_to_last_months_total(builtin_db, tmp_path):
                            header=["序号", "项目名称", "本月完成投资"])
     pv = xlsx_import.read(builtin_db, path)
     rows = {r.name: r for r in pv.rows}
-    assert changes(rows["金康赛力斯龙兴工厂"])["completed"] == (None, 112_000)
+    assert changes(rows["金康赛力斯龙兴工厂"])["completed"] == (100_000, 112_000)
     assert any(p.field == "本月完成投资" and "无法推算" in p.reason for _, p in pv.problems)
 
 
@@ -240,13 +240,15 @@ def test_as_of_given_by_the_user_and_dates_in_a_column(builtin_db, tmp_path):
     path = simple_workbook(tmp_path / "n.xlsx", [
         ["金康赛力斯龙兴工厂", 1000, as_of_serial(dt.date(2023, 9, 30))],
         ["大洋电机项目", 2000, "2023年9月"],
-        ["宏捷盛汽车零部件项目", 3000, "2023.1"],
+        ["宏捷盛汽车零部件项目", 3000, 2023.1],  # a number: 2023.10 lost its zero, or January?
+        ["材主在线重庆研发生产加工基地", 4000, "2023.10"],  # as text the zero stays: October
     ], title="", unit="", header=["项目名称", "累计完成投资（万元）", "报告期"], sheet="区级")
     pv = xlsx_import.read(builtin_db, path, as_of="2023-08-31")
     dates = {r.name: r.as_of for r in pv.rows}
     assert dates["金康赛力斯龙兴工厂"] == dt.date(2023, 9, 30)  # an Excel serial in the row wins
     assert dates["大洋电机项目"] == dt.date(2023, 9, 30)
-    assert dates["宏捷盛汽车零部件项目"] == dt.date(2023, 8, 31)  # "2023.1" is ambiguous: the sheet's date
+    assert dates["宏捷盛汽车零部件项目"] == dt.date(2023, 8, 31)  # ambiguous: the sheet's date, and a problem
+    assert dates["材主在线重庆研发生产加工基地"] == dt.date(2023, 10, 31)
     assert any("月份不明确" in p.reason for _, p in pv.problems)
 
 
@@ -345,7 +347,7 @@ def test_bomb_is_refused_before_any_xml_parser_expands_it(tmp_path, monkeypatch)
     ("完成率", "completion_rate"), ("投资完成率(%)", "completion_rate"), ("工程量完成比例", "physical_progress"),
     ("责任单位", "responsible_unit"), ("牵头单位", "responsible_unit"),
     ("形象进度", "stage"), ("建设阶段", "stage"), ("本月进展", "progress_note"),
-    ("计划开工时间", "start"), ("计划竣工时间", "finish"), ("报告期", None), ("截至日期", "as_of"),
+    ("计划开工时间", "start"), ("计划竣工时间", "finish"), ("报告期", "as_of"), ("截至日期", "as_of"), ("联系电话", None),
     ("开工以来累计完成投资", None), ("1-7月计划完成", None), ("备注", "note"), ("序号", "seq"),
 ])
 def test_column_names_are_matched_by_meaning(label, field):

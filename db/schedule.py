@@ -125,7 +125,7 @@ def classify(label: Any) -> HeaderMeaning:
     unit, year, month = _hints(full)
     t = _PAREN_RE.sub("", full).replace("单位:万元", "").replace("单位:亿元", "")
     t = re.sub(r"[/／]?(万元|亿元)$", "", t)
-    if not t or len(t) > 25:  # titles and notes are not column names
+    if not t or len(t) > 25 or re.search(r"[:：].", t):  # titles, notes and "label：value" lines are not columns
         return HeaderMeaning(None)
 
     def m(f: str, **kw: Any) -> HeaderMeaning:

@@ -222,17 +222,23 @@ def export(db: Database, path: str | os.PathLike, *, as_of: object | None = None
     seq = 0
     written = 0
     cm = {k: _col(k) for k in KEYS}
+    stopped = False
     for s_i, sec in enumerate(sections):
+        if stopped:
+            break
         count = sum(len(rows) for _, rows in sec["clusters"])
         emit([cell(f"{CN_NUMERALS[s_i % 10]}、{sec['name']}（{count}个）", "pt_section")] + blank_row("pt_section")[1:])
         ws.merged_cells.add(f"A{row_no}:{last_col}{row_no}")
         for c_i, (cluster_name, rows) in enumerate(sec["clusters"]):
+            if stopped:
+                break
             emit([cell(f"（{CN_NUMERALS[c_i % 10]}）{cluster_name}（{len(rows)}个）", "pt_section")]
                  + blank_row("pt_section")[1:])
             ws.merged_cells.add(f"A{row_no}:{last_col}{row_no}")
             for p in rows:
                 if cancelled is not None and written % 200 == 0 and cancelled():
-                    raise ExportCancelled()
+                    stopped = True  # finish the file so the streaming writer closes, then throw it away
+                    break
                 seq += 1
                 r = row_no + 1
                 pp = p["physical_progress"]
@@ -285,6 +291,8 @@ def export(db: Database, path: str | os.PathLike, *, as_of: object | None = None
     tmp = target.with_name(target.name + ".part")
     try:
         wb.save(tmp)
+        if stopped:
+            raise ExportCancelled()
         os.replace(tmp, target)
     finally:
         if tmp.exists():

@@ -163,9 +163,27 @@ def read(db: Database, path: str | os.PathLike, *, as_of: dt.date | str | None =
     Refuses (SpreadsheetRefused, nothing changed) a file that is not a workbook, is encrypted, is an XML bomb, or
     has no sheet with a recognisable header.
     """
-    t0 = time.perf_counter()
     py = plan.current_plan_year(db)
-    stage_names = plan.stages(db)
+    preview = parse_file(path, year=py["year"], stages=plan.stages(db), as_of=as_of, reader=reader,
+                         progress=progress, cancelled=cancelled)
+    plan_for(db, preview)
+    return preview
+
+
+def plan_for(db: Database, preview: ImportPreview) -> ImportPreview:
+    """Compare a parsed file with the database: the second half of read(), on the database's own thread."""
+    t0 = time.perf_counter()
+    preview.earlier_imports = ledger.batches_for_file(db, preview.sha256)
+    plan_rows(db, preview)
+    preview.seconds["match"] = time.perf_counter() - t0
+    return preview
+
+
+def parse_file(path: str | os.PathLike, *, year: int, stages: list[str], as_of: dt.date | str | None = None,
+               reader: str = "auto", progress: ProgressFn | None = None,
+               cancelled: CancelFn | None = None) -> ImportPreview:
+    """The database-free half of read(): check and parse the file (safe to run on a worker thread)."""
+    t0 = time.perf_counter()
     fixed = None
     if as_of is not None:
         from db.validate import parse_date
@@ -180,7 +198,7 @@ def read(db: Database, path: str | os.PathLike, *, as_of: dt.date | str | None =
     def formats(sheet: str, rows: int) -> dict[tuple[int, int], str]:
         return spreadsheet.peek_number_formats(path, sheet, rows)
 
-    ctx = ParseContext(year=py["year"], stages=stage_names, as_of=fixed, cancelled=cancelled,
+    ctx = ParseContext(year=year, stages=stages, as_of=fixed, cancelled=cancelled,
                        number_formats=formats if wb.reader == "calamine" else None)
     sheets: list[SheetPlan] = []
     skipped = list(wb.skipped_sheets)
@@ -201,14 +219,8 @@ def read(db: Database, path: str | os.PathLike, *, as_of: dt.date | str | None =
         raise SpreadsheetRefused(path, f"没有找到可识别的调度表表头（需要“项目名称”列和至少一列投资或进度）。{detail}")
     t2 = time.perf_counter()
     _tick(progress, 2, 3, "正在与数据库中的项目比对")
-    preview = ImportPreview(path=str(path), file_name=Path(path).name, sha256=sha, reader=wb.reader, sheets=sheets,
-                            skipped_sheets=skipped, as_of=fixed,
-                            earlier_imports=ledger.batches_for_file(db, sha))
-    plan_rows(db, preview)
-    t3 = time.perf_counter()
-    preview.seconds = {"read": t1 - t0, "parse": t2 - t1, "match": t3 - t2}
-    _tick(progress, 3, 3, "完成")
-    return preview
+    return ImportPreview(path=str(path), file_name=Path(path).name, sha256=sha, reader=wb.reader, sheets=sheets,
+                         skipped_sheets=skipped, as_of=fixed, seconds={"read": t1 - t0, "parse": t2 - t1})
 
 
 def _tick(progress: ProgressFn | None, done: int, total: int, message: str) -> None:

@@ -7,7 +7,9 @@ that a spreadsheet could run (= + - @ tab CR at the start) gets a leading apostr
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -60,6 +62,15 @@ def safe_text(text: str) -> str:
 def _col(key: str) -> str:
     from openpyxl.utils import get_column_letter
     return get_column_letter(KEYS.index(key) + 1)
+
+
+def _lines(text: str | None, width: float) -> int:
+    """How many lines wrapped text needs in a column ``width`` characters wide (a Chinese character takes about 1.7 widths):
+    spreadsheet programs do not grow a row for wrapped text written by a program, so the export sets heights."""
+    if not text:
+        return 1
+    units = sum(1.7 if unicodedata.east_asian_width(ch) in ("W", "F") else 1.0 for ch in text)
+    return max(1, min(8, math.ceil(units / max(1.0, width - 1.5))))
 
 
 def _months(d: dt.date) -> str:
@@ -146,6 +157,7 @@ def export(db: Database, path: str | os.PathLike, *, as_of: object | None = None
     style("pt_title", font=Font(name=font, size=16, bold=True), alignment=Alignment(horizontal="center",
                                                                                    vertical="center"))
     style("pt_unit", font=Font(name=font, size=10), alignment=Alignment(horizontal="right"))
+    style("pt_asof", font=Font(name=font, size=10), alignment=Alignment(horizontal="left"))
     style("pt_header", font=Font(name=font, size=10, bold=True), border=border,
           fill=PatternFill("solid", fgColor="D9E1F2"),
           alignment=Alignment(horizontal="center", vertical="center", wrap_text=True))
@@ -204,9 +216,10 @@ def export(db: Database, path: str | os.PathLike, *, as_of: object | None = None
     emit([cell(title, "pt_title")], 30)
     ws.merged_cells.add(f"A1:{last_col}1")
     unit_row = [None] * ncols
-    unit_row[0] = cell(f"报告期：{d.isoformat()}", "pt_unit")
+    unit_row[0] = cell(f"报告期：{d.isoformat()}", "pt_asof")
     unit_row[-1] = cell("单位：万元", "pt_unit")
     emit(unit_row)
+    ws.merged_cells.add("A2:C2")
     h1 = [cell(h.format(year=py["year"]), "pt_header") for _, h, _, _ in COLUMNS]
     h2 = [cell((h2 or h).format(year=py["year"], months=_months(d)), "pt_header") for _, h, h2, _ in COLUMNS]
     emit(h1, 20)
@@ -222,6 +235,7 @@ def export(db: Database, path: str | os.PathLike, *, as_of: object | None = None
     seq = 0
     written = 0
     cm = {k: _col(k) for k in KEYS}
+    widths = {c[0]: c[3] for c in COLUMNS}
     stopped = False
     for s_i, sec in enumerate(sections):
         if stopped:
@@ -242,6 +256,8 @@ def export(db: Database, path: str | os.PathLike, *, as_of: object | None = None
                 seq += 1
                 r = row_no + 1
                 pp = p["physical_progress"]
+                lines = max(_lines(p["name"], widths["name"]), _lines(p["responsible_unit"], widths["responsible_unit"]),
+                            _lines(p["note"], widths["note"]))
                 emit([
                     cell(seq, "pt_center"),
                     cell(p["name"], "pt_text"),
@@ -256,7 +272,7 @@ def export(db: Database, path: str | os.PathLike, *, as_of: object | None = None
                     cell(p["start_year"], "pt_center"),
                     cell(p["finish_year"], "pt_center"),
                     cell(p["note"] or None, "pt_text"),
-                ])
+                ], 15 * lines if lines > 1 else None)
                 written += 1
                 if progress is not None and written % 500 == 0:
                     progress(written, n_projects, p["name"])
@@ -285,7 +301,8 @@ def export(db: Database, path: str | os.PathLike, *, as_of: object | None = None
     ws.page_setup.fitToHeight = 0
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.6
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.7
+    ws.page_margins.header, ws.page_margins.footer = 0.3, 0.3
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
     tmp = target.with_name(target.name + ".part")

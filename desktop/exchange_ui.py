@@ -475,7 +475,7 @@ class ExchangePreviewDialog(QDialog):
         open_conflicts = self.resolver.open_count
         parts = [f"将写入 {writes} 项", f"相同 {p.count('same')} 项", f"已导入过 {p.count('known')} 项"]
         if p.conflicts:
-            parts.append(f"冲突 {len(p.conflicts)} 处（未选择 {open_conflicts} 处）")
+            parts.append(f"冲突 {len(p.conflicts)} 处（" + (f"未选择 {open_conflicts} 处）" if open_conflicts else "已全部选择）"))
         if p.unresolvable:
             parts.append(f"无法对应 {len(p.unresolvable)} 项（不导入）")
         if p.new_projects:

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox,
-                               QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QListWidget, QPushButton,
+                               QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QPushButton,
                                QSplitter, QTableView, QTableWidget, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
 
 from db import PolicyTrackError, exchange, ledger, portfolios, xlsx_export, xlsx_import
@@ -515,8 +515,9 @@ class ExchangeExportDialog(QDialog):
         row.addWidget(self.since_check)
         row.addWidget(self.since_edit)
         form.addRow("起始日期：", row)
-        self.sender_label = QLabel(ledger.site_name(ctx.db) or "（未设置：用责任单位名称或电脑名）")
-        form.addRow("发送方：", self.sender_label)
+        self.sender_edit = QLineEdit(ledger.site_name(ctx.db))
+        self.sender_edit.setPlaceholderText("例如：区经信委（不填则用所选责任单位或电脑名）")
+        form.addRow("发送方（本机单位）：", self.sender_edit)
         lay.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("导出…")
@@ -525,9 +526,9 @@ class ExchangeExportDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
 
-    def values(self) -> tuple[str, dt.date | None]:
+    def values(self) -> tuple[str, dt.date | None, str]:
         since = self.since_edit.date().toPython() if self.since_check.isChecked() else None
-        return self.unit_combo.currentText().strip(), since
+        return self.unit_combo.currentText().strip(), since, self.sender_edit.text().strip()
 
 
 # -- the four flows ---------------------------------------------------------------------------------------------
@@ -616,14 +617,20 @@ def export_exchange(parent: QWidget | None, ctx: Any) -> exchange.ExportSummary 
     form = ExchangeExportDialog(ctx, parent)
     if form.exec() != QDialog.DialogCode.Accepted:
         return None
-    unit, since = form.values()
-    name = unit if unit and unit != "全部" else (ledger.site_name(ctx.db) or "全部")
+    unit, since, sender = form.values()
+    try:
+        if sender and sender != ledger.site_name(ctx.db):
+            ledger.set_site_name(ctx.db, sender)  # remembered: this PC signs its files with it from now on
+    except PolicyTrackError as exc:
+        _title_error(parent, "无法导出", exc)
+        return None
+    name = sender or (unit if unit and unit != "全部" else "全部")
     stamp = dt.date.today().strftime("%Y%m%d")
     path = ask_save_path(parent, "导出交换包", f"交换包-{name}-{stamp}{exchange.SUFFIX}", PTX_FILTER)
     if not path:
         return None
     try:
-        summary = exchange.export(ctx.db, path, unit=unit or "全部", since=since)
+        summary = exchange.export(ctx.db, path, unit=unit or "全部", since=since, sender_name=sender or None)
     except (PolicyTrackError, OSError) as exc:
         _title_error(parent, "无法导出", exc)
         return None
@@ -636,8 +643,16 @@ def import_exchange(parent: QWidget | None, ctx: Any, path: str | None = None) -
     path = path or ask_open_path(parent, "导入交换包", PTX_FILTER)
     if not path:
         return None
+
+    def read(progress, cancelled):
+        wdb = worker_database(ctx.db)
+        try:
+            return exchange.read(wdb, path)
+        finally:
+            wdb.close()
+
     try:
-        preview = exchange.read(ctx.db, path)
+        preview = run_in_background(parent, "导入交换包", f"正在检查并比对 {Path(path).name}…", read)
     except PolicyTrackError as exc:
         _title_error(parent, "无法导入", exc)
         return None

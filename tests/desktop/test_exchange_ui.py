@@ -182,10 +182,17 @@ def test_exports_from_the_gui(ctx, tmp_path, monkeypatch, told):
     out = tmp_path / "调度表.xlsx"
     result = exchange_ui.export_xlsx(None, ctx, str(out))
     assert out.exists() and result.projects == 13 and "已导出 13 个项目" in told[-1][2]
-    monkeypatch.setattr(exchange_ui.ExchangeExportDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    def fill(self):
+        self.sender_edit.setText("区发改委")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(exchange_ui.ExchangeExportDialog, "exec", fill)
     monkeypatch.setattr(exchange_ui, "ask_save_path", lambda *a: str(tmp_path / "out.ptx"))
     summary = exchange_ui.export_exchange(None, ctx)
     assert (tmp_path / "out.ptx").exists() and summary.updates == 0 and "已导出" in told[-1][2]
+    assert summary.sender["name"] == "区发改委"
+    from db import ledger
+    assert ledger.site_name(ctx.db) == "区发改委"  # remembered for the next export
 
 
 def test_file_menu_offers_the_four_actions(window):

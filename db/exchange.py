@@ -410,6 +410,7 @@ class ExchangePreview:
     from_myself: bool
     earlier_imports: list[dict[str, Any]]
     payload: dict[str, Any] = field(repr=False, default_factory=dict)
+    stamp: tuple[int, ...] | None = None  # the database's change stamp the plan was made at
 
     @property
     def conflicts(self) -> list[Group]:
@@ -664,6 +665,7 @@ def plan_groups(db: Database, preview: ExchangePreview) -> None:
         else:
             g.status = "conflict"
             g.choice = choices.get(g.key)
+    preview.stamp = ledger.change_stamp(db)
     preview.groups = sorted(groups.values(), key=lambda g: (
         {"conflict": 0, "new": 1, "update": 1, "unresolved": 2, "same": 3, "known": 4}[g.status], g.label, g.metric,
         g.period))
@@ -702,48 +704,59 @@ def _source(file_name: str, sender: dict[str, str], it: dict[str, Any]) -> str:
 def apply(db: Database, preview: ExchangePreview, *, progress: ProgressFn | None = None,
           cancelled: CancelFn | None = None) -> ExchangeResult:
     """Import everything in one transaction (all or nothing). Refuses while a conflict has no choice."""
+    try:
+        with db.transaction("exchange", "project", "update", "target"):
+            if preview.stamp is None or preview.stamp != ledger.change_stamp(db):
+                plan_groups(db, preview)
+            result = _apply_planned(db, preview, progress, cancelled)
+    except BaseException:
+        preview.stamp = None  # rolled back after acting on the plan: plan afresh next time
+        raise
+    preview.stamp = None
+    return result
+
+
+def _apply_planned(db: Database, preview: ExchangePreview, progress: ProgressFn | None,
+                   cancelled: CancelFn | None) -> ExchangeResult:
     rec_u = rec_t = created = kept = same = 0
-    batch_id = None
-    with db.transaction("exchange", "project", "update", "target"):
-        plan_groups(db, preview)
-        open_conflicts = preview.unresolved_conflicts
-        if open_conflicts:
-            raise ValidationError("冲突", len(open_conflicts),
-                                  f"还有 {len(open_conflicts)} 处冲突没有选择采用哪一方，未导入任何数据")
-        todo = [g for g in preview.groups if g.status not in ("known", "unresolved")]
-        if not todo:
-            return ExchangeResult(None, 0, 0, 0, 0, 0)
-        sender = preview.sender
-        summary = f"导入交换包 {preview.file_name}（来自 {sender.get('name') or sender.get('host')}）"
-        batch_id = ledger.add_batch(db, kind="exchange", file_name=preview.file_name, sha256=preview.sha256,
-                                    summary=summary, sender=sender, file_created_at=preview.created_at)
-        created_ids: dict[tuple[Any, ...], int] = {}
-        for i, g in enumerate(todo):
-            if cancelled is not None and cancelled():
-                raise ExchangeCancelled()
-            if g.status == "same" or (g.status == "conflict" and g.choice == "mine"):
-                decision = "same" if g.status == "same" else "kept_mine"
-                for it in g.pending:
-                    _ledger_row(db, it["uid"], g.entity, batch_id, None, decision, _origin_of(it))
-                same += decision == "same"
-                kept += decision == "kept_mine"
-                continue
-            subject = g.subject
-            if subject is None:
-                pkey = _ref_key(g.subject_ref)
-                if pkey not in created_ids:
-                    created_ids[pkey] = _create_project(db, g.create_project, preview.file_name, sender)
-                    created += 1
-                subject = Subject("project", created_ids[pkey])
-            if g.entity == "progress_update":
-                rec_u += _apply_update_group(db, g, subject, batch_id, preview)
-            else:
-                rec_t += _apply_target_group(db, g, subject, batch_id, preview)
-            if progress is not None and (i % 50 == 0 or i + 1 == len(todo)):
-                progress(i + 1, len(todo), g.label)
-        db.conn.execute("UPDATE import_batch SET summary = ? WHERE id = ?", (
-            summary + f"：记录更新 {rec_u} 条，目标调整 {rec_t} 条，新建项目 {created} 个，"
-                      f"冲突保留本机 {kept} 处，相同 {same} 处", batch_id))
+    open_conflicts = preview.unresolved_conflicts
+    if open_conflicts:
+        raise ValidationError("冲突", len(open_conflicts),
+                              f"还有 {len(open_conflicts)} 处冲突没有选择采用哪一方，未导入任何数据")
+    todo = [g for g in preview.groups if g.status not in ("known", "unresolved")]
+    if not todo:
+        return ExchangeResult(None, 0, 0, 0, 0, 0)
+    sender = preview.sender
+    summary = f"导入交换包 {preview.file_name}（来自 {sender.get('name') or sender.get('host')}）"
+    batch_id = ledger.add_batch(db, kind="exchange", file_name=preview.file_name, sha256=preview.sha256,
+                                summary=summary, sender=sender, file_created_at=preview.created_at)
+    created_ids: dict[tuple[Any, ...], int] = {}
+    for i, g in enumerate(todo):
+        if cancelled is not None and cancelled():
+            raise ExchangeCancelled()
+        if g.status == "same" or (g.status == "conflict" and g.choice == "mine"):
+            decision = "same" if g.status == "same" else "kept_mine"
+            for it in g.pending:
+                _ledger_row(db, it["uid"], g.entity, batch_id, None, decision, _origin_of(it))
+            same += decision == "same"
+            kept += decision == "kept_mine"
+            continue
+        subject = g.subject
+        if subject is None:
+            pkey = _ref_key(g.subject_ref)
+            if pkey not in created_ids:
+                created_ids[pkey] = _create_project(db, g.create_project, preview.file_name, sender)
+                created += 1
+            subject = Subject("project", created_ids[pkey])
+        if g.entity == "progress_update":
+            rec_u += _apply_update_group(db, g, subject, batch_id, preview)
+        else:
+            rec_t += _apply_target_group(db, g, subject, batch_id, preview)
+        if progress is not None and (i % 50 == 0 or i + 1 == len(todo)):
+            progress(i + 1, len(todo), g.label)
+    db.conn.execute("UPDATE import_batch SET summary = ? WHERE id = ?", (
+        summary + f"：记录更新 {rec_u} 条，目标调整 {rec_t} 条，新建项目 {created} 个，"
+                  f"冲突保留本机 {kept} 处，相同 {same} 处", batch_id))
     return ExchangeResult(batch_id, rec_u, rec_t, created, kept, same)
 
 

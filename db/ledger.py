@@ -96,3 +96,12 @@ def batches_for_file(db: Database, sha256: str) -> list[dict[str, Any]]:
 
 def batches(db: Database, limit: int = 200) -> list[dict[str, Any]]:
     return db.query("SELECT * FROM import_batch ORDER BY id DESC LIMIT ?", (limit,))
+
+
+def change_stamp(db: Database) -> tuple[int, ...]:
+    """Changes whenever anything is written (every write is audited; rows are numbered upward): a plan made at one
+    stamp is still true at the same stamp, so an import need not plan twice."""
+    row = db.conn.execute(
+        "SELECT (SELECT coalesce(max(id), 0) FROM audit_log), (SELECT coalesce(max(id), 0) FROM progress_update),"
+        " (SELECT coalesce(max(id), 0) FROM target), (SELECT coalesce(max(id), 0) FROM project)").fetchone()
+    return tuple(int(x) for x in row)

@@ -5,6 +5,7 @@ percentages and dates typed every which way. Pure: a Grid in, a SheetLayout with
 from __future__ import annotations
 
 import calendar
+import functools
 import datetime as dt
 import re
 import unicodedata
@@ -202,11 +203,12 @@ def is_empty(value: Any) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
-        if not value:
+        text = value.strip()
+        if not text:
             return True
-        if len(value) > 12:  # no empty marker is that long: skip the normalisation (hot path)
+        if len(text) > 4:  # no empty marker is longer: skip the normalisation (hot path)
             return False
-        return norm(value).lower() in EMPTY_MARKERS
+        return norm(text).lower() in EMPTY_MARKERS
     return False
 
 
@@ -432,8 +434,15 @@ _STAGE_WORDS = [
 _FUTURE = ("预计", "计划", "拟", "将于", "力争", "确保", "争取", "下一步", "下步", "准备")
 
 
+@functools.lru_cache(maxsize=16)
+def _stage_keys(stages: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((norm(s), s) for s in stages)
+
+
 def read_stage(text: str, stages: list[str]) -> str | None:
     """The stage a 形象进度 text describes (most advanced stated as current), or None."""
+    if text in stages:
+        return text
     clauses = [c for c in re.split(r"[，,；;。、\n]", unicodedata.normalize("NFKC", text)) if c.strip()]
     current = [c for c in clauses if not any(f in c for f in _FUTURE)] or []
     t = norm("".join(current))
@@ -441,10 +450,11 @@ def read_stage(text: str, stages: list[str]) -> str | None:
         return None
     t = re.sub(r"(未|尚未|没有|暂未|还未)(开工|动工|竣工|建成|投产|完工|安装|施工)", "", t)
     rank = {name: i for i, name in enumerate(stages)}
-    exact = [s for s in stages if norm(s) == t]
-    if exact:
-        return exact[0]
-    hits = {s for s in stages if norm(s) and norm(s) in t}
+    keyed = _stage_keys(tuple(stages))
+    for key, name in keyed:
+        if key == t:
+            return name
+    hits = {name for key, name in keyed if key and key in t}
     if not hits:
         for name, words in _STAGE_WORDS:
             if name in rank and any(w in t for w in words):
@@ -812,7 +822,8 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
             continue
         if r == first and _is_column_number_row(raw):
             continue
-        lead_texts = [norm(v) for c in range(min(width, max(name_col + 1, 3)))
+        # Only words matter here (合计, 小计, 一、…, 注：…): white space removed, no full normalisation (hot path).
+        lead_texts = [_WHITE.sub("", v) for c in range(min(width, max(name_col + 1, 3)))
                       if isinstance(v := _filled(grid, merges, r, c), str) and v]
         lead = next((t for t in lead_texts if t), "")
         name_cell = _filled(grid, merges, r, name_col)
@@ -824,11 +835,11 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
             kind = "total"
         elif any("小计" in t for t in lead_texts if t):
             kind = "subtotal"
-        elif _FOOTER_RE.match(lead) and (not name_text or lead == norm(name_text)) and _no_figures(grid, r, cols):
+        elif _FOOTER_RE.match(lead) and (not name_text or lead == _WHITE.sub("", name_text)) and _no_figures(grid, r, cols):
             continue
         elif _SECTION_RE.match(lead) or _is_wide_merge(merges, r, width):
             kind = "section"
-        elif norm(name_text).startswith("其中"):
+        elif name_text.lstrip().startswith("其中"):
             layout.warnings.append(f"第 {row_no} 行“{name_text}”是分项，不作为项目导入")
             continue
 
@@ -886,10 +897,8 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
             value, shared_over = _data_cell(grid, merges, r, col.index)
             if is_empty(value):
                 continue
-            label = FIELD_LABELS[col.field]
-            shown = clean_text(value)
             if shared_over > 1 and col.field not in SHAREABLE:
-                row.problems.append(CellProblem(row_no, col.letter, label, shown,
+                row.problems.append(CellProblem(row_no, col.letter, FIELD_LABELS[col.field], clean_text(value),
                                                 f"合并单元格跨 {shared_over} 行，数字无法分到单个项目"))
                 continue
             try:
@@ -914,27 +923,29 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
                     else:
                         row.values[col.field + "_year"] = d.year
                 elif col.field == "level":
-                    lv = level_in(shown)
+                    lv = level_in(clean_text(value))
                     if lv is None:
                         raise CellError("应为“区级”或“市级”")
                     row.level, row.level_source = lv, f"{col.letter} 列"
                 elif col.field == "stage":
+                    shown = clean_text(value)
                     stage = read_stage(shown, ctx.stages)
                     if stage is None:
                         notes.append(f"形象进度：{shown}")
                         raise CellError("不能对应到形象进度阶段（" + "、".join(ctx.stages) + "），原文记入备注")
                     row.values["stage"] = stage
-                    if norm(shown) != norm(stage):
+                    if shown != stage and norm(shown) != norm(stage):
                         notes.append(f"形象进度：{shown}")
                 else:
-                    text = shown
+                    text = clean_text(value)
                     if len(text) > (2000 if col.field in ("description",) else 200):
                         raise CellError("文字太长")
                     if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
                         raise CellError("含有不可见的控制字符")
                     row.values[col.field] = text
             except CellError as exc:
-                row.problems.append(CellProblem(row_no, col.letter, label, shown, str(exc)))
+                row.problems.append(CellProblem(row_no, col.letter, FIELD_LABELS[col.field], clean_text(value),
+                                                str(exc)))
         for col in note_cols:
             value, _ = _data_cell(grid, merges, r, col.index)
             if not is_empty(value):

@@ -99,6 +99,7 @@ class ImportPreview:
     as_of: dt.date | None = None
     earlier_imports: list[dict[str, Any]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    stamp: tuple[int, ...] | None = None  # the database's change stamp the plan was made at
 
     @property
     def rows(self) -> list[RowPlan]:
@@ -291,6 +292,7 @@ def plan_rows(db: Database, preview: ImportPreview) -> None:
                 else:
                     seen[key] = (sheet.name, rp.row)
             sheet.rows.append(rp)
+    preview.stamp = ledger.change_stamp(db)
 
 
 def _cluster_index(db: Database, plan_year_id: int) -> list[tuple[str, int, str]]:
@@ -476,27 +478,39 @@ def apply(db: Database, preview: ImportPreview, *, progress: ProgressFn | None =
 
     The plan is recomputed inside the transaction, so figures typed since the preview are compared, not clobbered.
     """
-    created = recorded = revised = edited = rows_written = 0
-    batch_id = None
-    with db.transaction("import", "project", "update", "target"):
-        plan_rows(db, preview)
-        todo = [r for r in preview.rows if r.status != "skipped" and r.changes]
-        total = len(todo)
-        _tick(progress, 0, total, "开始写入")
-        for i, rp in enumerate(todo):
-            _check_cancel(cancelled)
-            c, u, t, e = _write_row(db, preview.file_name, rp)
-            created, recorded, revised, edited = created + c, recorded + u, revised + t, edited + e
-            rows_written += 1
-            if progress is not None and (i % 50 == 0 or i + 1 == total):
-                progress(i + 1, total, rp.name)
-        _check_cancel(cancelled)
-        if rows_written:
-            summary = (f"导入调度表 {preview.file_name}：{rows_written} 行，新建项目 {created} 个，"
-                       f"记录更新 {recorded} 条，调整年度计划 {revised} 个，修改项目信息 {edited} 项")
-            batch_id = ledger.add_batch(db, kind="xlsx", file_name=preview.file_name, sha256=preview.sha256,
-                                        summary=summary)
+    try:
+        with db.transaction("import", "project", "update", "target"):
+            if preview.stamp is None or preview.stamp != ledger.change_stamp(db):
+                plan_rows(db, preview)
+            batch_id, created, recorded, revised, edited, rows_written = _apply_planned(db, preview, progress,
+                                                                                        cancelled)
+    except BaseException:
+        preview.stamp = None  # the plan was partly acted on and rolled back: plan afresh next time
+        raise
+    preview.stamp = None
     return ApplyResult(batch_id, created, recorded, revised, edited, rows_written)
+
+
+def _apply_planned(db: Database, preview: ImportPreview, progress: ProgressFn | None,
+                   cancelled: CancelFn | None) -> tuple[int | None, int, int, int, int, int]:
+    created = recorded = revised = edited = rows_written = 0
+    todo = [r for r in preview.rows if r.status != "skipped" and r.changes]
+    total = len(todo)
+    _tick(progress, 0, total, "开始写入")
+    for i, rp in enumerate(todo):
+        _check_cancel(cancelled)
+        c, u, t, e = _write_row(db, preview.file_name, rp)
+        created, recorded, revised, edited = created + c, recorded + u, revised + t, edited + e
+        rows_written += 1
+        if progress is not None and (i % 50 == 0 or i + 1 == total):
+            progress(i + 1, total, rp.name)
+    _check_cancel(cancelled)
+    if not rows_written:
+        return None, 0, 0, 0, 0, 0
+    summary = (f"导入调度表 {preview.file_name}：{rows_written} 行，新建项目 {created} 个，"
+               f"记录更新 {recorded} 条，调整年度计划 {revised} 个，修改项目信息 {edited} 项")
+    batch_id = ledger.add_batch(db, kind="xlsx", file_name=preview.file_name, sha256=preview.sha256, summary=summary)
+    return batch_id, created, recorded, revised, edited, rows_written
 
 
 def source_text(file_name: str, rp: RowPlan) -> str:

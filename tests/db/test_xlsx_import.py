@@ -150,6 +150,11 @@ def test_a_failure_midway_stores_nothing(builtin_db, tmp_path, monkeypatch):
     with pytest.raises(OSError):
         xlsx_import.apply(builtin_db, pv)
     assert snapshot(builtin_db) == before
+    # Trying again with the same preview (the disk has room now) writes everything exactly once.
+    monkeypatch.setattr(updates, "record", real)
+    result = xlsx_import.apply(builtin_db, pv)
+    assert result.projects_created == 4 and result.updates_recorded == 17
+    assert snapshot(builtin_db)["project"] == before["project"] + 4
 
 
 def test_cancel_leaves_the_database_unchanged_and_progress_is_reported(builtin_db, tmp_path):

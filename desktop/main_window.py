@@ -89,6 +89,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
+        from desktop.exchange_ui import install_actions
+        install_actions(self, ctx)  # 文件: 导入/导出调度表, 导入/导出交换包
         self._build_status_bar()
         ctx.as_of_changed.connect(lambda *_: self.update_status())
         ctx.data_changed.connect(self._on_data_changed)

@@ -4,5 +4,6 @@ Add a command by writing a module here and naming it in MODULES (kept in the ord
 """
 MODULES = [
     "summary",
+    "screenshot",
     "report",
 ]

@@ -35,12 +35,18 @@ def empty(reason: str = "数据库中还没有计划年度") -> dict[str, Any]:
             "stages": [], "monthly": [], "thresholds": {"green_from": 0.0, "amber_from": -10.0}}
 
 
-def gather(db: Database, as_of: object | None = None, year: int | None = None) -> dict[str, Any]:
-    """Everything the charts and the briefing need, as of a date (default: the latest reporting date)."""
-    try:
-        standing = summary.standing(db, as_of, year)
-    except NotFoundError as exc:
-        return empty(str(exc))
+def gather(db: Database, as_of: object | None = None, year: int | None = None, *,
+           standing: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything the charts and the briefing need, as of a date (default: the latest reporting date).
+
+    ``standing`` may pass in db.summary.standing for the same date when the caller already has it (the GUI
+    shares one per as-of date).
+    """
+    if standing is None:
+        try:
+            standing = summary.standing(db, as_of, year)
+        except NotFoundError as exc:
+            return empty(str(exc))
     py = plan.current_plan_year(db, standing["plan_year"])
     d = dt.date.fromisoformat(standing["as_of"])
     tp = time_progress(d, py["year"], standing["time_progress_mode"])

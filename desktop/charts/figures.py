@@ -65,6 +65,24 @@ def wrap(text: str, width: float = 10, max_lines: int = 2) -> str:
     return "\n".join(lines)
 
 
+def _row_points(fig: Figure, n_rows: int) -> float:
+    """Roughly how many points of height one bar row gets (the axes take about 70% of the figure)."""
+    return fig.get_figheight() * 72 * 0.70 / max(n_rows, 1)
+
+
+def fit_labels(names: list[str], width_em: float, row_pt: float, base: float = 8.5) -> tuple[list[str], float]:
+    """Row labels and a font size that fit rows ``row_pt`` points apart without touching: two lines when
+    there is room, one (truncated with “…”) when there is not, never below 5.5 pt."""
+    two = [wrap(n, width_em, 2) for n in names]
+    one_line_size = max(min(base, row_pt / 1.45), 5.5)
+    if not any("\n" in t for t in two):
+        return two, one_line_size
+    size = min(base, row_pt / 2.7)
+    if size >= 7:
+        return two, size
+    return [wrap(n, width_em, 1) for n in names], one_line_size
+
+
 def _new_figure(figsize: tuple[float, float] | None) -> Figure:
     fig = Figure(figsize=figsize or DEFAULT_SIZE, layout="constrained")
     fig.get_layout_engine().set(h_pad=0.06, w_pad=0.06)
@@ -188,7 +206,7 @@ def completion(data: dict[str, Any], *, by: str = "portfolio", figsize=None, lim
         ax.text(v + xmax * 0.01, y, text if few else f"{text}　{amount}", va="center", ha="left",
                 fontsize=label_size, color=INK, bbox=_CLEAR)
         labels.append(wrap(r["name"], 11, 2) + "\n" + amount if few else wrap(r["name"], 12, 1))
-    ax.set_yticks(ys, labels, fontsize=label_size)
+    ax.set_yticks(ys, labels, fontsize=label_size if few else min(8, max(_row_points(fig, n) / 1.45, 5.5)))
     ax.set_xlabel("完成率（%）", fontsize=9)
     _status_legend(fig, [r["status"] for r in rows])
     _footnote(fig, "；".join(t for t in (source_note, cap_note) if t))
@@ -326,8 +344,10 @@ def clusters(data: dict[str, Any], *, figsize=None) -> Figure:
             label = f"【{tier}】" + (f" {tier_of[tier]}" if tier_of.get(tier) else "")
             layout.append((label, None))
             last_tier = tier
-        layout.append((wrap(c["path"][-1], 10, 2), c))
+        layout.append((c["path"][-1], c))
     fig = _new_figure(figsize)
+    names, label_size = fit_labels([lab for lab, _ in layout], 10, _row_points(fig, len(layout)))
+    layout = [(name if c is not None else lab, c) for name, (lab, c) in zip(names, layout)]
     _title(fig, title, data, "亿元、%")
     ax, ax2 = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3.2, 1]})
     _style_axes(ax)
@@ -360,7 +380,7 @@ def clusters(data: dict[str, Any], *, figsize=None) -> Figure:
         else:
             ax2.text(0, y, " —", va="center", ha="left", fontsize=8, color="#777777")
     ax.set_xlim(0, xmax * 1.45)
-    ax.set_yticks(ys, [lab for lab, _ in layout], fontsize=8.5)
+    ax.set_yticks(ys, [lab for lab, _ in layout], fontsize=label_size)
     for tick, (_lab, c) in zip(ax.get_yticklabels(), layout):
         if c is None:
             tick.set_fontweight("bold")
@@ -396,9 +416,12 @@ def indicators(data: dict[str, Any], *, figsize=None) -> Figure:
         if i["campaign"] != last:
             layout.append((f"【{i['campaign']}】", None))
             last = i["campaign"]
-        layout.append((wrap(i["name"], 19, 2), i))
+        layout.append((i["name"], i))
     rated = [i for i in inds if i["completion_rate"] is not None]
     fig = _new_figure(figsize)
+    names, label_size = fit_labels([lab for lab, _ in layout], 19, _row_points(fig, len(layout)), base=8)
+    layout = [(name if i is not None else lab, i) for name, (lab, i) in zip(names, layout)]
+    text_size = min(8, max(label_size, 6))
     _title(fig, title, data, "%（完成率 = 实际 ÷ 目标）")
     ax = fig.add_subplot()
     _style_axes(ax)
@@ -415,7 +438,7 @@ def indicators(data: dict[str, Any], *, figsize=None) -> Figure:
         actual = "—" if i["actual"] is None else f"{fmt.plain(i['actual'])}{unit}"
         if i["completion_rate"] is None:
             why = "未设目标" if i["target"] is None else "未报实际值"
-            ax.text(1, y, f"实际 {actual}（{why}，不计完成率）", va="center", ha="left", fontsize=8,
+            ax.text(1, y, f"实际 {actual}（{why}，不计完成率）", va="center", ha="left", fontsize=text_size,
                     color="#666666")
             continue
         rate = i["completion_rate"] * 100
@@ -430,10 +453,10 @@ def indicators(data: dict[str, Any], *, figsize=None) -> Figure:
         ax.text(max(rate, 100) + xmax * 0.01, y,
                 f"{actual} / 目标 {target}，{fmt.percent(i['completion_rate'])} "
                 f"{STATUS_STYLE[i['status']]['label']}" + ("（越低越好）" if lower else ""),
-                va="center", ha="left", fontsize=8, color=INK)
+                va="center", ha="left", fontsize=text_size, color=INK)
     ax.set_xlim(0, xmax)
     ax.set_ylim(-0.7, n - 0.3)
-    ax.set_yticks(ys, [lab for lab, _ in layout], fontsize=8)
+    ax.set_yticks(ys, [lab for lab, _ in layout], fontsize=label_size)
     for tick, (_lab, i) in zip(ax.get_yticklabels(), layout):
         if i is None:
             tick.set_fontweight("bold")
@@ -487,7 +510,7 @@ def units(data: dict[str, Any], *, figsize=None, limit: int = 20) -> Figure:
     for rank, g in enumerate(rows, 1):
         behind = f"，滞后{g['red']}个" if g["red"] else ""
         labels.append(f"{rank}. {wrap(g['name'], 10, 1)}（{g['projects']}个项目{behind}）")
-    ax.set_yticks(ys, labels, fontsize=8 if n > 10 else 9)
+    ax.set_yticks(ys, labels, fontsize=min(9, max(_row_points(fig, n) / 1.45, 5.5)))
     ax.set_xlabel("与时序进度的差距（百分点）", fontsize=9)
     _status_legend(fig, [g["status"] for g in rows])
     _footnote(fig, "；".join(t for t in ("按已录入且有年度计划、完成投资的项目汇总，滞后在前", cap_note) if t))

@@ -336,9 +336,10 @@ class _Briefing:
         pages: list[tuple[str, Callable, str]] = [("portrait", self.paint_cover, "封面")]
         for chunk in self.plan_summary():
             pages.append(("portrait", lambda p, r, c=chunk: self.paint_summary(p, r, c), "综述"))
-        for spec in CHARTS:
-            if spec.in_briefing:
-                pages.append(("landscape", lambda p, r, s=spec: self.paint_chart(p, r, s), "图表：" + spec.title))
+        charts = [spec for spec in CHARTS if spec.in_briefing]
+        for i, spec in enumerate(charts, 1):
+            pages.append(("landscape", lambda p, r, s=spec, i=i: self.paint_chart(p, r, s, f"图表 {i}/{len(charts)}"),
+                          "图表：" + spec.title))
         rows = table_rows(self.data)
         rpp = rows_per_page(self.paper)
         n_table = table_pages(len(rows), self.paper)
@@ -506,11 +507,11 @@ class _Briefing:
                        text)
             y += height + self.pt(after)
 
-    def paint_chart(self, p, rect, spec) -> None:
+    def paint_chart(self, p, rect, spec, heading: str) -> None:
         from desktop.charts import build
         from desktop.charts.qtpainter import paint_figure
 
-        self.paint_page_title(p, rect, "图表：" + spec.title, f"截至{fmt.date_cn(self.data['as_of'])}")
+        self.paint_page_title(p, rect, f"{heading}　{spec.title}", f"截至{fmt.date_cn(self.data['as_of'])}")
         body = self.content_rect(rect)
         fig = build(spec.key, self.data, figsize=(body.width() / RESOLUTION, body.height() / RESOLUTION))
         paint_figure(fig, p, body)
@@ -521,7 +522,8 @@ class _Briefing:
 
         s = self.scale
         cont = f"（续表 {k + 1}/{n_pages}）" if n_pages > 1 else ""
-        self.paint_page_title(p, rect, title + cont, f"截至 {self.data['as_of']}　金额单位：亿元")
+        unit = "　金额单位：亿元" if columns is TABLE_COLUMNS else ""
+        self.paint_page_title(p, rect, title + cont, f"截至 {self.data['as_of']}{unit}")
         body = self.content_rect(rect)
         total_w = sum(c.weight for c in columns)
         xs = [body.left()]
@@ -590,12 +592,16 @@ class _Briefing:
                     draw(QPointF(rights[i] - w, base), text)
                 else:
                     draw(QPointF(centers[i] - w / 2, base), text)
-        # rules
-        bottom = y0 + max(len(rows), 3 if not rows else 0) * row_h
+        # rules (an empty table keeps its column rules to the header, under it one box with the message)
+        bottom = y0 + (len(rows) if rows else 3) * row_h
         p.setPen(QPen(QColor("#c4c9d0"), self.pt(0.3 * s)))
-        p.drawLines([QLineF(body.left(), y0 + r * row_h, body.right(), y0 + r * row_h) for r in range(1, len(rows))])
+        if len(rows) > 1:
+            p.drawLines([QLineF(body.left(), y0 + r * row_h, body.right(), y0 + r * row_h)
+                         for r in range(1, len(rows))])
         p.setPen(QPen(QColor("#7d8590"), self.pt(0.5 * s)))
-        p.drawLines([QLineF(x, top, x, bottom) for x in xs])
+        p.drawLines([QLineF(x, top, x, bottom if rows else y0) for x in xs])
+        if not rows:
+            p.drawLines([QLineF(xs[0], y0, xs[0], bottom), QLineF(xs[-1], y0, xs[-1], bottom)])
         p.setPen(QPen(QColor("#333333"), self.pt(0.9 * s)))
         p.drawLines([QLineF(body.left(), top, body.right(), top), QLineF(body.left(), y0, body.right(), y0),
                      QLineF(body.left(), bottom, body.right(), bottom)])

@@ -15,12 +15,13 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QToolB
 from db import progress, settings as db_settings
 from desktop import APP_NAME_CN, formatting as fmt
 from desktop.app import AppContext
+from desktop.tabs.charts import ChartsTab
 from desktop.tabs.clusters import ClusterTab
 from desktop.tabs.indicators import IndicatorTab
 from desktop.tabs.overview import OverviewTab
 
 # Tabs are listed here in display order; other issues add theirs the same way.
-TAB_CLASSES: list[type] = [OverviewTab, ClusterTab, IndicatorTab]
+TAB_CLASSES: list[type] = [OverviewTab, ClusterTab, IndicatorTab, ChartsTab]
 
 
 def window_settings() -> QSettings:
@@ -98,6 +99,8 @@ class MainWindow(QMainWindow):
         self.prev_month_action.setShortcut(QKeySequence("Ctrl+Left"))
         self.next_month_action = QAction("下个月", self, triggered=lambda: self.as_of_combo.step(1))
         self.next_month_action.setShortcut(QKeySequence("Ctrl+Right"))
+        self.briefing_action = QAction("导出简报…", self, triggered=self.export_briefing)
+        self.briefing_action.setToolTip("生成月度调度简报 PDF（封面、综述、图表、调度表、预警事项）")
         self.settings_action = QAction("设置…", self, triggered=self.open_settings)
         self.quit_action = QAction("退出", self, triggered=self.close)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -129,6 +132,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         mb = self.menuBar()
         m = mb.addMenu("文件(&F)")
+        m.addAction(self.briefing_action)
+        m.addSeparator()
         m.addAction(self.settings_action)
         m.addSeparator()
         m.addAction(self.quit_action)
@@ -175,6 +180,11 @@ class MainWindow(QMainWindow):
             from desktop import dialogs
             dialogs.show_info(self, "修改目标", "请在“产业集群”或“指标”页选择要修改目标的项目。")
 
+    def export_briefing(self) -> None:
+        tab = self.tab_widgets["charts"]
+        self.tabs.setCurrentWidget(tab)
+        tab.ask_and_export_briefing()
+
     def open_settings(self) -> None:
         from desktop.settings_dialog import SettingsDialog
         SettingsDialog(self.ctx, self).exec()
@@ -213,5 +223,8 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        for widget in self.tab_widgets.values():
+            if hasattr(widget, "shutdown"):
+                widget.shutdown()
         self.save_window_state()
         super().closeEvent(event)

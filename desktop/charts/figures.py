@@ -21,10 +21,11 @@ register_matplotlib_fonts()
 DEFAULT_SIZE = (10.0, 6.2)
 INK = "#222222"
 GRID = "#d0d0d0"
+# The app's status colours (desktop/style.py STATUS_SOLID); hatching and the word carry the status in grey print.
 STATUS_STYLE: dict[str | None, dict[str, str]] = {
-    "green": {"color": "#4c9a52", "hatch": "", "label": "正常"},
-    "amber": {"color": "#f2b53a", "hatch": "///", "label": "预警"},
-    "red": {"color": "#d0453a", "hatch": "xxx", "label": "滞后"},
+    "green": {"color": "#2e7d32", "hatch": "", "label": "正常"},
+    "amber": {"color": "#e0a100", "hatch": "///", "label": "预警"},
+    "red": {"color": "#c62828", "hatch": "xxx", "label": "滞后"},
     None: {"color": "#c8c8c8", "hatch": "...", "label": "未评价"},
 }
 STATUS_ORDER = ("red", "amber", "green", None)
@@ -373,8 +374,8 @@ def clusters(data: dict[str, Any], *, figsize=None) -> Figure:
         ax.text(end + xmax * 0.01, y, text, va="center", ha="left", fontsize=8, color=INK)
         g = c["growth"]
         if g is not None:
-            ax2.barh(y, g * 100, height=0.45, color="#8c8c8c" if g >= 0 else "#d0453a", edgecolor=INK,
-                     linewidth=0.5, hatch="" if g >= 0 else "xxx")
+            ax2.barh(y, g * 100, height=0.45, color="#8c8c8c" if g >= 0 else STATUS_STYLE["red"]["color"],
+                     edgecolor=INK, linewidth=0.5, hatch="" if g >= 0 else "xxx")
             ax2.text(g * 100, y, f" {fmt.points(g * 100)}%", va="center", ha="left" if g >= 0 else "right",
                      fontsize=8, color=INK)
         else:

@@ -21,9 +21,6 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
 from desktop.fonts import FAMILY, register_qt_fonts
-from desktop.qtcompat import guard_none_refcount
-
-guard_none_refcount()
 
 _JOINS = {"miter": Qt.PenJoinStyle.MiterJoin, "round": Qt.PenJoinStyle.RoundJoin,
           "bevel": Qt.PenJoinStyle.BevelJoin}

@@ -177,9 +177,6 @@ def ensure_qt() -> None:
     """A QGuiApplication for fonts and the PDF writer; headless (offscreen) when the command line needs one."""
     from PySide6.QtGui import QGuiApplication
 
-    from desktop.qtcompat import guard_none_refcount
-
-    guard_none_refcount()
     if QGuiApplication.instance() is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         ensure_qt.app = QGuiApplication(["policytrack"])  # kept alive for the process

@@ -30,9 +30,6 @@ class ChartsTab(QWidget):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
-        from desktop.qtcompat import guard_none_refcount
-
-        guard_none_refcount()
         self.ctx = ctx
         self._data: dict[str, Any] | None = None
         self.canvas = None

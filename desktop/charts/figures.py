@@ -188,7 +188,7 @@ def completion(data: dict[str, Any], *, by: str = "portfolio", figsize=None, lim
     ys = list(range(n))[::-1]
     rates = [r["completion_rate"] * 100 for r in rows]
     for y, r, v in zip(ys, rows, rates):
-        ax.barh(y, v, height=0.55, **_bar_style(r["status"]))
+        ax.barh(y, v, height=0.42 if n <= 3 else 0.55, **_bar_style(r["status"]))
     tp = (data.get("time_progress") or 0) * 100
     xmax = max(max(rates) * (1.45 if n <= 8 else 1.9), tp * 1.45, 100)
     ax.set_xlim(0, xmax)
@@ -302,8 +302,8 @@ def stages(data: dict[str, Any], *, figsize=None) -> Figure:
         ax.bar(xs, heights, bottom=bottoms, width=0.6, **_bar_style(status))
         for x, h, b in zip(xs, heights, bottoms):
             if h and h / top > 0.06:
-                ax.text(x, b + h / 2, str(h), ha="center", va="center", fontsize=8, color=INK,
-                        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+                ax.text(x, b + h / 2, str(h), ha="center", va="center", fontsize=8.5, color=INK,
+                        bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none"})
         bottoms = [b + h for b, h in zip(bottoms, heights)]
     for x, t in zip(xs, totals):
         ax.text(x, t + top * 0.02, f"{t} 个", ha="center", va="bottom", fontsize=9, color=INK, fontweight="bold")
@@ -328,12 +328,16 @@ def clusters(data: dict[str, Any], *, figsize=None) -> Figure:
         return empty_figure(title, data, "亿元、%", figsize=figsize)
     rows: list[dict[str, Any]] = []
     tier_of: dict[str, str] = {}
+    silent: dict[str, int] = {}
     for c in data.get("clusters", []):
         if c["kind"] == "tier":
             tier_of[c["path"][-1]] = c["scale_label"]
-        if c["kind"] == "cluster" and (c["tier_scale_yi"] is not None or c["output_yi"] is not None
-                                       or c["growth"] is not None):
+        if c["kind"] != "cluster":
+            continue
+        if c["tier_scale_yi"] is not None or c["output_yi"] is not None or c["growth"] is not None:
             rows.append(c)
+        elif len(c["path"]) >= 2:
+            silent[c["path"][-2]] = silent.get(c["path"][-2], 0) + 1
     if not rows:
         return empty_figure(title, data, "亿元、%", "还没有产业集群的规模目标或产值", figsize)
     # Header rows for tiers, then their clusters.
@@ -398,7 +402,9 @@ def clusters(data: dict[str, Any], *, figsize=None) -> Figure:
                Patch(facecolor="#34495e", edgecolor=INK, label="截至当期产值"),
                Patch(facecolor="#8c8c8c", edgecolor=INK, label="同比增长")]
     _legend(fig, handles)
-    _footnote(fig, "规模目标为该层级集群的规模等级（千亿级、500亿级、100亿级）；“—”为未报增速。")
+    missing = "；".join(f"{tier}{n}个集群暂无规模目标和产值，未列出" for tier, n in silent.items())
+    _footnote(fig, "规模目标为该层级集群的规模等级（千亿级、500亿级、100亿级）；“—”为未报增速。" + (
+        f"\n{missing}。" if missing else ""))
     return fig
 
 
@@ -440,7 +446,7 @@ def indicators(data: dict[str, Any], *, figsize=None) -> Figure:
         if i["completion_rate"] is None:
             why = "未设目标" if i["target"] is None else "未报实际值"
             ax.text(1, y, f"实际 {actual}（{why}，不计完成率）", va="center", ha="left", fontsize=text_size,
-                    color="#666666")
+                    color="#555555", bbox=_CLEAR)
             continue
         rate = i["completion_rate"] * 100
         statuses.add(i["status"])
@@ -503,7 +509,7 @@ def units(data: dict[str, Any], *, figsize=None, limit: int = 20) -> Figure:
         ax.barh(y, v, height=0.6, **_bar_style(g["status"]))
         text = f"{fmt.points(v)} {STATUS_STYLE[g['status']]['label']}（完成率 {fmt.percent(g['completion_rate'])}）"
         ax.text(v + (span * 0.01 if v >= 0 else -span * 0.01), y, text, va="center",
-                ha="left" if v >= 0 else "right", fontsize=8 if n > 10 else 9, color=INK)
+                ha="left" if v >= 0 else "right", fontsize=8 if n > 10 else 9, color=INK, bbox=_CLEAR)
     ax.axvline(0, color=INK, linewidth=1)
     ax.set_xlim(lo - span * 0.75, hi + span * 0.75)
     ax.set_ylim(-0.7, n - 0.3)

@@ -198,3 +198,25 @@ def test_table_figures_are_formatted_like_everywhere_else():
         assert gap == fmt.points((Fraction(done, plan) - tp) * 100)
     assert briefing._yi_wan(2_220_000) == "222.0" and briefing._yi_wan(2500) == "0.3"
     assert briefing._yi_wan(None) == fmt.DASH
+
+
+def test_red_items_are_listed_with_their_notes(app, builtin_db, tmp_path):
+    from db import projects
+    from db.subjects import Subject
+    from db.targets import revise
+    from db.updates import record
+
+    p = projects.find(builtin_db, "大洋电机项目")
+    revise(builtin_db, Subject("project", p["id"]), "annual_plan", 50_000, reason="年度计划")          # 5 亿元
+    record(builtin_db, Subject("project", p["id"]), "completed", "2023-06-30", value=10_000,           # 1 亿元
+           note="征地拆迁尚未完成，计划7月底前交地")
+    data = gather(builtin_db, "2023-06-30")
+    build_briefing(data, tmp_path / "b.pdf")
+    pages = pdf_pages_text(tmp_path / "b.pdf")
+    alerts = squeeze("".join(p for p in pages if "预警及滞后事项" in p))
+    assert "大洋电机项目" in alerts and "20.0%" in alerts and "-30.0" in alerts and "滞后" in alerts
+    assert "征地拆迁尚未完成，计划7月底前交地" in alerts
+    summary = squeeze(pages[1])
+    assert "正常0个、预警0个、滞后1个" in summary and "本期滞后1项、预警0项" in summary
+    table = squeeze("".join(p for p in pages if "重点项目调度表" in p))
+    assert "大洋电机项目区级重点智能网联新能源汽车" in table and "5.01.020.0%-30.0" in table

@@ -357,7 +357,8 @@ class _Briefing:
         painter = None
         try:
             for n, (orientation, paint, label) in enumerate(pages, 1):
-                if self.progress is not None and self.progress(n - 1, total, f"正在生成第 {n} 页（共 {total} 页）：{label}") is False:
+                message = f"正在生成第 {n} 页（共 {total} 页）：{label}"
+                if self.progress is not None and self.progress(n - 1, total, message) is False:
                     raise Cancelled()
                 self.writer.setPageLayout(self.layouts[orientation])
                 if painter is None:

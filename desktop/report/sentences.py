@@ -94,7 +94,8 @@ def cluster_paragraphs(clusters: list[dict[str, Any]], as_of: str) -> list[str]:
             if c["growth"] is not None:
                 bits.append(_growth(c["growth"]))
             if c["output_yi"] is not None and c["tier_scale_yi"]:
-                bits.append(f"为规模目标{yi_prose(c['tier_scale_yi'])}亿元的{fmt.percent(c['output_yi'] / c['tier_scale_yi'])}")
+                share = fmt.percent(c["output_yi"] / c["tier_scale_yi"])
+                bits.append(f"为规模目标{yi_prose(c['tier_scale_yi'])}亿元的{share}")
             text = "，".join(bits)
             for child in below.get(c["path"][-1], []):
                 extra = [child["path"][-1]]

@@ -282,8 +282,9 @@ class BriefingExport(QObject):
     @Slot(dict)
     def on_done(self, result: dict) -> None:
         self.dialog.reset()
-        dialogs.show_info(self.widget, "导出简报", f"已生成 {self.path}\n共 {result['pages']} 页"
-                                                 f"（调度表 {result['table_rows']} 个项目，{result['table_pages']} 页）。")
+        text = (f"已生成 {self.path}\n共 {result['pages']} 页"
+                f"（调度表 {result['table_rows']} 个项目，{result['table_pages']} 页）。")
+        dialogs.show_info(self.widget, "导出简报", text)
 
     @Slot(str)
     def on_failed(self, message: str) -> None:

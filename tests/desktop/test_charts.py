@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from db import open_database, seed
+from db import open_database
 from db.indicators import create as create_indicator
 from db.subjects import Subject
 from db.targets import revise

@@ -5,5 +5,8 @@ Add a command by writing a module here and naming it in MODULES (kept in the ord
 MODULES = [
     "summary",
     "screenshot",
+    "check",
+    "backup",
+    "restore",
     "report",
 ]

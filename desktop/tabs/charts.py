@@ -325,7 +325,8 @@ class BriefingWorker(QThread):
         try:
             data = self.data
             if data is None:
-                db = open_database(self.db_path, migrate=False)
+                # Read-only: a reader needs no writer's lock (the window holds it) and must never write.
+                db = open_database(self.db_path, migrate=False, read_only=True)
                 try:
                     data = gather(db, self.as_of, self.year)
                 finally:

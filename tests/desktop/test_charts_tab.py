@@ -137,3 +137,29 @@ def test_file_menu_exports_the_briefing(window, qtbot, tmp_path, monkeypatch):
     assert window.current_tab().key == "charts"
     assert (tmp_path / "menu.pdf").stat().st_size > 10000
     qtbot.waitUntil(window.current_tab().worker.isFinished, timeout=10000)
+
+
+def test_export_briefing_while_the_window_holds_the_writers_lock(app, qtbot, tmp_path, monkeypatch):
+    """The worker reads through its own read-only connection: the lock the window holds does not stop it."""
+    from db import open_database, seed
+    from desktop.app import AppContext
+    from desktop.tabs.charts import ChartsTab
+
+    path = tmp_path / "locked.db"
+    db = open_database(path)
+    seed.load_builtin(db)
+    db.close()
+    db = open_database(path, lock=True)
+    ctx = AppContext(db)
+    tab = ChartsTab(ctx)
+    qtbot.addWidget(tab)
+    shown = []
+    monkeypatch.setattr(dialogs, "show_info", lambda *a: shown.append(a[2]))
+    monkeypatch.setattr(dialogs, "show_error", lambda *a: shown.append("ERROR " + a[2]))
+    worker = tab.export_briefing(tmp_path / "locked.pdf")
+    qtbot.waitUntil(worker.isFinished, timeout=60000)
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert "共 10 页" in shown[0]
+    assert "55.6%" in pdftext(tmp_path / "locked.pdf")
+    ctx.close()
+    db.close()

@@ -421,3 +421,18 @@ def test_import_ledger_names_the_file(builtin_db, tmp_path):
     assert batch["file_sha256"] == ledger.file_sha256(path) and "新建项目 4 个" in batch["summary"]
     audit = builtin_db.query("SELECT action, summary FROM audit_log WHERE action = 'import.xlsx'")
     assert len(audit) == 1 and "调度表.xlsx" in audit[0]["summary"]
+
+
+def test_apply_backs_the_database_up_first(builtin_db, tmp_path):
+    from db import backups
+    pv = xlsx_import.read(builtin_db, messy_workbook(tmp_path / "调度表.xlsx"))
+    assert [b for b in backups.list_backups(builtin_db.path) if b.reason == "import"] == []
+    projects_before = builtin_db.scalar("SELECT count(*) FROM project")
+    xlsx_import.apply(builtin_db, pv)
+    taken = [b for b in backups.list_backups(builtin_db.path) if b.reason == "import"]
+    assert len(taken) == 1
+    # The backup holds the data as it was before the import.
+    import sqlite3
+    copy = sqlite3.connect(taken[0].path)
+    assert copy.execute("SELECT count(*) FROM project").fetchone()[0] == projects_before
+    copy.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
 from db import progress, settings as db_settings
 from desktop import APP_NAME_CN, formatting as fmt
@@ -74,11 +74,23 @@ class MainWindow(QMainWindow):
             widget = cls(ctx, self)
             self.tab_widgets[cls.key] = widget
             self.tabs.addTab(widget, cls.title)
-        self.setCentralWidget(self.tabs)
+        from desktop.banners import ReadOnlyBanner, StorageWarningBanner
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.read_only_banner = ReadOnlyBanner.for_database(ctx.db)
+        self.storage_banner = StorageWarningBanner.for_database(ctx.db)
+        column.addWidget(self.read_only_banner)
+        column.addWidget(self.storage_banner)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
 
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
+        from desktop.exchange_ui import install_actions
+        install_actions(self, ctx)  # 文件: 导入/导出调度表, 导入/导出交换包
         self._build_status_bar()
         ctx.as_of_changed.connect(lambda *_: self.update_status())
         ctx.data_changed.connect(self._on_data_changed)
@@ -105,6 +117,8 @@ class MainWindow(QMainWindow):
         self.next_month_action = QAction("下个月", self, triggered=lambda: self.as_of_combo.step(1))
         self.next_month_action.setShortcut(QKeySequence("Ctrl+Right"))
         self.settings_action = QAction("设置…", self, triggered=self.open_settings)
+        self.backup_action = QAction("备份与恢复…", self, triggered=self.open_backups)
+        self.check_action = QAction("检查数据库…", self, triggered=self.check_database)
         self.quit_action = QAction("退出", self, triggered=self.close)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.guide_action = QAction("使用指南", self, triggered=self.open_guide)
@@ -136,6 +150,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         mb = self.menuBar()
         m = mb.addMenu("文件(&F)")
+        m.addActions([self.backup_action, self.check_action])
+        m.addSeparator()
         m.addAction(self.settings_action)
         m.addSeparator()
         m.addAction(self.quit_action)
@@ -199,6 +215,16 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from desktop.settings_dialog import SettingsDialog
         SettingsDialog(self.ctx, self).exec()
+
+    def open_backups(self) -> None:
+        from desktop.backup_dialog import BackupDialog
+        dialog = BackupDialog(self.ctx.db, self)
+        dialog.restored.connect(lambda *_: self.ctx.reload())
+        dialog.exec()
+
+    def check_database(self) -> None:
+        from desktop.check_dialog import run_check
+        run_check(self.ctx.db, self)
 
     def open_guide(self) -> None:
         from desktop.help import GuideDialog

@@ -9,4 +9,7 @@ MODULES = [
     "check",
     "backup",
     "restore",
+    "import_xlsx",
+    "export_xlsx",
+    "exchange",
 ]

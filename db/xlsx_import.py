@@ -20,7 +20,7 @@ from db.schedule import (FIELD_LABELS, CellProblem, NoHeader, ParseContext, Shee
 from db import schedule, spreadsheet
 from db.spreadsheet import SpreadsheetRefused
 from db.subjects import Subject
-from db.validate import month_end, name_key, parse_name
+from db.validate import month_end, name_key, normalize_text, parse_name
 
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
@@ -329,13 +329,7 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
     level_source = srow.level_source or ("导入时选择" if preview.default_level else "")
     rp = RowPlan(sheet=sheet, row=srow.row, name=srow.name, as_of=srow.as_of, level=level,
                  level_source=level_source, status="skipped", values=values, problems=list(srow.problems))
-    try:
-        clean_name = parse_name(srow.name, "项目名称")
-    except ValidationError as exc:
-        rp.problems.append(CellProblem(srow.row, srow.name_column, "项目名称", srow.name, exc.reason))
-        rp.reason = "项目名称无法使用"
-        return rp
-    rp.name = clean_name
+    clean_name = rp.name = normalize_text(srow.name)
     if srow.as_of is None:
         rp.reason = "无法确定截至日期"
         return rp
@@ -358,6 +352,13 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
         values.pop("finish_year")
 
     candidates = by_key.get((py["id"], name_key(clean_name)), [])
+    if not candidates:
+        try:  # a new project: its name must be one the database accepts (a matched name already is)
+            clean_name = rp.name = parse_name(srow.name, "项目名称")
+        except ValidationError as exc:
+            rp.problems.append(CellProblem(srow.row, srow.name_column, "项目名称", srow.name, exc.reason))
+            rp.reason = "项目名称无法使用"
+            return rp
     match = None
     if len(candidates) == 1:
         match = candidates[0]

@@ -65,8 +65,8 @@ def _col(key: str) -> str:
 
 
 def _lines(text: str | None, width: float) -> int:
-    """How many lines wrapped text needs in a column ``width`` characters wide (a Chinese character takes about 1.7 widths):
-    spreadsheet programs do not grow a row for wrapped text written by a program, so the export sets heights."""
+    """How many lines wrapped text needs in a column ``width`` characters wide (a Chinese character takes about
+    1.7 widths): spreadsheet programs do not grow a row for wrapped text a program wrote, so the export sets heights."""
     if not text:
         return 1
     units = sum(1.7 if unicodedata.east_asian_width(ch) in ("W", "F") else 1.0 for ch in text)
@@ -256,8 +256,8 @@ def export(db: Database, path: str | os.PathLike, *, as_of: object | None = None
                 seq += 1
                 r = row_no + 1
                 pp = p["physical_progress"]
-                lines = max(_lines(p["name"], widths["name"]), _lines(p["responsible_unit"], widths["responsible_unit"]),
-                            _lines(p["note"], widths["note"]))
+                lines = max(_lines(p["name"], widths["name"]), _lines(p["note"], widths["note"]),
+                            _lines(p["responsible_unit"], widths["responsible_unit"]))
                 emit([
                     cell(seq, "pt_center"),
                     cell(p["name"], "pt_text"),

@@ -15,7 +15,7 @@ from typing import Any, Callable
 from db import clusters, ledger, plan, portfolios, projects, targets, updates
 from db.connection import Database
 from db.errors import PolicyTrackError, ValidationError
-from db.schedule import (FIELD_LABELS, CellProblem, NoHeader, ParseContext, SheetLayout, SheetRow, norm,
+from db.schedule import (FIELD_LABELS, CellProblem, NoHeader, ParseContext, SheetLayout, SheetRow,
                          parse_sheet)
 from db import schedule, spreadsheet
 from db.spreadsheet import SpreadsheetRefused
@@ -287,7 +287,8 @@ def plan_rows(db: Database, preview: ImportPreview) -> None:
                 key = (rp.project_id or (rp.portfolio_id, name_key(rp.name)), rp.as_of)
                 if key in seen:
                     first_sheet, first_row = seen[key]
-                    rp.status, rp.reason = "skipped", f"与工作表“{first_sheet}”第 {first_row} 行是同一个项目，只导入第一处"
+                    rp.status = "skipped"
+                    rp.reason = f"与工作表“{first_sheet}”第 {first_row} 行是同一个项目，只导入第一处"
                     rp.changes = []
                 else:
                     seen[key] = (sheet.name, rp.row)
@@ -524,7 +525,8 @@ def _write_row(db: Database, file_name: str, rp: RowPlan) -> tuple[int, int, int
     values = rp.values
     created = recorded = revised = edited = 0
     if rp.status == "new":
-        fields = {col: values[key] for key, (col, _label) in PROJECT_FIELDS.items() if values.get(key) not in (None, "")}
+        fields = {col: values[key] for key, (col, _label) in PROJECT_FIELDS.items()
+                  if values.get(key) not in (None, "")}
         if rp.cluster_id:
             fields["cluster_id"] = rp.cluster_id
         if values.get("description"):

@@ -12,8 +12,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox,
-                               QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QPushButton,
-                               QSplitter, QTableView, QTableWidget, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
+                               QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
+                               QPushButton, QSplitter, QTableView, QTableWidget, QTabWidget, QTextBrowser, QVBoxLayout,
+                               QWidget)
 
 from db import PolicyTrackError, exchange, ledger, portfolios, xlsx_export, xlsx_import
 from db.exchange import ExchangePreview, Group
@@ -226,7 +227,8 @@ class ImportPreviewDialog(QDialog):
         lines += [f"工作表“{n}”未导入：{why}" for n, why in p.skipped_sheets]
         if p.earlier_imports:
             e = p.earlier_imports[0]
-            lines.append(f"注意：这个文件已于 {e['imported_at']} 由 {e['imported_by']} 导入过，只会记录与数据库不同的数字")
+            lines.append(f"注意：这个文件已于 {e['imported_at']} 由 {e['imported_by']} 导入过，"
+                         "只会记录与数据库不同的数字")
         self.header.setText("\n".join(lines))
         self._refresh_rows()
         problems = p.problems
@@ -475,7 +477,8 @@ class ExchangePreviewDialog(QDialog):
         open_conflicts = self.resolver.open_count
         parts = [f"将写入 {writes} 项", f"相同 {p.count('same')} 项", f"已导入过 {p.count('known')} 项"]
         if p.conflicts:
-            parts.append(f"冲突 {len(p.conflicts)} 处（" + (f"未选择 {open_conflicts} 处）" if open_conflicts else "已全部选择）"))
+            chosen = f"未选择 {open_conflicts} 处" if open_conflicts else "已全部选择"
+            parts.append(f"冲突 {len(p.conflicts)} 处（{chosen}）")
         if p.unresolvable:
             parts.append(f"无法对应 {len(p.unresolvable)} 项（不导入）")
         if p.new_projects:

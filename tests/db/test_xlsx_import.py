@@ -352,7 +352,8 @@ def test_bomb_is_refused_before_any_xml_parser_expands_it(tmp_path, monkeypatch)
     ("完成率", "completion_rate"), ("投资完成率(%)", "completion_rate"), ("工程量完成比例", "physical_progress"),
     ("责任单位", "responsible_unit"), ("牵头单位", "responsible_unit"),
     ("形象进度", "stage"), ("建设阶段", "stage"), ("本月进展", "progress_note"),
-    ("计划开工时间", "start"), ("计划竣工时间", "finish"), ("报告期", "as_of"), ("截至日期", "as_of"), ("联系电话", None),
+    ("计划开工时间", "start"), ("计划竣工时间", "finish"), ("报告期", "as_of"), ("截至日期", "as_of"),
+    ("联系电话", None),
     ("开工以来累计完成投资", None), ("1-7月计划完成", None), ("备注", "note"), ("序号", "seq"),
 ])
 def test_column_names_are_matched_by_meaning(label, field):

@@ -895,6 +895,7 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
                        level_source=level_source, section=section_text, cluster_hint=cluster_hint,
                        as_of=layout.as_of)
         notes: list[str] = []
+        progress: list[str] = []
         for f, col in cols.items():
             if f in ("name", "seq") or col.field in ("note", "progress_note"):
                 continue
@@ -954,7 +955,12 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
             value, _ = _data_cell(grid, merges, r, col.index)
             if not is_empty(value):
                 text = clean_text(value)
-                notes.append(text if col.field == "note" else f"本月进展：{text}")
+                if col.field == "note":
+                    notes.append(text)
+                else:  # 本月进展 is its own record (db.recording progress notes), not a note on a figure
+                    progress.append(text)
+        if progress:
+            row.values["progress_note"] = "；".join(progress)[:2000]
         if notes:
             row.values["note"] = "；".join(notes)[:2000]
         else:

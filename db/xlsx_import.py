@@ -12,7 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
-from db import clusters, ledger, plan, portfolios, projects, targets, updates
+from db import clusters, ledger, plan, portfolios, projects, recording, targets, updates
 from db.connection import Database
 from db.errors import PolicyTrackError, ValidationError
 from db.schedule import (FIELD_LABELS, CellProblem, NoHeader, ParseContext, SheetLayout, SheetRow,
@@ -35,6 +35,7 @@ PROJECT_FIELDS = {
     "finish_year": ("finish_year", "竣工年份"),
 }
 UPDATE_KEYS = {"completed": "累计完成投资", "stage": "形象进度", "physical_progress": "工程量完成比例"}
+NOTE_LABEL = "本月进展"
 
 
 class ImportCancelled(PolicyTrackError):
@@ -45,7 +46,7 @@ class ImportCancelled(PolicyTrackError):
 @dataclass
 class Change:
     """One thing applying a row will write. Values in storage units (万元, basis points) or text."""
-    kind: str  # 'create' | 'field' | 'target' | 'update'
+    kind: str  # 'create' | 'field' | 'target' | 'update' | 'note' (本月进展)
     key: str
     label: str
     before: Any
@@ -149,6 +150,7 @@ class ApplyResult:
     targets_revised: int
     fields_changed: int
     rows_written: int
+    notes_recorded: int = 0
 
     @property
     def nothing_new(self) -> bool:
@@ -248,6 +250,17 @@ class _Standing:
         if key not in self.cache:
             self.cache[key] = updates.as_of(self.db, "project", metric, d, since=dt.date(year, 1, 1))
         return self.cache[key]
+
+    def note(self, d: dt.date) -> dict[int, str]:
+        """本月进展 standing for exactly the reporting date, per project."""
+        key = ("n", "progress_note", d.isoformat())
+        if key not in self.cache:
+            rows = self.db.query(
+                "SELECT project_id, text, retracted FROM progress_note n WHERE as_of = ? AND id = ("
+                "SELECT max(id) FROM progress_note m WHERE m.project_id = n.project_id AND m.as_of = n.as_of)",
+                (d.isoformat(),))
+            self.cache[key] = {r["project_id"]: {"text": r["text"]} for r in rows if not r["retracted"]}
+        return {pid: row["text"] for pid, row in self.cache[key].items()}
 
     def target(self, d: dt.date) -> dict[int, dict[str, Any]]:
         key = ("t", "annual_plan", d.isoformat())
@@ -432,6 +445,8 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
             v = values.get("physical_progress_bp") if key == "physical_progress" else values.get(key)
             if v is not None:
                 rp.changes.append(Change("update", key, label, None, v))
+        if values.get("progress_note"):
+            rp.changes.append(Change("note", "progress_note", NOTE_LABEL, None, values["progress_note"]))
         return rp
 
     rp.status, rp.project_id, rp.project_name = "matched", match["id"], match["name"]
@@ -461,6 +476,12 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
             rp.changes.append(Change("update", key, label, before, v))
         else:
             rp.same.append(label)
+    if values.get("progress_note"):
+        before = standing.note(d).get(match["id"])
+        if before != values["progress_note"]:
+            rp.changes.append(Change("note", "progress_note", NOTE_LABEL, before, values["progress_note"]))
+        else:
+            rp.same.append(NOTE_LABEL)
     return rp
 
 
@@ -484,18 +505,19 @@ def apply(db: Database, preview: ImportPreview, *, progress: ProgressFn | None =
         with db.transaction("import", "project", "update", "target"):
             if preview.stamp is None or preview.stamp != ledger.change_stamp(db):
                 plan_rows(db, preview)
-            batch_id, created, recorded, revised, edited, rows_written = _apply_planned(db, preview, progress,
-                                                                                        cancelled)
+            batch_id, created, recorded, revised, edited, rows_written, notes = _apply_planned(
+                db, preview, progress, cancelled)
     except BaseException:
         preview.stamp = None  # the plan was partly acted on and rolled back: plan afresh next time
         raise
     preview.stamp = None
-    return ApplyResult(batch_id, created, recorded, revised, edited, rows_written)
+    return ApplyResult(batch_id, created, recorded, revised, edited, rows_written, notes)
 
 
 def _apply_planned(db: Database, preview: ImportPreview, progress: ProgressFn | None,
-                   cancelled: CancelFn | None) -> tuple[int | None, int, int, int, int, int]:
+                   cancelled: CancelFn | None) -> tuple[int | None, int, int, int, int, int, int]:
     created = recorded = revised = edited = rows_written = 0
+    notes: dict[dt.date, list[tuple[int, str]]] = {}
     todo = [r for r in preview.rows if r.status != "skipped" and r.changes]
     total = len(todo)
     _tick(progress, 0, total, "开始写入")
@@ -503,16 +525,26 @@ def _apply_planned(db: Database, preview: ImportPreview, progress: ProgressFn | 
         _check_cancel(cancelled)
         c, u, t, e = _write_row(db, preview.file_name, rp)
         created, recorded, revised, edited = created + c, recorded + u, revised + t, edited + e
+        notes.setdefault(rp.as_of, []).extend((rp.project_id, c.after) for c in rp.changes if c.kind == "note")
         rows_written += 1
         if progress is not None and (i % 50 == 0 or i + 1 == total):
             progress(i + 1, total, rp.name)
+    n_notes = 0
+    for d, items in sorted(notes.items()):
+        if items:
+            # 本月进展 goes where monthly recording keeps it, in one checked write per reporting date.
+            recording.save_month(db, d, [recording.ProjectEntry(project_id=pid, progress_note=text)
+                                         for pid, text in items],
+                                 source_kind="import",
+                                 label=f"导入调度表 {preview.file_name}：本月进展 {len(items)} 条")
+            n_notes += len(items)
     _check_cancel(cancelled)
     if not rows_written:
-        return None, 0, 0, 0, 0, 0
+        return None, 0, 0, 0, 0, 0, 0
     summary = (f"导入调度表 {preview.file_name}：{rows_written} 行，新建项目 {created} 个，"
-               f"记录更新 {recorded} 条，调整年度计划 {revised} 个，修改项目信息 {edited} 项")
+               f"记录更新 {recorded} 条，调整年度计划 {revised} 个，修改项目信息 {edited} 项，本月进展 {n_notes} 条")
     batch_id = ledger.add_batch(db, kind="xlsx", file_name=preview.file_name, sha256=preview.sha256, summary=summary)
-    return batch_id, created, recorded, revised, edited, rows_written
+    return batch_id, created, recorded, revised, edited, rows_written, n_notes
 
 
 def source_text(file_name: str, rp: RowPlan) -> str:

@@ -584,7 +584,7 @@ def import_xlsx(parent: QWidget | None, ctx: Any, path: str | None = None) -> xl
         dialogs.show_info(parent, "导入调度表",
                           f"已导入 {preview.file_name}：新建项目 {result.projects_created} 个，记录更新 "
                           f"{result.updates_recorded} 条，调整年度计划 {result.targets_revised} 个，"
-                          f"修改项目信息 {result.fields_changed} 项。")
+                          f"修改项目信息 {result.fields_changed} 项，本月进展 {result.notes_recorded} 条。")
     return result
 
 

@@ -8,7 +8,7 @@ from fractions import Fraction
 import openpyxl
 import pytest
 
-from db import ledger, plan, projects, targets, updates, xlsx_import
+from db import ledger, plan, projects, recording, targets, updates, xlsx_import
 from db.schedule import classify, read_money, read_percent, read_stage, read_when, title_date, CellError
 from db.spreadsheet import SpreadsheetRefused
 from db.subjects import Subject
@@ -69,9 +69,10 @@ def test_messy_workbook_figures(builtin_db, tmp_path, reader):
         "annual_plan": (None, 200_000),  # full-width digits
         "completed": (None, 150_000),
         "stage": (None, "设备安装"),  # "设备安装调试中，预计9月试生产": the future clause is not the stage
+        "progress_note": (None, "二期厂房设备安装"),  # 本月进展
     }
     assert jinkang.values["completion_rate"] == Fraction(3, 4)  # percent-formatted 0.75
-    assert "本月进展：二期厂房设备安装" in jinkang.note
+    assert jinkang.note == "形象进度：设备安装调试中，预计9月试生产"  # the stage's words are kept
     dayang = row_of(pv, "区级", 8)
     assert changes(dayang)["annual_plan"] == (None, 80_000)  # "8亿" in a 万元 sheet
     assert changes(dayang)["completed"] == (None, 32_000)  # "3.2亿"
@@ -122,6 +123,8 @@ def test_apply_records_everything_with_its_source_then_nothing_twice(builtin_db,
     assert hist[-1]["value"] == 150_000 and hist[-1]["as_of"] == "2023-07-31"
     assert hist[-1]["source"] == "导入自 调度表.xlsx，工作表“区级”，第 7 行"
     assert hist[-1]["source_kind"] == "import"
+    assert recording.note_as_of(builtin_db, jk["id"], "2023-07-31")["text"] == "二期厂房设备安装"
+    assert result.notes_recorded == 1
     assert jk["responsible_unit"] == "区经信委" and jk["total_investment_wan"] == 1_200_000
     assert targets.value(builtin_db, Subject("project", jk["id"]), "annual_plan", "2023-07-31") == 200_000
     new = projects.find(builtin_db, "悦来国际会展配套项目")

@@ -696,6 +696,10 @@ def install_actions(main_window: Any, ctx: Any) -> dict[str, QAction]:
     actions["import_xlsx"].setShortcut("Ctrl+I")
     actions["import_xlsx"].setToolTip("读取各单位报来的调度表（.xlsx），预览后一次性导入")
     actions["export_xlsx"].setToolTip("按当前报告期导出可打印、可再导入的调度表")
+    if getattr(ctx.db, "read_only", False):
+        for key in ("import_xlsx", "import_exchange"):
+            actions[key].setEnabled(False)
+            actions[key].setToolTip("数据库以只读方式打开，不能导入：" + ctx.db.read_only_reason)
     menu = getattr(main_window, "file_menu", None)
     if menu is not None:
         first = menu.actions()[0] if menu.actions() else None

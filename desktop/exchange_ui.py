@@ -495,7 +495,7 @@ class ExchangeExportDialog(QDialog):
     def __init__(self, ctx: Any, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("导出交换包")
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(520)
         lay = QVBoxLayout(self)
         info = QLabel("把本机录入的进度更新和目标调整导出为一个文件，交给区发改委（或其他单位）导入。")
         info.setWordWrap(True)
@@ -519,7 +519,8 @@ class ExchangeExportDialog(QDialog):
         row.addWidget(self.since_edit)
         form.addRow("起始日期：", row)
         self.sender_edit = QLineEdit(ledger.site_name(ctx.db))
-        self.sender_edit.setPlaceholderText("例如：区经信委（不填则用所选责任单位或电脑名）")
+        self.sender_edit.setPlaceholderText("如：区经信委（可不填）")
+        self.sender_edit.setToolTip("交换包上署的发送方名称；不填则用所选的责任单位或电脑名。填写后本机会记住。")
         form.addRow("发送方（本机单位）：", self.sender_edit)
         lay.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

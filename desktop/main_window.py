@@ -15,12 +15,13 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QToolB
 from db import progress, settings as db_settings
 from desktop import APP_NAME_CN, formatting as fmt
 from desktop.app import AppContext
+from desktop.tabs.board import BoardTab
 from desktop.tabs.clusters import ClusterTab
 from desktop.tabs.indicators import IndicatorTab
 from desktop.tabs.overview import OverviewTab
 
 # Tabs are listed here in display order; other issues add theirs the same way.
-TAB_CLASSES: list[type] = [OverviewTab, ClusterTab, IndicatorTab]
+TAB_CLASSES: list[type] = [OverviewTab, BoardTab, ClusterTab, IndicatorTab]
 
 
 def window_settings() -> QSettings:

@@ -98,6 +98,8 @@ class PortfolioBand(QFrame):
             # Long figures (万元) are cut at the band's edge rather than widening the window; the tooltip has all.
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             label.setMinimumWidth(40)
+        self.gap_label.setMinimumWidth(40)
+        self.bar.setMinimumWidth(30)
 
     def show_band(self, b: board.Band, time_progress, unit: str) -> None:
         u = UNITS[unit]
@@ -191,9 +193,9 @@ class BoardTab(QWidget):
         row = QHBoxLayout()
         row.setSpacing(6)
         self.level_combo = _combo("级别", 5)
-        self.cluster_combo = _combo("所属产业集群（含下级）", 8)
+        self.cluster_combo = _combo("所属产业集群（含下级）", 7)
         self.stage_combo = _combo("形象进度", 6)
-        self.unit_combo = _combo("责任单位", 7)
+        self.unit_combo = _combo("责任单位", 6)
         self.status_combo = _combo("预警", 5)
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索项目名称、责任单位、包联领导、地点、备注…")
@@ -201,17 +203,12 @@ class BoardTab(QWidget):
         self.search.setMinimumWidth(120)
         self.clear_button = QToolButton()
         self.clear_button.setText("清除筛选")
-        self.money_combo = _combo("金额单位", 3)
+        self.money_combo = _combo("金额单位：亿元或万元", 3)
         for key, label in UNITS.items():
             self.money_combo.addItem(label, key)
-        row.addWidget(QLabel("筛选："))
         for w in (self.level_combo, self.cluster_combo, self.stage_combo, self.unit_combo, self.status_combo):
             row.addWidget(w)
         row.addWidget(self.search, 1)
-        row.addWidget(self.clear_button)
-        row.addSpacing(12)
-        row.addWidget(QLabel("金额单位："))
-        row.addWidget(self.money_combo)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -256,11 +253,18 @@ class BoardTab(QWidget):
         self.count_label = QLabel()
         self.status_label = QLabel()
         self.status_label.setStyleSheet("color: #5f6368;")
+        bar.addWidget(self.clear_button)
+        bar.addSeparator()
         bar.addWidget(self.count_label)
-        spacer = QWidget()
-        spacer.setMinimumWidth(12)
-        bar.addWidget(spacer)
+        gap = QWidget()
+        gap.setMinimumWidth(12)
+        bar.addWidget(gap)
         bar.addWidget(self.status_label)
+        stretch = QWidget()
+        stretch.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(stretch)
+        bar.addWidget(QLabel("金额单位："))
+        bar.addWidget(self.money_combo)
         return bar
 
     def _build_table(self) -> QTableView:

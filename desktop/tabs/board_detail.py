@@ -248,6 +248,7 @@ class ProjectDetail(QWidget):
         self.milestone_list.setRootIsDecorated(False)
         self.milestone_list.setHeaderLabels(["序", "节点", "计划日期", "实际日期", "状态"])
         self.milestone_list.setAlternatingRowColors(True)
+        self.milestone_list.setMinimumHeight(30)
         lay.addWidget(self.milestone_list, 1)
         self.milestone_hint = QLabel()
         self.milestone_hint.setStyleSheet(f"color: {GREY};")

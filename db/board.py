@@ -214,7 +214,7 @@ class Query:
     sort: str = "seq"
     descending: bool = False
 
-    def with_(self, **changes: Any) -> "Query":
+    def with_(self, **changes: Any) -> Query:
         return replace(self, **changes)
 
 
@@ -319,6 +319,38 @@ def rows(db: Database, q: Query) -> list[Row]:
 def count(db: Database, q: Query) -> int:
     sql, params = build(db, q)
     return int(db.scalar("SELECT count(*) FROM (" + sql + ")", params))
+
+
+def project_row(db: Database, q: Query, project_id: int) -> Row | None:
+    """One project's row at the query's as-of date, whatever the filters (the detail pane's figures)."""
+    params, _, _ = _standing_params(db, q)
+    params["project_id"] = project_id
+    sql = _standing_sql(["p.id = :project_id"], False) + "\nSELECT " + ", ".join(ROW_FIELDS) + " FROM ranked"
+    row = db.conn.execute(sql, params).fetchone()
+    return None if row is None else Row._make(row)
+
+
+def active_projects(db: Database) -> int:
+    return int(db.scalar("SELECT count(*) FROM project WHERE active = 1"))
+
+
+def project_log(db: Database, project_id: int, limit: int = 200) -> list[dict[str, Any]]:
+    """The audit entries about one project, newest first (by the (entity, entity_id) index)."""
+    return db.query("SELECT id, at, user, action, summary FROM audit_log WHERE entity = 'project' AND entity_id = ?"
+                    " ORDER BY id DESC LIMIT ?", (project_id, limit))
+
+
+def project_sources(db: Database, project_id: int) -> list[str]:
+    """Every distinct source sentence behind a project: its own, its updates', targets' and milestones'."""
+    seen: list[str] = []
+    for sql in ("SELECT source FROM project WHERE id = ?",
+                "SELECT source FROM progress_update WHERE project_id = ? ORDER BY id",
+                "SELECT source FROM target WHERE project_id = ? ORDER BY id",
+                "SELECT source FROM milestone WHERE project_id = ? ORDER BY position, id"):
+        for (source,) in db.conn.execute(sql, (project_id,)):
+            if source and source not in seen:
+                seen.append(source)
+    return seen
 
 
 # -- the portfolio bands ---------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ class _Emitter(QObject):
     failed = Signal(int, str)
 
 
-def _work(path: str, jobs: "queue.Queue[tuple[int, board.Query] | None]", emitter: _Emitter) -> None:
+def _work(path: str, jobs: queue.Queue[tuple[int, board.Query] | None], emitter: _Emitter) -> None:
     reader = None
     try:
         while True:
@@ -73,8 +73,7 @@ class BoardLoader(QObject):
     def uses_worker(self) -> bool:
         if self.db.path == ":memory:":
             return False
-        n = self.db.scalar("SELECT count(*) FROM project WHERE active = 1")
-        return int(n) >= self.async_from
+        return board.active_projects(self.db) >= self.async_from
 
     def request(self, q: board.Query) -> None:
         self._seq += 1

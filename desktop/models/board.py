@@ -2,11 +2,19 @@
 card lists of the 按形象进度 view. Filtering and sorting happen in SQL; the models only format what they hold."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from fractions import Fraction
-from typing import Any, Iterable
+from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, \
-    Qt, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 
 from db import board
 from db.portfolios import LEVELS
@@ -231,8 +239,9 @@ class BoardTableModel(QAbstractTableModel):
                 return "没有年度计划投资或完成投资，不判断预警"
             return (f"完成率 {fmt.percent(rate)}，时序进度 {fmt.percent(self.time_progress)}，"
                     f"{fmt.gap_sentence(gap_points(rate, self.time_progress))}")
-        if key == "milestone" and row.milestone_overdue:
-            return f"计划日期 {row.milestone_date} 已过，尚未完成"
+        if key == "milestone" and row.milestone_name:
+            return milestone_text(row) + (f"\n计划日期 {row.milestone_date} 已过，尚未完成" if row.milestone_overdue
+                                          else "")
         return None
 
 

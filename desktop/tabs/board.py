@@ -10,23 +10,42 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRectF, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QMenu, QSizePolicy, QSplitter, QStyle, QStyledItemDelegate, QStyleOptionViewItem,
-                               QTableView, QTabWidget, QToolBar, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QSizePolicy,
+    QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from db import PolicyTrackError, board, clusters, plan, projects
 from db.portfolios import LEVELS, by_level
 from db.progress import STATUS_LABELS
-from desktop import dialogs, formatting as fmt
+from desktop import dialogs
+from desktop import formatting as fmt
 from desktop.app import AppContext
 from desktop.board_loader import BoardLoader
-from desktop.models.board import (COL, PROJECT_ID_ROLE, RATE_ROLE, STATUS_ROLE, UNITS, BoardTableModel, money)
+from desktop.models.board import COL, PROJECT_ID_ROLE, RATE_ROLE, STATUS_ROLE, UNITS, BoardTableModel, money
 from desktop.style import ProgressWithMarker, StatusChip, paint_progress, status_ink
 from desktop.tabs.board_detail import ProjectDetail
 from desktop.tabs.board_stages import StageBoard
 from desktop.undo import push_db_command
 
-DEFAULT_WIDTHS = {"seq": 42, "name": 174, "level": 62, "cluster": 90, "location": 72, "unit": 90, "leader": 58,
+DEFAULT_WIDTHS = {"seq": 42, "name": 166, "level": 62, "cluster": 86, "location": 72, "unit": 90, "leader": 58,
                   "total": 74, "plan": 88, "done": 88, "rate": 96, "gap": 64, "stage": 62, "milestone": 110,
                   "status": 46}
 SEARCH_DELAY_MS = 250
@@ -119,18 +138,19 @@ class PortfolioBand(QFrame):
         self.bar.set_values(None if b.rate is None else float(b.rate), float(time_progress), b.status)
         of = "—" if b.declared_count is None else str(b.declared_count)
         self.itemised_label.setText(
-            f"已录入 {b.itemised_projects} / {of} 个项目 · 已录入项目年度计划 {money(b.itemised_plan_wan, unit)} / "
-            f"{money(b.annual_plan_wan, unit) or '—'} {u} · 已录入项目累计完成 {money(b.itemised_completed_wan, unit)} / "
-            f"{money(b.completed_wan, unit) or '—'} {u}")
+            f"已录入 {b.itemised_projects} / {of} 个项目"
+            f" · 已录入项目年度计划 {money(b.itemised_plan_wan, unit)} / {money(b.annual_plan_wan, unit) or '—'} {u}"
+            f" · 已录入项目累计完成 {money(b.itemised_completed_wan, unit)}"
+            f" / {money(b.completed_wan, unit) or '—'} {u}")
         self.itemised_label.setToolTip(self.itemised_label.text())
 
 
 def _combo(tooltip: str, chars: int) -> QComboBox:
     c = QComboBox()
     c.setToolTip(tooltip)
-    # Sized by a fixed number of characters, so a long unit name cannot widen the window; the list shows all.
-    c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    c.setMinimumContentsLength(chars)
+    # As wide as its longest choice when there is room, down to a few characters when the window is narrow.
+    c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    c.setMinimumWidth(c.fontMetrics().horizontalAdvance("汉") * chars + 24)
     c.setMaxVisibleItems(25)
     return c
 
@@ -322,7 +342,7 @@ class BoardTab(QWidget):
         for label, data in items:
             combo.addItem(label, data)
         i = combo.findData(current)
-        combo.setCurrentIndex(i if i >= 0 else 0)
+        combo.setCurrentIndex(max(i, 0))
         combo.blockSignals(False)
 
     def _fill_units(self, units: list[str]) -> None:
@@ -555,8 +575,8 @@ class BoardTab(QWidget):
         if p is None:
             dialogs.show_info(self, "删除项目", "请先选择一个项目。")
             return
-        if not dialogs.confirm(self, "删除项目", f"删除“{p['name']}”？\n\n它的进度更新、计划调整和修改记录都保留在数据库中，"
-                               "删除可以撤销。"):
+        if not dialogs.confirm(self, "删除项目", f"删除“{p['name']}”？\n\n"
+                               "它的进度更新、计划调整和修改记录都保留在数据库中，删除可以撤销。"):
             return
         db = self.ctx.db
         if self._run(f"删除项目“{p['name']}”", lambda: projects.remove(db, p["id"]) or True,

@@ -9,16 +9,33 @@ from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen, QShortcut
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy, QTabWidget, QTextBrowser,
-                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QTabWidget,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from db import PolicyTrackError, audit, clusters, plan, progress, projects, settings, targets, updates
+from db import PolicyTrackError, board, clusters, plan, progress, projects, settings, targets, updates
 from db.portfolios import LEVELS
 from db.subjects import METRIC_LABELS, Subject
 from db.updates import SOURCE_KINDS
 from db.validate import parse_money_wan
-from desktop import dialogs, formatting as fmt
+from desktop import dialogs
+from desktop import formatting as fmt
 from desktop.app import AppContext
 from desktop.style import STATUS_SOLID, TIME_MARKER, ProgressWithMarker, StatusChip
 from desktop.undo import push_db_command
@@ -319,33 +336,35 @@ class ProjectDetail(QWidget):
         self._set_dirty(False)
         self.message.clear()
 
+    def _row(self) -> board.Row:
+        """The selected project's figures at the as-of date, computed as the board computes them."""
+        assert self.project is not None
+        q = board.Query(self.ctx.plan_year["id"], self.ctx.year, self.ctx.as_of)
+        row = board.project_row(self.ctx.db, q, self.project["id"])
+        assert row is not None
+        return row
+
     def _fill_figures(self) -> None:
-        db, p = self.ctx.db, self.project
-        assert p is not None
-        subject = Subject("project", p["id"])
-        as_of, year = self.ctx.as_of, self.ctx.year
-        level = db.scalar("SELECT level FROM portfolio WHERE id = ?", (p["portfolio_id"],))
-        self.fig["level"].setText(LEVELS.get(level, level))
-        plan_wan = targets.value(db, subject, "annual_plan", as_of)
-        done = updates.standing(db, subject, "completed", as_of)
-        if done is not None and done["as_of"] < f"{year}-01-01":
-            done = None
+        db = self.ctx.db
+        q = board.Query(self.ctx.plan_year["id"], self.ctx.year, self.ctx.as_of)
+        row = self._row()
+        self.fig["level"].setText(LEVELS.get(row.level, row.level))
         unit = "亿元" if self.unit == "yi" else "万元"
         show = fmt.yi_from_wan if self.unit == "yi" else fmt.wan
-        self.fig["plan"].setText(f"{show(plan_wan)} {unit}" if plan_wan is not None else "（未设）")
-        self.fig["done"].setText(f"{show(done['value'])} {unit}（截至 {done['as_of']}）" if done else "（未填报）")
-        tp = progress.time_progress(as_of, year, settings.time_progress_mode(db))
-        a = progress.assess(done["value"] if done else None, plan_wan, tp, thresholds=settings.thresholds(db))
+        self.fig["plan"].setText(f"{show(row.plan_wan)} {unit}" if row.plan_wan is not None else "（未设）")
+        self.fig["done"].setText(f"{show(row.done_wan)} {unit}（截至 {row.done_as_of}）" if row.done_wan is not None
+                                 else "（未填报）")
+        tp = progress.time_progress(q.as_of, q.year, settings.time_progress_mode(db))
+        a = progress.assess(row.done_wan, row.plan_wan, tp, thresholds=settings.thresholds(db))
         self.fig["rate"].setText(f"{fmt.percent(a.rate)}　{fmt.gap_sentence(a.gap)}" if a.rate is not None else "—")
-        self.chip.set_status(a.status)
-        self.bar.set_values(None if a.rate is None else float(a.rate), float(tp), a.status)
-        stage = updates.standing(db, subject, "stage", as_of)
-        self.fig["stage"].setText(f"{stage['text_value']}（截至 {stage['as_of']}）" if stage else "（未填报）")
+        self.chip.set_status(row.status)
+        self.bar.set_values(None if a.rate is None else float(a.rate), float(tp), row.status)
+        self.fig["stage"].setText(f"{row.stage}（截至 {row.stage_as_of}）" if row.stage else "（未填报）")
         self.stage_combo.clear()
         for s in plan.stages(db):
             self.stage_combo.addItem(s)
-        if stage:
-            self.stage_combo.setCurrentText(stage["text_value"])
+        if row.stage:
+            self.stage_combo.setCurrentText(row.stage)
 
     def _fill_milestones(self) -> None:
         assert self.project is not None
@@ -401,31 +420,22 @@ class ProjectDetail(QWidget):
         th = targets.history(db, subject)
         for t in reversed(th):
             doc = f"（{e(t['doc_no'])}）" if t["doc_no"] else ""
-            parts.append(f"<p style='margin:2px 0'><b>{e(t['effective_from'])}</b>　{fmt.yi_from_wan(t['previous_value'])}"
+            parts.append(f"<p style='margin:2px 0'><b>{e(t['effective_from'])}</b>　"
+                         f"{fmt.yi_from_wan(t['previous_value'])}"
                          f" → <b>{fmt.yi_from_wan(t['value'])} 亿元</b>　{e(t['reason'])}{doc}<br>"
                          f"<span style='color:#80868b'>{e(t['revised_by'])} · {e(t['revised_at'][:16])}</span></p>")
         if not th:
             parts.append("<p>（无）</p>")
         parts.append("<h4>修改记录</h4>")
-        log = audit.entries(db, entity="project", entity_id=p["id"], limit=200)
+        log = board.project_log(db, p["id"])
         parts.append("<ul>" + "".join(f"<li>{e(a['at'])}　{e(a['user'])}：{e(a['summary'])}</li>" for a in log)
                      + "</ul>" if log else "<p>（无）</p>")
         self.history.setHtml("".join(parts))
 
     def _fill_sources(self) -> None:
-        db, p = self.ctx.db, self.project
-        assert p is not None
-        e = html.escape
-        seen: list[str] = []
-        for s in [p["source"]] + [r[0] for r in db.conn.execute(
-                "SELECT source FROM progress_update WHERE project_id = ? AND source <> '' ORDER BY id", (p["id"],))] \
-                + [r[0] for r in db.conn.execute(
-                    "SELECT source FROM target WHERE project_id = ? AND source <> '' ORDER BY id", (p["id"],))] \
-                + [r[0] for r in db.conn.execute(
-                    "SELECT source FROM milestone WHERE project_id = ? AND source <> '' ORDER BY id", (p["id"],))]:
-            if s and s not in seen:
-                seen.append(s)
-        self.sources.setHtml("<h4>数据来源</h4>" + ("".join(f"<p>“{e(s)}”</p>" for s in seen) if seen
+        assert self.project is not None
+        seen = board.project_sources(self.ctx.db, self.project["id"])
+        self.sources.setHtml("<h4>数据来源</h4>" + ("".join(f"<p>“{html.escape(s)}”</p>" for s in seen) if seen
                                                     else "<p>（没有记录来源）</p>"))
 
     # -- editing --------------------------------------------------------------------------------------
@@ -507,7 +517,7 @@ class ProjectDetail(QWidget):
             return
         db, p = self.ctx.db, self.project
         subject = Subject("project", p["id"])
-        old = targets.value(db, subject, "annual_plan", self.ctx.as_of)
+        old = self._row().plan_wan
         unit = "亿元" if self.unit == "yi" else "万元"
         answer = dialogs.ask_target(self, "修改年度计划投资", p["name"], exact_money(old, self.unit), unit)
         if answer is None:
@@ -531,9 +541,10 @@ class ProjectDetail(QWidget):
         subject = Subject("project", p["id"])
         as_of = self.ctx.as_of
         unit = "亿元" if self.unit == "yi" else "万元"
-        before = updates.standing(db, subject, "completed", as_of)
-        same_date = before if before is not None and before["as_of"] == as_of.isoformat() else None
-        text = dialogs.ask_text(self, "录入累计完成投资", f"“{p['name']}”截至 {as_of.isoformat()} 的累计完成投资（{unit}）：",
+        row = self._row()
+        same_date = {"value": row.done_wan} if row.done_as_of == as_of.isoformat() else None
+        text = dialogs.ask_text(self, "录入累计完成投资",
+                                f"“{p['name']}”截至 {as_of.isoformat()} 的累计完成投资（{unit}）：",
                                 exact_money(same_date["value"], self.unit) if same_date else "")
         if text is None:
             return

@@ -7,8 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from db import board, clusters, open_database, plan, portfolios, progress, projects, settings, summary, targets, \
-    updates
+from db import board, clusters, open_database, plan, portfolios, progress, projects, settings, summary, targets, updates
 from db.errors import ValidationError
 from db.subjects import Subject
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QMimeData, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 
 from db import audit, board, plan, portfolios, projects, updates
 from db.subjects import Subject
 from desktop import dialogs
 from desktop.app import AppContext
-from desktop.models.board import COL, PROJECT_MIME, BoardTableModel, StageListModel
+from desktop.models.board import COL, BoardTableModel, StageListModel
 from desktop.style import STATUS_TINT
 
 # As of 2023-06-30 time progress is exactly 50%.
@@ -131,7 +131,8 @@ def test_cluster_filter_includes_the_subtree(bw):
     pick(tab.cluster_combo, next(tab.cluster_combo.itemData(i) for i in range(tab.cluster_combo.count())
                                  if tab.cluster_combo.itemText(i).strip() == "主导产业集群"))
     names = set(shown(tab))
-    assert names == {"长安汽车渝北新工厂", "金康赛力斯龙兴工厂", "大洋电机项目", "前沿科技城新能源智能汽车工业园配套设施",
+    assert names == {"长安汽车渝北新工厂", "金康赛力斯龙兴工厂", "大洋电机项目",
+                     "前沿科技城新能源智能汽车工业园配套设施",
                      "宏捷盛汽车零部件项目"}
 
 

@@ -78,7 +78,8 @@ def generate(path: str | Path, projects: int = 10_000, months: int = 12, *, seed
         now = db.now()
         first_id = int(db.scalar("SELECT coalesce(max(id), 0) + 1 FROM project"))
         project_rows, target_rows, update_rows, milestone_rows = [], [], [], []
-        plan_sum = {"district": [0] * months, "city": [0] * months}
+        done_sum = {"district": [0] * months, "city": [0] * months}     # the portfolio's completed, month by month
+        plan_first = {"district": 0, "city": 0}
         plan_total = {"district": 0, "city": 0}
         for i in range(projects):
             pid = first_id + i
@@ -95,21 +96,27 @@ def generate(path: str | Path, projects: int = 10_000, months: int = 12, *, seed
             if rng.random() < 0.1:
                 plan_now = int(annual * rng.choice([0.8, 1.2]))
                 target_rows.append((py["id"], pid, plan_now, f"{year}-07-01", "年中调整（基准数据）", now, BENCH_USER))
+            plan_first[level] += annual
             plan_total[level] += plan_now
             stage_i = rng.randrange(0, len(stages))
+            standing = []
             for m, share in enumerate(_cumulative_shares(rng, months)):
                 value = int(plan_now * share)
                 update_rows.append((pid, "completed", ends[m], value, None, 0))
-                plan_sum[level][m] += value
+                standing.append(value)
                 if m % 3 == 2 and stage_i < len(stages) - 1 and rng.random() < 0.5:
                     stage_i += 1
                 update_rows.append((pid, "stage", ends[m], None, stages[stage_i], 0))
             r = rng.random()
             if r < 0.03:      # a correction: a second, newer row for the same date supersedes the first
                 m = rng.randrange(months)
-                update_rows.append((pid, "completed", ends[m], int(plan_now * rng.uniform(0.1, 0.6)), None, 0))
-            elif r < 0.04:    # a retraction: the last month's figure withdrawn, the month before stands
+                standing[m] = int(plan_now * rng.uniform(0.1, 0.6))
+                update_rows.append((pid, "completed", ends[m], standing[m], None, 0))
+            elif r < 0.04 and months > 1:    # a retraction: the last month withdrawn, the month before stands
+                standing[-1] = standing[-2]
                 update_rows.append((pid, "completed", ends[-1], None, None, 1))
+            for m, value in enumerate(standing):
+                done_sum[level][m] += value
             for k in range(rng.randrange(0, 4)):
                 planned = dt.date(year, rng.randrange(1, 13), 1) + dt.timedelta(days=rng.randrange(0, 28))
                 done = planned + dt.timedelta(days=rng.randrange(-20, 20)) if rng.random() < 0.4 else None
@@ -135,10 +142,14 @@ def generate(path: str | Path, projects: int = 10_000, months: int = 12, *, seed
                 count = sum(1 for r in project_rows if r[1] == pid) + int(db.scalar(
                     "SELECT count(*) FROM project WHERE portfolio_id = ? AND id < ?", (pid, first_id)))
                 db.conn.execute("UPDATE portfolio SET declared_count = ? WHERE id = ?", (count, pid))
+                # The declared figures equal the itemised ones, so the bands show full coverage.
                 subject = Subject("portfolio", pid)
-                targets.revise(db, subject, "annual_plan", plan_total[level], reason="基准数据：项目合计")
+                targets.revise(db, subject, "annual_plan", plan_first[level], reason="基准数据：项目合计",
+                               effective_from=f"{year}-01-01")
+                targets.revise(db, subject, "annual_plan", plan_total[level], reason="基准数据：年中调整后的项目合计",
+                               effective_from=f"{year}-07-01")
                 for m, end in enumerate(ends):
-                    updates.record(db, subject, "completed", end, value=plan_sum[level][m], source_kind="import")
+                    updates.record(db, subject, "completed", end, value=done_sum[level][m], source_kind="import")
             audit.log(db, action="bench.generate", entity="project", entity_id=None,
                       summary=f"基准数据：生成 {projects} 个项目、{months} 个月的进度", after={"projects": projects,
                                                                                   "months": months})

@@ -36,6 +36,10 @@ CENTER = int(Qt.AlignmentFlag.AlignCenter)
 LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 UNITS = {"yi": "亿元", "wan": "万元"}
 BATCH = 500
+DISPLAY, ALIGN, TOOLTIP = (int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.TextAlignmentRole),
+                           int(Qt.ItemDataRole.ToolTipRole))
+BACKGROUND, FOREGROUND = int(Qt.ItemDataRole.BackgroundRole), int(Qt.ItemDataRole.ForegroundRole)
+STATUS_COL, GAP_COL, MILESTONE_COL = COL["status"], COL["gap"], COL["milestone"]
 PROJECT_MIME = "application/x-policytrack-project-ids"
 
 
@@ -72,6 +76,7 @@ class BoardTableModel(QAbstractTableModel):
         self._rows: list[board.Row] = []
         self._shown = 0
         self._unit = "yi"
+        self._text: dict[tuple[int, int], str] = {}
         self.time_progress: Fraction = Fraction(0)
         self.thresholds = Thresholds()
 
@@ -79,6 +84,7 @@ class BoardTableModel(QAbstractTableModel):
     def set_rows(self, rows: list[board.Row], time_progress: Fraction, thresholds: Thresholds) -> None:
         self.beginResetModel()
         self._rows = rows
+        self._text = {}
         self._shown = min(len(rows), BATCH)
         self.time_progress = time_progress
         self.thresholds = thresholds
@@ -88,6 +94,7 @@ class BoardTableModel(QAbstractTableModel):
         if unit not in UNITS or unit == self._unit:
             return
         self._unit = unit
+        self._text = {}
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
         if self._shown:
             for col in sorted(MONEY_COLUMNS):
@@ -160,24 +167,30 @@ class BoardTableModel(QAbstractTableModel):
         if 0 <= column < len(board.COLUMNS):
             self.sort_requested.emit(board.COLUMN_KEYS[column], order == Qt.SortOrder.DescendingOrder)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < self._shown:
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY) -> Any:
+        # Called for every role of every visible cell at each repaint: plain int comparisons, cached text.
+        r = index.row()
+        if not 0 <= r < self._shown or not index.isValid():
             return None
-        row = self._rows[index.row()]
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.text(row, col, index.row())
-        if role == Qt.ItemDataRole.TextAlignmentRole:
+        if role == DISPLAY:
+            key = (r, col)
+            text = self._text.get(key)
+            if text is None:
+                text = self._text[key] = self.text(self._rows[r], col, r)
+            return text
+        if role == ALIGN:
             return RIGHT if col in RIGHT_COLUMNS else (CENTER if col in CENTER_COLUMNS else LEFT)
-        if role == Qt.ItemDataRole.BackgroundRole and col == COL["status"]:
-            return status_tint(row.status)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if col in (COL["status"], COL["gap"]) and row.status:
+        row = self._rows[r]
+        if role == BACKGROUND:
+            return status_tint(row.status) if col == STATUS_COL else None
+        if role == FOREGROUND:
+            if (col == STATUS_COL or col == GAP_COL) and row.status:
                 return status_ink(row.status)
-            if col == COL["milestone"] and row.milestone_overdue:
+            if col == MILESTONE_COL and row.milestone_overdue:
                 return status_ink("red")
             return None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == TOOLTIP:
             return self._tooltip(row, col)
         if role == PROJECT_ID_ROLE:
             return row.id

@@ -40,6 +40,7 @@ DISPLAY, ALIGN, TOOLTIP = (int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole
                            int(Qt.ItemDataRole.ToolTipRole))
 BACKGROUND, FOREGROUND = int(Qt.ItemDataRole.BackgroundRole), int(Qt.ItemDataRole.ForegroundRole)
 STATUS_COL, GAP_COL, MILESTONE_COL = COL["status"], COL["gap"], COL["milestone"]
+CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
 PROJECT_MIME = "application/x-policytrack-project-ids"
 
 
@@ -159,9 +160,7 @@ class BoardTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        return CELL_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if 0 <= column < len(board.COLUMNS):
@@ -315,9 +314,7 @@ class StageListModel(QAbstractListModel):
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         base = Qt.ItemFlag.ItemIsDropEnabled if self.stage is not None else Qt.ItemFlag.NoItemFlags
-        if not index.isValid():
-            return base
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        return CELL_FLAGS if index.isValid() else base
 
     # -- drag and drop: a drop asks for a stage move; the rows change when the database says so ----------
     def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802

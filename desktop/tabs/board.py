@@ -131,9 +131,11 @@ class PortfolioBand(QFrame):
                      + (f"（截至 {b.completed_as_of}）" if b.completed_as_of else ""))
         self.declared_label.setText(" · ".join(parts))
         self.declared_label.setToolTip(self.declared_label.text())
-        self.chip.set_status(b.status)
+        if b.status != self.chip.status or not self.rate_label.text():
+            # Style sheets are costly to re-apply: only when the colour changes.
+            self.chip.set_status(b.status)
+            self.rate_label.setStyleSheet(f"font-size: 15pt; font-weight: bold; color: {status_ink(b.status).name()};")
         self.rate_label.setText(fmt.percent(b.rate))
-        self.rate_label.setStyleSheet(f"font-size: 15pt; font-weight: bold; color: {status_ink(b.status).name()};")
         self.gap_label.setText(f"时序进度 {fmt.percent(time_progress)}，{fmt.gap_sentence(b.gap)}")
         self.bar.set_values(None if b.rate is None else float(b.rate), float(time_progress), b.status)
         of = "—" if b.declared_count is None else str(b.declared_count)
@@ -167,6 +169,7 @@ class BoardTab(QWidget):
         self._pending_select: int | None = None
         self._sort: tuple[str, bool] = ("seq", False)
         self._filling = False
+        self._stages_stale = True
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.setSpacing(6)
@@ -186,6 +189,7 @@ class BoardTab(QWidget):
         self.views.addTab(self.table, "调度表")
         self.stages = StageBoard()
         self.views.addTab(self.stages, "按形象进度")
+        self.views.currentChanged.connect(lambda *_: self._show_stages())
         self.detail = ProjectDetail(ctx)
         self.splitter.addWidget(self.views)
         self.splitter.addWidget(self.detail)
@@ -424,7 +428,9 @@ class BoardTab(QWidget):
         self._pending_select = None
         self.progress_delegate.time_progress = float(result.time_progress)
         self.model.set_rows(result.rows, result.time_progress, result.thresholds)
-        self.stages.set_rows(result.rows, result.stages, result.time_progress, self.model.unit)
+        self._stages_stale = True
+        if self.views.currentWidget() is self.stages:
+            self._show_stages()
         self._show_bands()
         total = sum(b.itemised_projects for b in result.bands)
         self.count_label.setText(f"显示 {len(result.rows):,} 个项目（共 {total:,} 个）"
@@ -433,6 +439,14 @@ class BoardTab(QWidget):
             keep = result.rows[0].id          # something to show in the detail pane from the start
         if keep is not None:
             self.select(keep)
+
+    def _show_stages(self) -> None:
+        """The 按形象进度 view is filled when it is in view (grouping 10,000 cards costs the GUI thread time)."""
+        if self.result is not None and self._stages_stale:
+            self._stages_stale = False
+            self.stages.set_rows(self.result.rows, self.result.stages, self.result.time_progress, self.model.unit)
+            if self.selected_id is not None:
+                self.stages.select(self.selected_id)
 
     def _show_bands(self) -> None:
         if self.result is None:
@@ -479,7 +493,8 @@ class BoardTab(QWidget):
     def select(self, project_id: int) -> None:
         """Select a project in both views and show it in the detail pane."""
         self._select_table_row(project_id)
-        self.stages.select(project_id)
+        if not self._stages_stale:
+            self.stages.select(project_id)
         self._set_selected(project_id)
 
     def current_project(self) -> dict[str, Any] | None:

@@ -204,6 +204,7 @@ def test_stage_move_records_an_update_and_shows_in_history(bw, ids, monkeypatch)
     row = updates.standing(tab.ctx.db, s, "stage", "2023-06-30")
     assert (row["text_value"], row["note"], row["source_kind"]) == ("主体施工", "塔吊进场", "typed")
     assert cell(tab, "汽车电子产业园", "stage").data() == "主体施工"
+    tab.views.setCurrentIndex(1)                   # 按形象进度: filled when it comes into view
     col = tab.stages.column_for("主体施工")
     assert "汽车电子产业园" in [r.name for r in col.model.rows()]
     tab.detail.tabs.setCurrentIndex(2)

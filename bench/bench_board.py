@@ -3,7 +3,7 @@ Qt models, each against a baseline measured in the same run (a plain SELECT of t
 
     python -m bench.bench_board [--db PATH] [--projects 10000] [--months 12] [--repeat 5]
 
-Without --db it generates (once) a database with bench.generate in the temporary folder. Prints a Markdown
+Without --db it generates (once) a database with bench.generate(detailed=True) in the temporary folder. Prints a Markdown
 table; the figures in bench/README.md come from it. Timing is never asserted in tests.
 """
 from __future__ import annotations
@@ -48,11 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args(argv)
     path = Path(args.db) if args.db else Path(tempfile.gettempdir()) / (
-        f"policytrack-bench-{args.projects}x{args.months}.db")
+        f"policytrack-board-{args.projects}x{args.months}.db")
     if not path.exists():
         from bench.generate import generate
         t0 = time.perf_counter()
-        generate(path, args.projects, args.months)
+        generate(path, args.projects, args.months, detailed=True)
         print(f"generated {path} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     db = open_database(path)
     py = plan.current_plan_year(db)

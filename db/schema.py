@@ -191,7 +191,6 @@ def _v1(db: Database) -> None:
     CREATE INDEX update_project ON progress_update(project_id, metric, as_of) WHERE project_id IS NOT NULL;
     CREATE INDEX update_indicator ON progress_update(indicator_id, metric, as_of) WHERE indicator_id IS NOT NULL;
     CREATE INDEX update_cluster ON progress_update(cluster_id, metric, as_of) WHERE cluster_id IS NOT NULL;
-    CREATE INDEX update_as_of ON progress_update(as_of);
 
     CREATE TABLE audit_log (
         id        INTEGER PRIMARY KEY,
@@ -237,6 +236,71 @@ def _split_sql(script: str) -> list[str]:
     if rest:
         statements.append(rest)
     return statements
+
+
+_SOURCE_KIND_CHECK = "CHECK (source_kind IN ('seed', 'typed', 'import', 'exchange', 'undo', 'cli'))"
+
+
+@migration(2, "monthly recording: progress notes, project issues, accepted warnings")
+def _v2(db: Database) -> None:
+    ddl = f"""
+    -- 本月进展: one text per project and reporting date; a correction is a newer row, a retraction withdraws.
+    CREATE TABLE progress_note (
+        id            INTEGER PRIMARY KEY,
+        project_id    INTEGER NOT NULL REFERENCES project(id),
+        as_of         TEXT NOT NULL {_date_check('as_of')},
+        text          TEXT NOT NULL,
+        retracted     INTEGER NOT NULL DEFAULT 0 CHECK (retracted IN (0, 1)),
+        source_kind   TEXT NOT NULL {_SOURCE_KIND_CHECK},
+        recorded_at   TEXT NOT NULL,
+        recorded_by   TEXT NOT NULL,
+        supersedes_id INTEGER REFERENCES progress_note(id),
+        CHECK ((retracted = 1 AND text = '') OR (retracted = 0 AND length(trim(text)) > 0))
+    ) STRICT;
+    CREATE INDEX progress_note_project ON progress_note(project_id, as_of);
+
+    -- 存在问题: a problem, who must solve it and by when. Each row is one version of a thread (thread_id is
+    -- the first version's id, NULL on the first one); the newest version up to a date tells its state.
+    CREATE TABLE project_issue (
+        id          INTEGER PRIMARY KEY,
+        thread_id   INTEGER REFERENCES project_issue(id),
+        project_id  INTEGER NOT NULL REFERENCES project(id),
+        as_of       TEXT NOT NULL {_date_check('as_of')},
+        description TEXT NOT NULL CHECK (length(trim(description)) > 0),
+        owner       TEXT NOT NULL DEFAULT '',
+        deadline    TEXT {_date_check('deadline')},
+        status      TEXT NOT NULL CHECK (status IN ('open', 'resolved', 'withdrawn')),
+        source_kind TEXT NOT NULL {_SOURCE_KIND_CHECK},
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX project_issue_project ON project_issue(project_id, as_of);
+    CREATE INDEX project_issue_thread ON project_issue(thread_id);
+
+    -- A plausibility warning the user saw and accepted, with the reason, beside the figure it was about.
+    CREATE TABLE accepted_warning (
+        id           INTEGER PRIMARY KEY,
+        entity       TEXT NOT NULL CHECK (entity IN ('portfolio', 'project', 'indicator', 'cluster')),
+        entity_id    INTEGER NOT NULL,
+        as_of        TEXT NOT NULL {_date_check('as_of')},
+        update_id    INTEGER REFERENCES progress_update(id),
+        milestone_id INTEGER REFERENCES milestone(id),
+        code         TEXT NOT NULL,
+        message      TEXT NOT NULL,
+        reason       TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        accepted_at  TEXT NOT NULL,
+        accepted_by  TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX accepted_warning_update ON accepted_warning(update_id) WHERE update_id IS NOT NULL;
+    CREATE INDEX accepted_warning_entity ON accepted_warning(entity, entity_id, as_of);
+
+    CREATE INDEX audit_at ON audit_log(at);
+    {_append_only('progress_note')}
+    {_append_only('project_issue')}
+    {_append_only('accepted_warning')}
+    """
+    for statement in _split_sql(ddl):
+        db.conn.execute(statement)
 
 
 SCHEMA_VERSION = max(v for v, _, _ in _MIGRATIONS)

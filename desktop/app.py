@@ -25,6 +25,7 @@ class AppContext(QObject):
         self.plan_year: dict[str, Any] = plan.current_plan_year(db)
         self.as_of: dt.date = as_of or summary.default_as_of(db, self.plan_year)
         self.undo_stack = QUndoStack(self)
+        self._standing: dict[str, Any] | None = None
         self._unsubscribe = db.subscribe(self._on_db_write)
 
     @property
@@ -34,9 +35,29 @@ class AppContext(QObject):
     def set_as_of(self, as_of: dt.date) -> None:
         if as_of != self.as_of:
             self.as_of = as_of
+            self._standing = None
             self.as_of_changed.emit(as_of)
 
+    def standing(self) -> dict[str, Any]:
+        """db.summary.standing at the current as-of date, computed once and shared by every view until the
+        date or the data change."""
+        if self._standing is None:
+            self._standing = summary.standing(self.db, self.as_of, self.year)
+        return self._standing
+
+    ALL_KINDS = frozenset({"plan_year", "cluster", "portfolio", "project", "indicator", "target", "update",
+                           "setting", "stage", "seed", "restore"})
+
+    def reload(self) -> None:
+        """After the file changed under us (a backup restored): forget cached state and refresh every view.
+
+        The undo history is cleared: its commands describe a database that no longer exists.
+        """
+        self.undo_stack.clear()
+        self._on_db_write(self.ALL_KINDS)
+
     def _on_db_write(self, kinds: frozenset[str]) -> None:
+        self._standing = None
         if "plan_year" in kinds:
             self.plan_year = plan.current_plan_year(self.db, self.year)
         self.data_changed.emit(kinds)

@@ -4,5 +4,9 @@ Add a command by writing a module here and naming it in MODULES (kept in the ord
 """
 MODULES = [
     "summary",
+    "record",
     "screenshot",
+    "check",
+    "backup",
+    "restore",
 ]

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 
-from db import clusters, summary
+from db import clusters
 from desktop import formatting as fmt
 from desktop.style import status_ink, status_tint
 
@@ -36,9 +36,9 @@ class ClusterTreeModel(QAbstractItemModel):
         self._roots: list[_Item] = []
         self._by_id: dict[int, _Item] = {}
 
-    def load(self, db, plan_year_id: int, as_of) -> None:
-        """Rebuild from the database at ``as_of`` (one query set; the tree is small)."""
-        figures = {c["id"]: c for c in summary.standing(db, as_of)["clusters"]}
+    def load(self, db, plan_year_id: int, standing: dict[str, Any]) -> None:
+        """Rebuild the tree from the database, with the figures of ``standing`` (db.summary.standing)."""
+        figures = {c["id"]: c for c in standing["clusters"]}
         self.beginResetModel()
         self._by_id = {}
         self._roots = [self._build(n, None, figures) for n in clusters.tree(db, plan_year_id)]

@@ -263,7 +263,8 @@ class BoardTab(QWidget):
         stage_button.setMenu(self.stage_menu)
         stage_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.plan_action = QAction("修改年度计划…", self, triggered=self.edit_target)
-        self.done_action = QAction("录入完成投资…", self, triggered=lambda: self.detail.record_completed())
+        self.done_action = QAction("记录更新…", self, triggered=self.record_update)
+        self.done_action.setToolTip("记录所选项目截至报告期的完成投资、形象进度、节点和问题（Ctrl+R）")
         self.search_action = QAction("搜索", self, triggered=lambda: (self.search.setFocus(), self.search.selectAll()))
         self.search_action.setShortcut(QKeySequence.StandardKey.Find)
         for a in (self.remove_action, self.search_action):
@@ -598,6 +599,14 @@ class BoardTab(QWidget):
                      lambda: projects.restore(db, p["id"])) is not None:
             self.selected_id = None
             self.detail.show_project(None)
+
+    def record_update(self) -> None:
+        """The main window's 记录更新 (Ctrl+R) on this tab: the 记录更新 dialog for the selected project."""
+        if self.selected_id is None:
+            dialogs.show_info(self, "记录更新", "请先在重点项目表中选择一个项目。")
+            return
+        from desktop.record_dialog import open_record_dialog
+        open_record_dialog(self.ctx, "project", self.selected_id, self, as_of=self.ctx.as_of)
 
     def edit_target(self) -> None:
         """The main window's 修改目标 (Ctrl+T) on this tab: the selected project's annual planned investment."""

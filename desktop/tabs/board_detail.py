@@ -179,8 +179,8 @@ class ProjectDetail(QWidget):
             grid.addWidget(value, r, 1)
         self.plan_button = QPushButton("修改…")
         self.plan_button.setToolTip("修改年度计划投资（需填写理由，可撤销）")
-        self.done_button = QPushButton("录入…")
-        self.done_button.setToolTip("录入截至报告期的累计完成投资（可撤销）")
+        self.done_button = QPushButton("记录…")
+        self.done_button.setToolTip("记录更新：截至报告期的完成投资、形象进度、节点和问题（Ctrl+R，可撤销）")
         grid.addWidget(self.plan_button, 1, 2)
         grid.addWidget(self.done_button, 2, 2)
         self.chip = StatusChip()
@@ -247,7 +247,7 @@ class ProjectDetail(QWidget):
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self.reload)
         self.plan_button.clicked.connect(self.edit_plan)
-        self.done_button.clicked.connect(self.record_completed)
+        self.done_button.clicked.connect(self.record_update)
         self.stage_button.clicked.connect(self._stage_clicked)
         save_shortcut = QShortcut(QKeySequence.StandardKey.Save, page)
         save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -533,36 +533,12 @@ class ProjectDetail(QWidget):
         except PolicyTrackError as exc:
             dialogs.show_error(self, "未保存", str(exc))
 
-    def record_completed(self) -> None:
-        """Record the year-to-date completed investment at the as-of date (undo: the earlier figure, or withdraw)."""
+    def record_update(self) -> None:
+        """The 记录更新 dialog (desktop.record_dialog: checks, plausibility warnings, undo) for this project."""
         if self.project is None:
             return
-        db, p = self.ctx.db, self.project
-        subject = Subject("project", p["id"])
-        as_of = self.ctx.as_of
-        unit = "亿元" if self.unit == "yi" else "万元"
-        row = self._row()
-        same_date = {"value": row.done_wan} if row.done_as_of == as_of.isoformat() else None
-        text = dialogs.ask_text(self, "录入累计完成投资",
-                                f"“{p['name']}”截至 {as_of.isoformat()} 的累计完成投资（{unit}）：",
-                                exact_money(same_date["value"], self.unit) if same_date else "")
-        if text is None:
-            return
-
-        def undo():
-            if same_date is not None:
-                updates.record(db, subject, "completed", as_of, value=same_date["value"], note="撤销录入",
-                               source_kind="undo")
-            else:
-                updates.record(db, subject, "completed", as_of, retract=True, note="撤销录入", source_kind="undo")
-
-        try:
-            value = parse_money_wan(text, "累计完成投资", default_unit=unit)
-            push_db_command(self.ctx.undo_stack, f"录入“{p['name']}”完成投资",
-                            lambda: updates.record(db, subject, "completed", as_of, value=value, source_kind="typed"),
-                            undo)
-        except PolicyTrackError as exc:
-            dialogs.show_error(self, "未保存", str(exc))
+        from desktop.record_dialog import open_record_dialog
+        open_record_dialog(self.ctx, "project", self.project["id"], self, as_of=self.ctx.as_of)
 
     def _stage_clicked(self) -> None:
         if self.project is not None and self.stage_combo.currentText():

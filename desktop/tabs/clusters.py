@@ -79,7 +79,7 @@ class ClusterTab(QWidget):
     def refresh(self, *_args) -> None:
         selected = self.selected_id()
         expanded = self._expanded_ids()
-        self.model.load(self.ctx.db, self.ctx.plan_year["id"], self.ctx.as_of)
+        self.model.load(self.ctx.db, self.ctx.plan_year["id"], self.ctx.standing())
         for node_id in expanded:
             self.view.setExpanded(self.proxy.mapFromSource(self.model.index_for(node_id)), True)
         if selected is not None:

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHeaderView, QLabel, QToolBar, QTreeView, QVBoxLayout, QWidget
 
-from db import PolicyTrackError, indicators, summary, targets
+from db import PolicyTrackError, indicators, targets
 from db.subjects import Subject
 from desktop import dialogs, formatting as fmt
 from desktop.app import AppContext
@@ -55,7 +55,7 @@ class IndicatorTab(QWidget):
 
     def refresh(self, *_args) -> None:
         selected = self.selected_id()
-        data = summary.standing(self.ctx.db, self.ctx.as_of, self.ctx.year)
+        data = self.ctx.standing()
         self.model.set_indicators(data["indicators"])
         self.view.expandAll()
         self.legend.setText(f"截至{fmt.date_cn(data['as_of'])}，时序进度 {fmt.percent(data['time_progress'])}。"

@@ -5,7 +5,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QScrollArea, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from db import summary
 from desktop import formatting as fmt
 from desktop.app import AppContext
 from desktop.style import ProgressWithMarker, StatusChip, status_ink, status_tint
@@ -153,7 +152,7 @@ class OverviewTab(QWidget):
         return label
 
     def refresh(self, *_args) -> None:
-        data = summary.standing(self.ctx.db, self.ctx.as_of, self.ctx.year)
+        data = self.ctx.standing()
         self.data = data
         self.heading.setText(f"{data['district']} {data['plan_year']}年 · 截至{fmt.date_cn(data['as_of'])}"
                              f" · 时序进度 {fmt.percent(data['time_progress'])}")

@@ -23,7 +23,6 @@ as-of computations; ``PRAGMA data_version`` tells it when another connection has
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import unicodedata
 from collections import namedtuple
 from dataclasses import dataclass, field, replace
@@ -32,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from db import plan, portfolios, settings, targets, updates
-from db.connection import APPLICATION_ID, Database
+from db.connection import APPLICATION_ID, Database, connect_read_only
 from db.errors import DatabaseRefused, ValidationError
 from db.progress import Thresholds, assess, time_progress
 from db.subjects import Subject
@@ -433,16 +432,15 @@ def load(db: Database, q: Query) -> Result:
 
 def open_reader(path: str | Path) -> Database:
     """A read-only handle on a PolicyTrack file that ``open_database`` has already checked and migrated, for
-    a thread of its own (a connection belongs to the thread that made it)."""
-    uri = "file:" + Path(path).resolve().as_posix() + "?mode=ro"
-    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10)
+    a thread of its own (a connection belongs to the thread that made it). Any write on it is refused."""
+    conn = connect_read_only(Path(path))
     try:
         if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
             raise DatabaseRefused(str(path), "这不是 PolicyTrack 数据库")
     except BaseException:
         conn.close()
         raise
-    return Database(conn, str(path), created=False, migrated_from=None)
+    return Database(conn, str(path), created=False, migrated_from=None, read_only_reason="看板的只读连接")
 
 
 class Reader:

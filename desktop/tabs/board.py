@@ -45,10 +45,30 @@ from desktop.tabs.board_detail import ProjectDetail
 from desktop.tabs.board_stages import StageBoard
 from desktop.undo import push_db_command
 
-DEFAULT_WIDTHS = {"seq": 42, "name": 166, "level": 62, "cluster": 86, "location": 72, "unit": 90, "leader": 58,
-                  "total": 74, "plan": 88, "done": 88, "rate": 96, "gap": 64, "stage": 62, "milestone": 110,
-                  "status": 46}
+# Default column widths from what the column must show whole (numbers, level, stage, status and the two header
+# lines) or, for free text, how many characters it shows before eliding (the tooltip has the rest).
+FIT_SAMPLES = {"seq": "9999", "level": "区级重点", "total": "1,000.0", "plan": "1,000.0", "done": "1,000.0",
+               "rate": "100.0%", "gap": "+100.0", "stage": "主体施工", "status": "预警"}
+TEXT_CHARS = {"name": 8, "cluster": 4.5, "location": 4, "unit": 4.5, "leader": 3, "milestone": 7}
+CELL_PADDING = 22            # the style sheet pads cells by 6 px and header sections by 8 px a side, plus margins
+
+
+def default_widths(fm) -> dict[str, int]:
+    han = fm.horizontalAdvance("汉")
+    out = {}
+    for key, title in board.COLUMNS:
+        header = max(fm.horizontalAdvance(line) for line in
+                     (title + "\n（亿元）" if key in ("total", "plan", "done") else title.replace("（", "\n（")).split("\n"))
+        if key in FIT_SAMPLES:
+            body = fm.horizontalAdvance(FIT_SAMPLES[key]) + (40 if key == "rate" else 0)   # the bar beside 100.0%
+        else:
+            body = int(han * TEXT_CHARS[key])
+        out[key] = max(header, body) + CELL_PADDING
+    return out
+
+
 SEARCH_DELAY_MS = 250
+DETAIL_WIDTH = 300
 
 
 class ProgressDelegate(QStyledItemDelegate):
@@ -193,9 +213,10 @@ class BoardTab(QWidget):
         self.detail = ProjectDetail(ctx)
         self.splitter.addWidget(self.views)
         self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([1240, 350])
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)      # a wider window widens the table, not the detail pane
+        self._splitter_placed = False
+        self._widths_restored = False
         lay.addWidget(self.splitter, 1)
 
         self.loader = BoardLoader(ctx.db, self, async_from=async_from)
@@ -309,7 +330,7 @@ class BoardTab(QWidget):
         h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         h.setStretchLastSection(False)
         h.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        for key, width in DEFAULT_WIDTHS.items():
+        for key, width in default_widths(t.fontMetrics()).items():
             t.setColumnWidth(COL[key], width)
         self.progress_delegate = ProgressDelegate(t)
         t.setItemDelegateForColumn(COL["rate"], self.progress_delegate)
@@ -615,6 +636,23 @@ class BoardTab(QWidget):
             return
         self.detail.edit_plan()
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if not self._splitter_placed:       # first shown at its real width: the detail pane gets about 300 px
+            self._splitter_placed = True
+            total = sum(self.splitter.sizes())
+            self.splitter.setSizes([total - DETAIL_WIDTH, DETAIL_WIDTH])
+            QTimer.singleShot(0, self._widen_names)
+
+    def _widen_names(self) -> None:
+        """On a wide screen the room left over goes to 项目名称 (only while the widths are the defaults)."""
+        if self._widths_restored:
+            return
+        h = self.table.horizontalHeader()
+        spare = self.table.viewport().width() - h.length()
+        if spare > 0:
+            self.table.setColumnWidth(COL["name"], self.table.columnWidth(COL["name"]) + spare)
+
     # -- window state ----------------------------------------------------------------------------------
     def save_state(self, settings) -> None:
         f = self.filters()
@@ -630,6 +668,7 @@ class BoardTab(QWidget):
         header = settings.value("board/header")
         if header is not None:
             self.table.horizontalHeader().restoreState(header)
+            self._widths_restored = True
             h = self.table.horizontalHeader()
             self._sort = (board.COLUMN_KEYS[h.sortIndicatorSection()] if 0 <= h.sortIndicatorSection()
                           < len(board.COLUMN_KEYS) else "seq",
@@ -637,6 +676,7 @@ class BoardTab(QWidget):
         splitter = settings.value("board/splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
+            self._splitter_placed = True
         unit = settings.value("board/unit")
         if unit in UNITS:
             self.set_unit(unit)

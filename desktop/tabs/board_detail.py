@@ -190,6 +190,8 @@ class ProjectDetail(QWidget):
         grid.addWidget(self.bar, 4, 1, 1, 2)
         stage_row = QHBoxLayout()
         self.stage_combo = QComboBox()
+        self.stage_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.stage_combo.setMinimumContentsLength(5)
         self.stage_button = QPushButton("调整")
         self.stage_button.setToolTip("把项目调整到所选形象进度（记录一条进度更新，需填写说明，可撤销）")
         stage_row.addWidget(self.stage_combo, 1)
@@ -215,6 +217,9 @@ class ProjectDetail(QWidget):
         for col, (label, _kind) in projects.FIELDS.items():
             if col == "cluster_id":
                 editor: QWidget = QComboBox()
+                # Deep tree entries must not widen the pane; the open list shows them whole.
+                editor.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                editor.setMinimumContentsLength(8)
                 editor.currentIndexChanged.connect(self._changed)
             elif col in LONG_FIELDS:
                 editor = QPlainTextEdit()
@@ -232,6 +237,7 @@ class ProjectDetail(QWidget):
                 self.form.addRow(label, row)
             else:
                 self.form.addRow(label, editor)
+        host_lay.addStretch(1)          # spare height below the form, not inside a row
         scroll.setWidget(form_host)
         outer.addWidget(scroll, 1)
         buttons = QHBoxLayout()
@@ -268,6 +274,7 @@ class ProjectDetail(QWidget):
         self.milestone_list.setMinimumHeight(30)
         lay.addWidget(self.milestone_list, 1)
         self.milestone_hint = QLabel()
+        self.milestone_hint.setWordWrap(True)
         self.milestone_hint.setStyleSheet(f"color: {GREY};")
         lay.addWidget(self.milestone_hint)
         self.tabs.addTab(page, "节点")

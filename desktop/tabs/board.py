@@ -372,6 +372,9 @@ class BoardTab(QWidget):
         combo.blockSignals(False)
 
     def _fill_units(self, units: list[str]) -> None:
+        current = self.unit_combo.currentData()
+        if current is not None and current not in units:
+            units = [*units, current]        # still the filter in force, even if no project has it any more
         self._refill(self.unit_combo, [("全部责任单位", None)] + [(u or "（未填责任单位）", u) for u in units])
 
     def filters(self) -> board.Filters:
@@ -428,9 +431,10 @@ class BoardTab(QWidget):
         self.detail.reload()
 
     def _on_data_changed(self, kinds) -> None:
-        if kinds & {"cluster", "stage", "seed", "plan_year"}:
+        if kinds & {"cluster", "stage", "seed", "plan_year", "restore"}:
             self._fill_filter_choices()
-        if kinds & {"project", "target", "update", "cluster", "stage", "setting", "seed", "portfolio"}:
+        if kinds & {"project", "target", "update", "recording", "cluster", "stage", "setting", "seed", "portfolio",
+                    "restore"}:
             self.reload()
             if not self.detail.dirty:
                 self.detail.reload()

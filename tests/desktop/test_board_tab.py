@@ -426,3 +426,14 @@ def test_worker_thread_loads_give_the_same_rows(builtin_db, ids, app, qtbot):
     finally:
         tab.loader.close()
         ctx.close()
+
+
+def test_record_update_opens_the_record_dialog_for_the_selected_project(bw, ids, monkeypatch):
+    import desktop.record_dialog as record_dialog
+    opened = []
+    monkeypatch.setattr(record_dialog, "open_record_dialog",
+                        lambda ctx, kind, subject_id, parent=None, **kw: opened.append((kind, subject_id, kw)))
+    tab = tab_of(bw)
+    tab.select(ids["数据中心"])
+    bw.record_action.trigger()
+    assert opened == [("project", ids["数据中心"], {"as_of": dt.date(2023, 6, 30)})]

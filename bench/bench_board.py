@@ -3,7 +3,8 @@ Qt models, each against a baseline measured in the same run (a plain SELECT of t
 
     python -m bench.bench_board [--db PATH] [--projects 10000] [--months 12] [--repeat 5]
 
-Without --db it generates (once) a database with bench.generate(detailed=True) in the temporary folder. Prints a Markdown
+Without --db it generates (once) a database with bench.generate(detailed=True) in the temporary folder.
+Prints a Markdown
 table; the figures in bench/README.md come from it. Timing is never asserted in tests.
 """
 from __future__ import annotations

@@ -57,8 +57,8 @@ def default_widths(fm) -> dict[str, int]:
     han = fm.horizontalAdvance("汉")
     out = {}
     for key, title in board.COLUMNS:
-        header = max(fm.horizontalAdvance(line) for line in
-                     (title + "\n（亿元）" if key in ("total", "plan", "done") else title.replace("（", "\n（")).split("\n"))
+        lines = (title + "\n（亿元）" if key in ("total", "plan", "done") else title.replace("（", "\n（")).split("\n")
+        header = max(fm.horizontalAdvance(line) for line in lines)
         if key in FIT_SAMPLES:
             body = fm.horizontalAdvance(FIT_SAMPLES[key]) + (40 if key == "rate" else 0)   # the bar beside 100.0%
         else:

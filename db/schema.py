@@ -301,6 +301,85 @@ def _v2(db: Database) -> None:
     """
     for statement in _split_sql(ddl):
         db.conn.execute(statement)
+# -- migration 3: exchange between PCs --------------------------------------------------------------
+# Every progress update and target revision gets a stable, globally unique uid: an exchange file names rows by it,
+# so importing the same file twice (or receiving one's own rows back through the office) records nothing new.
+# The uid is assigned by a trigger, so every code path that inserts a row gets one; an importer that must keep the
+# sender's uid puts it in uid_override for the one insert that follows (db/ledger.py keep_uid()).
+_UID_TABLES = ("progress_update", "target")
+
+
+@migration(3, "exchange: stable uids, import ledger, site identity")
+def _v3(db: Database) -> None:
+    ddl = ["""
+    CREATE TABLE uid_override (
+        entity TEXT PRIMARY KEY CHECK (entity IN ('progress_update', 'target')),
+        uid    TEXT NOT NULL CHECK (length(uid) BETWEEN 8 AND 64)
+    ) STRICT;
+    """]
+    for table in _UID_TABLES:
+        db.conn.execute("ALTER TABLE " + table + " ADD COLUMN uid TEXT")
+        # The fill below is the one UPDATE these append-only tables ever see.
+        db.conn.execute("DROP TRIGGER IF EXISTS " + table + "_append_only_update")
+        db.conn.execute("UPDATE " + table + " SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL")
+        ddl.append(f"""
+        CREATE UNIQUE INDEX {table}_uid ON {table}(uid);
+        -- Still append-only: the only change allowed is giving a fresh row (uid still NULL) its uid.
+        CREATE TRIGGER {table}_append_only_update BEFORE UPDATE ON {table}
+        WHEN NOT (OLD.uid IS NULL AND NEW.uid IS NOT NULL)
+        BEGIN SELECT RAISE(ABORT, '{table} is append-only: record a new row instead'); END;
+        CREATE TRIGGER {table}_assign_uid AFTER INSERT ON {table} WHEN NEW.uid IS NULL
+        BEGIN
+            UPDATE {table} SET uid = coalesce((SELECT uid FROM uid_override WHERE entity = '{table}'),
+                                               lower(hex(randomblob(16))))
+            WHERE id = NEW.id;
+            DELETE FROM uid_override WHERE entity = '{table}';
+        END;
+        """)
+    ddl.append("""
+    -- One row per applied import (a 调度表 file or an exchange file), with who sent it and who applied it.
+    CREATE TABLE import_batch (
+        id             INTEGER PRIMARY KEY,
+        kind           TEXT NOT NULL CHECK (kind IN ('xlsx', 'exchange')),
+        file_name      TEXT NOT NULL,
+        file_sha256    TEXT NOT NULL CHECK (length(file_sha256) = 64),
+        sender_site_id TEXT NOT NULL DEFAULT '',
+        sender_name    TEXT NOT NULL DEFAULT '',
+        sender_user    TEXT NOT NULL DEFAULT '',
+        sender_host    TEXT NOT NULL DEFAULT '',
+        file_created_at TEXT NOT NULL DEFAULT '',
+        imported_at    TEXT NOT NULL,
+        imported_by    TEXT NOT NULL,
+        summary        TEXT NOT NULL DEFAULT ''
+    ) STRICT;
+    CREATE INDEX import_batch_sha ON import_batch(file_sha256);
+
+    -- Every row an exchange file brought, by its uid: what became of it and where it first came from.
+    -- decision: 'recorded' (local_id is the new row), 'same' (already held that value), 'kept_mine' (a conflict
+    -- the user resolved for the local value). A uid seen once is never asked about again.
+    CREATE TABLE exchange_row (
+        uid                TEXT PRIMARY KEY,
+        entity             TEXT NOT NULL CHECK (entity IN ('progress_update', 'target')),
+        batch_id           INTEGER NOT NULL REFERENCES import_batch(id),
+        local_id           INTEGER,
+        decision           TEXT NOT NULL CHECK (decision IN ('recorded', 'same', 'kept_mine')),
+        origin_site_id     TEXT NOT NULL,
+        origin_site_name   TEXT NOT NULL DEFAULT '',
+        origin_user        TEXT NOT NULL DEFAULT '',
+        origin_recorded_at TEXT NOT NULL DEFAULT '',
+        origin_source_kind TEXT NOT NULL DEFAULT '',
+        origin_source      TEXT NOT NULL DEFAULT '',
+        CHECK ((decision = 'recorded') = (local_id IS NOT NULL))
+    ) STRICT;
+    CREATE INDEX exchange_row_local ON exchange_row(entity, local_id) WHERE local_id IS NOT NULL;
+    -- Creating projects one by one asks for the next position in the portfolio: a seek, not a scan, at 10,000.
+    CREATE INDEX project_position ON project(portfolio_id, position);
+    """)
+    for chunk in ddl:
+        for statement in _split_sql(chunk):
+            db.conn.execute(statement)
+    # This database's identity as a sender of exchange files (a copied file keeps it: see docs/exchange-format.md).
+    db.conn.execute("INSERT OR IGNORE INTO setting (key, value) VALUES ('site_id', lower(hex(randomblob(16))))")
 
 
 SCHEMA_VERSION = max(v for v, _, _ in _MIGRATIONS)

@@ -9,4 +9,8 @@ MODULES = [
     "check",
     "backup",
     "restore",
+    "import_xlsx",
+    "export_xlsx",
+    "exchange",
+    "report",
 ]

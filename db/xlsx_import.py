@@ -12,7 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
-from db import clusters, ledger, plan, portfolios, projects, recording, targets, updates
+from db import backups, clusters, ledger, plan, portfolios, projects, recording, targets, updates
 from db.connection import Database
 from db.errors import PolicyTrackError, ValidationError
 from db.schedule import (FIELD_LABELS, CellProblem, NoHeader, ParseContext, SheetLayout, SheetRow,
@@ -501,6 +501,8 @@ def apply(db: Database, preview: ImportPreview, *, progress: ProgressFn | None =
 
     The plan is recomputed inside the transaction, so figures typed since the preview are compared, not clobbered.
     """
+    if not db.in_transaction:
+        backups.backup_before(db, "import")  # a checked copy first, outside the write, as for a migration
     try:
         with db.transaction("import", "project", "update", "target"):
             if preview.stamp is None or preview.stamp != ledger.change_stamp(db):

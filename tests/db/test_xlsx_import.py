@@ -434,3 +434,18 @@ def test_a_new_project_with_an_unusable_name_is_skipped_with_the_reason(builtin_
     assert bad.status == "skipped" and bad.reason == "项目名称无法使用"
     assert any(p.field == "项目名称" and "太长" in p.reason for _, p in pv.problems)
     assert good.status == "matched"
+
+
+def test_apply_backs_the_database_up_first(builtin_db, tmp_path):
+    from db import backups
+    pv = xlsx_import.read(builtin_db, messy_workbook(tmp_path / "调度表.xlsx"))
+    assert [b for b in backups.list_backups(builtin_db.path) if b.reason == "import"] == []
+    projects_before = builtin_db.scalar("SELECT count(*) FROM project")
+    xlsx_import.apply(builtin_db, pv)
+    taken = [b for b in backups.list_backups(builtin_db.path) if b.reason == "import"]
+    assert len(taken) == 1
+    # The backup holds the data as it was before the import.
+    import sqlite3
+    copy = sqlite3.connect(taken[0].path)
+    assert copy.execute("SELECT count(*) FROM project").fetchone()[0] == projects_before
+    copy.close()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QToolB
 from db import progress, settings as db_settings
 from desktop import APP_NAME_CN, formatting as fmt
 from desktop.app import AppContext
+from desktop.tabs.board import BoardTab
 from desktop.tabs.charts import ChartsTab
 from desktop.tabs.clusters import ClusterTab
 from desktop.tabs.indicators import IndicatorTab
@@ -24,7 +25,8 @@ from desktop.tabs.audit import AuditTab
 from desktop.tabs.month_entry import MonthEntryTab
 
 # Tabs are listed here in display order; other issues add theirs the same way.
-TAB_CLASSES: list[type] = [OverviewTab, ClusterTab, IndicatorTab, MonthEntryTab, ChartsTab, HistoryTab, AuditTab]
+TAB_CLASSES: list[type] = [OverviewTab, BoardTab, ClusterTab, IndicatorTab, MonthEntryTab, ChartsTab, HistoryTab,
+                           AuditTab]
 
 
 def window_settings() -> QSettings:

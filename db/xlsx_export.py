@@ -6,6 +6,7 @@ that a spreadsheet could run (= + - @ tab CR at the start) gets a leading apostr
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 import os
@@ -194,17 +195,26 @@ def export(db: Database, path: str | os.PathLike, *, as_of: object | None = None
         from openpyxl.utils import get_column_letter
         ws.column_dimensions[get_column_letter(i)].width = width
 
+    # Assigning a named style looks it up by name every time (a third of the export's time at 10,000 rows):
+    # style one prototype cell per style and give each new cell a copy of its resolved style.
+    prototypes: dict[str, WriteOnlyCell] = {}
+
+    def styled(c: WriteOnlyCell, st: str) -> WriteOnlyCell:
+        proto = prototypes.get(st)
+        if proto is None:
+            proto = prototypes[st] = WriteOnlyCell(ws)
+            proto.style = st
+        c._style = copy.copy(proto._style)
+        return c
+
     def cell(value: Any, st: str) -> WriteOnlyCell:
         c = WriteOnlyCell(ws, value=safe_text(value) if isinstance(value, str) else value)
         if isinstance(value, str):
             c.data_type = "s"  # text stays text, whatever it starts with
-        c.style = st
-        return c
+        return styled(c, st)
 
     def formula(text: str, st: str) -> WriteOnlyCell:
-        c = WriteOnlyCell(ws, value=text)  # our own formula, built from cell references only
-        c.style = st
-        return c
+        return styled(WriteOnlyCell(ws, value=text), st)  # our own formula, built from cell references only
 
     def blank_row(st: str) -> list[WriteOnlyCell]:
         return [cell(None, st) for _ in range(ncols)]

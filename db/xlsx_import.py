@@ -243,7 +243,7 @@ class _Standing:
 
     def __init__(self, db: Database):
         self.db = db
-        self.cache: dict[tuple[str, str, str], dict[int, dict[str, Any]]] = {}
+        self.cache: dict[tuple[str, str, str], dict[int, Any]] = {}
 
     def update(self, metric: str, d: dt.date, year: int) -> dict[int, dict[str, Any]]:
         key = ("u", metric, d.isoformat())
@@ -259,8 +259,8 @@ class _Standing:
                 "SELECT project_id, text, retracted FROM progress_note n WHERE as_of = ? AND id = ("
                 "SELECT max(id) FROM progress_note m WHERE m.project_id = n.project_id AND m.as_of = n.as_of)",
                 (d.isoformat(),))
-            self.cache[key] = {r["project_id"]: {"text": r["text"]} for r in rows if not r["retracted"]}
-        return {pid: row["text"] for pid, row in self.cache[key].items()}
+            self.cache[key] = {r["project_id"]: r["text"] for r in rows if not r["retracted"]}
+        return self.cache[key]
 
     def target(self, d: dt.date) -> dict[int, dict[str, Any]]:
         key = ("t", "annual_plan", d.isoformat())

@@ -427,6 +427,15 @@ def test_import_ledger_names_the_file(builtin_db, tmp_path):
     assert len(audit) == 1 and "调度表.xlsx" in audit[0]["summary"]
 
 
+def test_a_new_project_with_an_unusable_name_is_skipped_with_the_reason(builtin_db, tmp_path):
+    path = simple_workbook(tmp_path / "n.xlsx", [[1, "很长" * 101, 1000, 500], [2, "大洋电机项目", 1000, 600]])
+    pv = xlsx_import.read(builtin_db, path)
+    bad, good = pv.rows
+    assert bad.status == "skipped" and bad.reason == "项目名称无法使用"
+    assert any(p.field == "项目名称" and "太长" in p.reason for _, p in pv.problems)
+    assert good.status == "matched"
+
+
 def test_apply_backs_the_database_up_first(builtin_db, tmp_path):
     from db import backups
     pv = xlsx_import.read(builtin_db, messy_workbook(tmp_path / "调度表.xlsx"))
@@ -440,12 +449,3 @@ def test_apply_backs_the_database_up_first(builtin_db, tmp_path):
     copy = sqlite3.connect(taken[0].path)
     assert copy.execute("SELECT count(*) FROM project").fetchone()[0] == projects_before
     copy.close()
-
-
-def test_a_new_project_with_an_unusable_name_is_skipped_with_the_reason(builtin_db, tmp_path):
-    path = simple_workbook(tmp_path / "n.xlsx", [[1, "很长" * 101, 1000, 500], [2, "大洋电机项目", 1000, 600]])
-    pv = xlsx_import.read(builtin_db, path)
-    bad, good = pv.rows
-    assert bad.status == "skipped" and bad.reason == "项目名称无法使用"
-    assert any(p.field == "项目名称" and "太长" in p.reason for _, p in pv.problems)
-    assert good.status == "matched"

@@ -58,6 +58,10 @@ class AppContext(QObject):
         self.undo_stack.clear()
         self._on_db_write(self.ALL_KINDS)
 
+    def notify(self, kinds: frozenset[str]) -> None:
+        """Tell every view that another connection (a worker thread's) committed a write of ``kinds``."""
+        self._on_db_write(frozenset(kinds))
+
     def _on_db_write(self, kinds: frozenset[str]) -> None:
         self._standing = None
         if "plan_year" in kinds:

@@ -45,7 +45,7 @@ def ask_save_path(parent: QWidget | None, title: str, suggested: str, file_filte
 
 def _announce(ctx: Any, kinds: frozenset[str] = CHANGED_KINDS) -> None:
     """A worker wrote through its own connection: tell the views, as a write on ctx.db would have."""
-    ctx._on_db_write(kinds)
+    ctx.notify(kinds)
 
 
 def _table(view: QTableView) -> QTableView:

@@ -121,10 +121,11 @@ def _subtree_ids(db: Database, node_id: int) -> list[int]:
         " WHERE c.active = 1) SELECT id FROM sub", (node_id,))]
 
 
-def remove(db: Database, node_id: int, *, confirmed: bool = False) -> list[int]:
+def remove(db: Database, node_id: int, *, confirmed: bool = False) -> dict[str, Any]:
     """Remove a node and its subtree (kept in the file, marked removed). Linked projects are unlinked, not lost.
 
-    A node with children or linked projects needs ``confirmed=True`` (the GUI asks first). Returns removed ids.
+    A node with children or linked projects needs ``confirmed=True`` (the GUI asks first). Returns what
+    ``restore`` needs to undo it: {"nodes": [ids], "unlinked": {project_id: cluster_id}}.
     """
     with db.transaction("cluster", "project"):
         row = _get(db, node_id)
@@ -134,25 +135,33 @@ def remove(db: Database, node_id: int, *, confirmed: bool = False) -> list[int]:
                                   f"下有 {deps['children']} 个子节点、{deps['projects']} 个关联项目，请确认后再删除")
         sub = _subtree_ids(db, node_id)
         marks = ",".join("?" * len(sub))
-        linked = [r[0] for r in db.conn.execute(
-            "SELECT id FROM project WHERE active = 1 AND cluster_id IN (" + marks + ")", sub)]
-        db.conn.execute("UPDATE project SET cluster_id = NULL WHERE cluster_id IN (" + marks + ")", sub)
+        unlinked = {pid: cid for pid, cid in db.conn.execute(
+            "SELECT id, cluster_id FROM project WHERE active = 1 AND cluster_id IN (" + marks + ")", sub)}
+        db.conn.execute("UPDATE project SET cluster_id = NULL WHERE active = 1 AND cluster_id IN (" + marks + ")", sub)
         db.conn.execute("UPDATE cluster SET active = 0 WHERE id IN (" + marks + ")", sub)
         audit.log(db, action="cluster.remove", entity="cluster", entity_id=node_id,
-                  summary=f"删除节点：{row['name']}（含 {len(sub) - 1} 个子节点，解除 {len(linked)} 个项目的关联）",
-                  before={"node": row, "subtree": sub, "unlinked_projects": linked})
-    return sub
+                  summary=f"删除节点：{row['name']}（含 {len(sub) - 1} 个子节点，解除 {len(unlinked)} 个项目的关联）",
+                  before={"node": row, "subtree": sub, "unlinked_projects": unlinked})
+    return {"nodes": sub, "unlinked": unlinked}
 
 
-def restore(db: Database, node_ids: list[int], unlinked: dict[int, int] | None = None) -> None:
+def restore(db: Database, removed: dict[str, Any]) -> None:
     """Bring removed nodes back (undo of remove), re-linking the projects that were unlinked."""
+    node_ids: list[int] = removed["nodes"]
     with db.transaction("cluster", "project"):
         marks = ",".join("?" * len(node_ids))
         db.conn.execute("UPDATE cluster SET active = 1 WHERE id IN (" + marks + ")", node_ids)
-        for project_id, cluster_id in (unlinked or {}).items():
-            db.conn.execute("UPDATE project SET cluster_id = ? WHERE id = ?", (cluster_id, project_id))
+        for project_id, cluster_id in removed.get("unlinked", {}).items():
+            db.conn.execute("UPDATE project SET cluster_id = ? WHERE id = ? AND cluster_id IS NULL",
+                            (cluster_id, project_id))
+        names = [r[0] for r in db.conn.execute("SELECT name FROM cluster WHERE id = ?", (node_ids[0],))]
         audit.log(db, action="cluster.restore", entity="cluster", entity_id=node_ids[0],
-                  summary=f"恢复 {len(node_ids)} 个节点", after={"subtree": node_ids, "relinked": unlinked})
+                  summary=f"恢复节点：{names[0] if names else node_ids[0]}（共 {len(node_ids)} 个）",
+                  after={"subtree": node_ids, "relinked": removed.get("unlinked", {})})
+
+
+def get(db: Database, node_id: int) -> dict[str, Any]:
+    return _get(db, node_id)
 
 
 def find_by_path(db: Database, plan_year_id: int, path: list[str]) -> int:

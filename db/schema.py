@@ -191,7 +191,6 @@ def _v1(db: Database) -> None:
     CREATE INDEX update_project ON progress_update(project_id, metric, as_of) WHERE project_id IS NOT NULL;
     CREATE INDEX update_indicator ON progress_update(indicator_id, metric, as_of) WHERE indicator_id IS NOT NULL;
     CREATE INDEX update_cluster ON progress_update(cluster_id, metric, as_of) WHERE cluster_id IS NOT NULL;
-    CREATE INDEX update_as_of ON progress_update(as_of);
 
     CREATE TABLE audit_log (
         id        INTEGER PRIMARY KEY,

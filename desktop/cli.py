@@ -69,9 +69,8 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def gui(db_path: str | None) -> int:
-    # Until the main window lands, the default action prints the standing.
-    from desktop.commands import summary
-    return summary.run(argparse.Namespace(db=db_path, as_of=None, json=False))
+    from desktop.gui import run as run_gui
+    return run_gui(db_path)
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:

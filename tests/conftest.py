@@ -42,3 +42,30 @@ def builtin_db(tmp_path) -> Database:
     seed.load_builtin(db)
     yield db
     db.close()
+
+
+@pytest.fixture
+def app(qapp):
+    """The one QApplication of the run, with the bundled font as its default."""
+    from desktop import fonts
+    fonts.apply_app_font(qapp)
+    return qapp
+
+
+@pytest.fixture
+def ctx(app, builtin_db):
+    from desktop.app import AppContext
+    c = AppContext(builtin_db)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def window(ctx, qtbot):
+    from desktop.main_window import MainWindow
+    w = MainWindow(ctx, restore_state=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()

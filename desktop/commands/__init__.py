@@ -4,4 +4,5 @@ Add a command by writing a module here and naming it in MODULES (kept in the ord
 """
 MODULES = [
     "summary",
+    "screenshot",
 ]

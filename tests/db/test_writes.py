@@ -191,7 +191,7 @@ def test_cluster_tree_edits(builtin_db):
         clusters.remove(builtin_db, auto)
     assert clusters.dependants(builtin_db, auto) == {"children": 3, "projects": 5}
     removed = clusters.remove(builtin_db, auto, confirmed=True)
-    assert len(removed) == 4
+    assert len(removed["nodes"]) == 4 and len(removed["unlinked"]) == 5
     assert builtin_db.scalar("SELECT count(*) FROM project WHERE cluster_id = ?", (auto,)) == 0
     assert builtin_db.scalar("SELECT count(*) FROM project WHERE active = 1") == 13  # projects kept
     tier = clusters.find_by_path(builtin_db, py, ["“2335”现代制造业集群", "主导产业集群"])
@@ -203,6 +203,8 @@ def test_cluster_tree_edits(builtin_db):
     assert names == ["新增集群", "新一代电子信息制造业"]
     with pytest.raises(ValidationError, match="最前"):
         clusters.move(builtin_db, new, -1)
+    clusters.restore(builtin_db, removed)
+    assert clusters.dependants(builtin_db, auto) == {"children": 3, "projects": 5}
     clusters.rename(builtin_db, new, "改名集群")
     with pytest.raises(ValidationError, match="同名"):
         clusters.rename(builtin_db, new, "新一代电子信息制造业")

@@ -1,0 +1,34 @@
+"""The small dialog service: every question the GUI asks goes through here, so tests can answer it."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
+
+
+def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
+    """One line of text, or None when cancelled."""
+    value, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, text)
+    return value if ok else None
+
+
+def confirm(parent: QWidget | None, title: str, text: str, *, default_yes: bool = False) -> bool:
+    buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+    default = QMessageBox.StandardButton.Yes if default_yes else QMessageBox.StandardButton.No
+    return QMessageBox.question(parent, title, text, buttons, default) == QMessageBox.StandardButton.Yes
+
+
+def show_error(parent: QWidget | None, title: str, text: str) -> None:
+    QMessageBox.warning(parent, title, text)
+
+
+def show_info(parent: QWidget | None, title: str, text: str) -> None:
+    QMessageBox.information(parent, title, text)
+
+
+def ask_target(parent: QWidget | None, title: str, subject: str, current: str, unit: str) -> tuple[str, str, str] | None:
+    """The new target value, the reason and the document number (文号), or None when cancelled."""
+    from desktop.target_dialog import TargetDialog
+
+    dialog = TargetDialog(parent, title=title, subject=subject, current=current, unit=unit)
+    if dialog.exec() != TargetDialog.DialogCode.Accepted:
+        return None
+    return dialog.values()

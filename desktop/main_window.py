@@ -1,0 +1,217 @@
+"""The main window: assembles the toolbar (as-of month, undo/redo, edit target), the tabs and the status bar.
+
+It holds no domain logic: tabs read db/ themselves and listen to the AppContext's signals.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QToolBar, QWidget
+
+from db import progress, settings as db_settings
+from desktop import APP_NAME_CN, formatting as fmt
+from desktop.app import AppContext
+from desktop.tabs.clusters import ClusterTab
+from desktop.tabs.indicators import IndicatorTab
+from desktop.tabs.overview import OverviewTab
+
+# Tabs are listed here in display order; other issues add theirs the same way.
+TAB_CLASSES: list[type] = [OverviewTab, ClusterTab, IndicatorTab]
+
+
+def window_settings() -> QSettings:
+    """Window state only (geometry, splitters, last tab), in an INI file in the per-user data folder."""
+    from desktop.paths import data_dir
+    return QSettings(str(data_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+class AsOfCombo(QComboBox):
+    """报告期: the month-ends of the plan year (item data: ISO date text, which Qt keeps as it is)."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setToolTip("报告期：所有页面都显示截至该月末的情况（Ctrl+← / Ctrl+→ 切换月份）")
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        ends = progress.month_ends(ctx.year)
+        for d in ends:
+            self.addItem(f"{d.year}年{d.month}月（截至 {d.isoformat()}）", d.isoformat())
+        if ctx.as_of not in ends:
+            self.addItem(f"截至 {ctx.as_of.isoformat()}", ctx.as_of.isoformat())
+        self._show(ctx.as_of)
+        self.currentIndexChanged.connect(self._chosen)
+        ctx.as_of_changed.connect(self._show)
+
+    def _chosen(self, index: int) -> None:
+        if index >= 0:
+            self.ctx.set_as_of(dt.date.fromisoformat(self.itemData(index)))
+
+    def _show(self, as_of: dt.date) -> None:
+        self.setCurrentIndex(self.findData(as_of.isoformat()))
+
+    def step(self, months: int) -> None:
+        self.setCurrentIndex(max(0, min(self.count() - 1, self.currentIndex() + months)))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, *, restore_state: bool = True):
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle(f"{APP_NAME_CN} — {ctx.plan_year['district']} {ctx.year}年 — {Path(ctx.db.path).name}")
+        self.resize(1360, 860)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tab_widgets: dict[str, QWidget] = {}
+        for cls in TAB_CLASSES:
+            widget = cls(ctx, self)
+            self.tab_widgets[cls.key] = widget
+            self.tabs.addTab(widget, cls.title)
+        self.setCentralWidget(self.tabs)
+
+        self._build_actions()
+        self._build_toolbar()
+        self._build_menus()
+        self._build_status_bar()
+        ctx.as_of_changed.connect(lambda *_: self.update_status())
+        ctx.data_changed.connect(self._on_data_changed)
+        ctx.undo_stack.cleanChanged.connect(lambda *_: self.update_status())
+        self.update_status()
+        if restore_state:
+            self.restore_window_state()
+
+    # -- assembly ------------------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        stack = self.ctx.undo_stack
+        self.undo_action = stack.createUndoAction(self, "撤销")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = stack.createRedoAction(self, "重做")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        self.edit_target_action = QAction("修改目标…", self, triggered=self.edit_target)
+        self.edit_target_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.edit_target_action.setToolTip("修改所选产业集群或指标的目标（需填写理由，可撤销）")
+        self.prev_month_action = QAction("上个月", self, triggered=lambda: self.as_of_combo.step(-1))
+        self.prev_month_action.setShortcut(QKeySequence("Ctrl+Left"))
+        self.next_month_action = QAction("下个月", self, triggered=lambda: self.as_of_combo.step(1))
+        self.next_month_action.setShortcut(QKeySequence("Ctrl+Right"))
+        self.settings_action = QAction("设置…", self, triggered=self.open_settings)
+        self.quit_action = QAction("退出", self, triggered=self.close)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.guide_action = QAction("使用指南", self, triggered=self.open_guide)
+        self.guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.about_action = QAction("关于", self, triggered=self.open_about)
+        for i in range(len(TAB_CLASSES)):
+            act = QAction(self, triggered=lambda _=False, i=i: self.tabs.setCurrentIndex(i))
+            act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            self.addAction(act)
+        self.addActions([self.prev_month_action, self.next_month_action])
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("主工具栏")
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.addWidget(QLabel(" 报告期："))
+        self.as_of_combo = AsOfCombo(self.ctx)
+        bar.addWidget(self.as_of_combo)
+        bar.addSeparator()
+        bar.addAction(self.undo_action)
+        bar.addAction(self.redo_action)
+        bar.addSeparator()
+        bar.addAction(self.edit_target_action)
+        self.addToolBar(bar)
+        self.toolbar = bar
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        m = mb.addMenu("文件(&F)")
+        m.addAction(self.settings_action)
+        m.addSeparator()
+        m.addAction(self.quit_action)
+        m = mb.addMenu("编辑(&E)")
+        m.addActions([self.undo_action, self.redo_action])
+        m.addSeparator()
+        m.addAction(self.edit_target_action)
+        m = mb.addMenu("查看(&V)")
+        m.addActions([self.prev_month_action, self.next_month_action])
+        self.help_menu = mb.addMenu("帮助(&H)")
+        self.help_menu.addActions([self.guide_action, self.about_action])
+        self.file_menu = mb.actions()[0].menu()
+
+    def _build_status_bar(self) -> None:
+        sb = self.statusBar()
+        self.db_label = QLabel()
+        self.tp_label = QLabel()
+        self.saved_label = QLabel()
+        sb.addWidget(self.db_label, 1)
+        sb.addPermanentWidget(self.tp_label)
+        sb.addPermanentWidget(self.saved_label)
+
+    # -- state ---------------------------------------------------------------------------------------
+    def _on_data_changed(self, kinds) -> None:
+        self.last_saved = dt.datetime.now()
+        self.update_status()
+
+    def update_status(self) -> None:
+        ctx = self.ctx
+        tp = progress.time_progress(ctx.as_of, ctx.year, db_settings.time_progress_mode(ctx.db))
+        self.db_label.setText(f"数据库：{os.path.abspath(ctx.db.path) if ctx.db.path != ':memory:' else '（内存）'}")
+        self.tp_label.setText(f"截至 {ctx.as_of.isoformat()}　时序进度 {fmt.percent(tp)}")
+        saved = getattr(self, "last_saved", None)
+        self.saved_label.setText(f"　最近保存 {saved:%H:%M:%S}" if saved else "　尚无修改")
+
+    def current_tab(self) -> QWidget:
+        return self.tabs.currentWidget()
+
+    def edit_target(self) -> None:
+        tab = self.current_tab()
+        if hasattr(tab, "edit_target"):
+            tab.edit_target()
+        else:
+            from desktop import dialogs
+            dialogs.show_info(self, "修改目标", "请在“产业集群”或“指标”页选择要修改目标的项目。")
+
+    def open_settings(self) -> None:
+        from desktop.settings_dialog import SettingsDialog
+        SettingsDialog(self.ctx, self).exec()
+
+    def open_guide(self) -> None:
+        from desktop.help import GuideDialog
+        GuideDialog(self).exec()
+
+    def open_about(self) -> None:
+        from desktop.help import AboutDialog
+        AboutDialog(self.ctx, self).exec()
+
+    def restore_window_state(self) -> None:
+        s = window_settings()
+        geometry = s.value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = s.value("main/state")
+        if state is not None:
+            self.restoreState(state)
+        tab = s.value("main/tab")
+        if tab in self.tab_widgets:
+            self.tabs.setCurrentWidget(self.tab_widgets[tab])
+        for widget in self.tab_widgets.values():
+            if hasattr(widget, "restore_state"):
+                widget.restore_state(s)
+
+    def save_window_state(self) -> None:
+        s = window_settings()
+        s.setValue("main/geometry", self.saveGeometry())
+        s.setValue("main/state", self.saveState())
+        s.setValue("main/tab", getattr(self.current_tab(), "key", ""))
+        for widget in self.tab_widgets.values():
+            if hasattr(widget, "save_state"):
+                widget.save_state(s)
+        s.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.save_window_state()
+        super().closeEvent(event)

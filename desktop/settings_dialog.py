@@ -1,0 +1,52 @@
+"""设置: the user's choices about the data (status thresholds, time-progress mode), stored in the database."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout,
+                               QWidget)
+
+from db import PolicyTrackError, settings
+from desktop import dialogs
+from desktop.app import AppContext
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("设置")
+        self.setMinimumWidth(460)
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        t = settings.thresholds(ctx.db)
+        self.green_edit = QLineEdit(str(float(t.green_from)).removesuffix(".0"))
+        self.amber_edit = QLineEdit(str(float(t.amber_from)).removesuffix(".0"))
+        self.mode_combo = QComboBox()
+        for key, label in settings.TIME_PROGRESS_MODES.items():
+            self.mode_combo.addItem(label, key)
+        self.mode_combo.setCurrentIndex(self.mode_combo.findData(settings.time_progress_mode(ctx.db)))
+        form.addRow("绿色（正常）：序时差 ≥", self.green_edit)
+        form.addRow("黄色（预警）：序时差 ≥", self.amber_edit)
+        form.addRow("时序进度计算方式：", self.mode_combo)
+        lay.addLayout(form)
+        hint = QLabel("序时差 = 完成率 − 时序进度（百分点）。低于黄色阈值为红色（滞后）。这些设置保存在数据库中，"
+                      "所有使用该数据库的电脑一致。")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #5f6368;")
+        lay.addWidget(hint)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+    def save(self) -> None:
+        try:
+            with self.ctx.db.transaction("setting"):
+                settings.set_thresholds(self.ctx.db, green_from=self.green_edit.text(),
+                                        amber_from=self.amber_edit.text())
+                settings.set_time_progress_mode(self.ctx.db, self.mode_combo.currentData())
+        except PolicyTrackError as exc:
+            dialogs.show_error(self, "未保存", str(exc))
+            return
+        self.accept()

@@ -7,7 +7,7 @@ it). Run from cmd.exe or PowerShell with a sub-command, it attaches to the conso
 from __future__ import annotations
 
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 ATTACH_PARENT_PROCESS = 0xFFFFFFFF  # (DWORD)-1
 _OPTIONS_WITH_VALUE = {"--db"}

@@ -149,7 +149,7 @@ def test_frozen_version_help_and_refusal(bundle, tmp_path):
     # Sub-commands are imported by name at run time: each one must have been bundled.
     out = run([bundle / "policytrack", "--help"], env, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    assert all(re.search(rf"^\s+{name}\s", out.stdout, re.M) for name in MODULES), out.stdout
+    assert all(re.search(rf"^\s+{name}\s", out.stdout, re.MULTILINE) for name in MODULES), out.stdout
     out = run([bundle / "policytrack", "summary", "--as-of", "2023-02-30"], env, cwd=tmp_path)
     assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1, out.stderr
     assert "2023-02-30" in out.stderr
@@ -282,7 +282,7 @@ def _commit_with_older_schema(current: int) -> tuple[str, int] | None:
     for commit in commits:
         text = subprocess.run(["git", "show", f"{commit}:db/schema.py"], cwd=ROOT, capture_output=True,
                               text=True).stdout
-        versions = [int(v) for v in re.findall(r"^@migration\((\d+)", text, re.M)]
+        versions = [int(v) for v in re.findall(r"^@migration\((\d+)", text, re.MULTILINE)]
         if versions and max(versions) < current:
             return commit, max(versions)
     return None

@@ -50,8 +50,8 @@ WizardStyle=modern
 CloseApplications=yes
 
 [Languages]
-; Inno Setup 6.5+ ships ChineseSimplified.isl; older versions need it copied into their Languages folder
-; (https://jrsoftware.org/files/istrans/).
+; Needs Inno Setup 6.3+ (x64compatible). Releases without ChineseSimplified.isl in their Languages folder need it
+; copied there (the translation is listed at https://jrsoftware.org/files/istrans/).
 #if FileExists(AddBackslash(CompilerPath) + "Languages\ChineseSimplified.isl")
 Name: "chinesesimplified"; MessagesFile: "compiler:Languages\ChineseSimplified.isl"
 #else

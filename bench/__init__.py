@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): timings against a baseline measured in the same run; figures in README.md."""

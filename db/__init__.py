@@ -1,6 +1,7 @@
 """PolicyTrack's data and domain layer: pure Python, no Qt, no matplotlib, no desktop/."""
 from db.connection import Database, backups_dir, open_database
-from db.errors import DatabaseRefused, NotFoundError, PolicyTrackError, ValidationError
+from db.errors import (DatabaseLocked, DatabaseRefused, NotFoundError, PolicyTrackError, ReadOnlyError, SaveFailed,
+                       ValidationError)
 
-__all__ = ["Database", "open_database", "backups_dir", "DatabaseRefused", "NotFoundError", "PolicyTrackError",
-           "ValidationError"]
+__all__ = ["Database", "open_database", "backups_dir", "DatabaseRefused", "DatabaseLocked", "NotFoundError",
+           "PolicyTrackError", "ReadOnlyError", "SaveFailed", "ValidationError"]

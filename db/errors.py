@@ -1,6 +1,12 @@
 """Exceptions raised by the data layer; their messages are shown to users as they are (Chinese)."""
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from db.lock import LockInfo
+
 
 class PolicyTrackError(Exception):
     """Base class of every error the data layer raises on purpose."""
@@ -22,9 +28,54 @@ class NotFoundError(PolicyTrackError, LookupError):
 
 
 class DatabaseRefused(PolicyTrackError):
-    """A database file that we will not open; the file was left untouched."""
+    """A database file that we will not open; the file was left untouched.
 
-    def __init__(self, path: str, reason: str):
+    ``backup`` is the newest backup that passed its check, when there is one: the GUI offers to restore it.
+    """
+
+    def __init__(self, path: str, reason: str, *, backup: Path | None = None, backup_label: str = ""):
         self.path = path
         self.reason = reason
-        super().__init__(f"无法打开数据库 {path}：{reason}")
+        self.backup = backup
+        self.backup_label = backup_label
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        text = f"无法打开数据库 {self.path}：{self.reason}"
+        if self.backup is not None:
+            text += f"。可以从备份恢复：{self.backup}（{self.backup_label}）"
+        return text
+
+    def offer_backup(self, backup: Path, label: str) -> None:
+        """Attach the newest good backup so that the message and the GUI can offer to restore it."""
+        self.backup, self.backup_label = backup, label
+        self.args = (self._message(),)
+
+
+class DatabaseLocked(DatabaseRefused):
+    """Another PolicyTrack (this PC or another one) is writing to the database; it may be opened read-only."""
+
+    def __init__(self, path: str, holder: LockInfo):
+        self.holder = holder
+        super().__init__(path, holder.describe() + "；可以以只读方式打开")
+
+
+class ReadOnlyError(PolicyTrackError):
+    """A write was attempted on a database opened read-only; nothing was stored."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(f"数据库当前是只读的（{reason}），修改没有保存")
+
+
+class SaveFailed(PolicyTrackError):
+    """COMMIT (or a write before it) failed for lack of space or an I/O error; the change was rolled back.
+
+    The same connection works again once the cause is gone: the user can simply save again.
+    """
+
+    def __init__(self, cause: str, detail: str = ""):
+        self.cause = cause
+        self.detail = detail
+        extra = f"（{detail}）" if detail else ""
+        super().__init__(f"保存失败：{cause}{extra}。刚才的修改没有保存，请处理后再保存一次。")

@@ -6,7 +6,7 @@ from typing import Any
 from db import audit
 from db.connection import Database
 from db.errors import NotFoundError, ValidationError
-from db.validate import parse_name
+from db.validate import check_stored_int, parse_name
 
 LEVELS = {"district": "区级重点", "city": "市级重大"}
 LEVEL_BY_LABEL = {v: k for k, v in LEVELS.items()}
@@ -20,6 +20,8 @@ def create(db: Database, *, plan_year_id: int, level: str, name: str, declared_c
     for field, v in (("申报项目数", declared_count), ("总投资", total_investment_wan)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
             raise ValidationError(field, v, "应为不小于 0 的整数")
+        if v is not None:
+            check_stored_int(v, field)
     with db.transaction("portfolio"):
         if db.scalar("SELECT 1 FROM portfolio WHERE plan_year_id = ? AND level = ?", (plan_year_id, level)):
             raise ValidationError("级别", LEVELS[level], "本年度已有这一级别的项目盘子")

@@ -8,7 +8,7 @@ from db import audit, targets
 from db.connection import Database
 from db.errors import NotFoundError, ValidationError
 from db.subjects import Subject
-from db.validate import name_key, parse_date, parse_name, parse_text
+from db.validate import check_stored_int, name_key, parse_date, parse_name, parse_text
 
 # Editable fields: column -> (label, kind)
 FIELDS: dict[str, tuple[str, str]] = {
@@ -57,7 +57,7 @@ def _clean_field(db: Database, column: str, value: Any, *, year_window: tuple[in
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValidationError(label, value, "应为不小于 0 的金额（万元）")
-        return value
+        return check_stored_int(value, label)
     if kind == "year":
         if value is None or value == "":
             return None

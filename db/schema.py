@@ -238,6 +238,150 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
+_SOURCE_KIND_CHECK = "CHECK (source_kind IN ('seed', 'typed', 'import', 'exchange', 'undo', 'cli'))"
+
+
+@migration(2, "monthly recording: progress notes, project issues, accepted warnings")
+def _v2(db: Database) -> None:
+    ddl = f"""
+    -- 本月进展: one text per project and reporting date; a correction is a newer row, a retraction withdraws.
+    CREATE TABLE progress_note (
+        id            INTEGER PRIMARY KEY,
+        project_id    INTEGER NOT NULL REFERENCES project(id),
+        as_of         TEXT NOT NULL {_date_check('as_of')},
+        text          TEXT NOT NULL,
+        retracted     INTEGER NOT NULL DEFAULT 0 CHECK (retracted IN (0, 1)),
+        source_kind   TEXT NOT NULL {_SOURCE_KIND_CHECK},
+        recorded_at   TEXT NOT NULL,
+        recorded_by   TEXT NOT NULL,
+        supersedes_id INTEGER REFERENCES progress_note(id),
+        CHECK ((retracted = 1 AND text = '') OR (retracted = 0 AND length(trim(text)) > 0))
+    ) STRICT;
+    CREATE INDEX progress_note_project ON progress_note(project_id, as_of);
+
+    -- 存在问题: a problem, who must solve it and by when. Each row is one version of a thread (thread_id is
+    -- the first version's id, NULL on the first one); the newest version up to a date tells its state.
+    CREATE TABLE project_issue (
+        id          INTEGER PRIMARY KEY,
+        thread_id   INTEGER REFERENCES project_issue(id),
+        project_id  INTEGER NOT NULL REFERENCES project(id),
+        as_of       TEXT NOT NULL {_date_check('as_of')},
+        description TEXT NOT NULL CHECK (length(trim(description)) > 0),
+        owner       TEXT NOT NULL DEFAULT '',
+        deadline    TEXT {_date_check('deadline')},
+        status      TEXT NOT NULL CHECK (status IN ('open', 'resolved', 'withdrawn')),
+        source_kind TEXT NOT NULL {_SOURCE_KIND_CHECK},
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX project_issue_project ON project_issue(project_id, as_of);
+    CREATE INDEX project_issue_thread ON project_issue(thread_id);
+
+    -- A plausibility warning the user saw and accepted, with the reason, beside the figure it was about.
+    CREATE TABLE accepted_warning (
+        id           INTEGER PRIMARY KEY,
+        entity       TEXT NOT NULL CHECK (entity IN ('portfolio', 'project', 'indicator', 'cluster')),
+        entity_id    INTEGER NOT NULL,
+        as_of        TEXT NOT NULL {_date_check('as_of')},
+        update_id    INTEGER REFERENCES progress_update(id),
+        milestone_id INTEGER REFERENCES milestone(id),
+        code         TEXT NOT NULL,
+        message      TEXT NOT NULL,
+        reason       TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        accepted_at  TEXT NOT NULL,
+        accepted_by  TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX accepted_warning_update ON accepted_warning(update_id) WHERE update_id IS NOT NULL;
+    CREATE INDEX accepted_warning_entity ON accepted_warning(entity, entity_id, as_of);
+
+    CREATE INDEX audit_at ON audit_log(at);
+    {_append_only('progress_note')}
+    {_append_only('project_issue')}
+    {_append_only('accepted_warning')}
+    """
+    for statement in _split_sql(ddl):
+        db.conn.execute(statement)
+# -- migration 3: exchange between PCs --------------------------------------------------------------
+# Every progress update and target revision gets a stable, globally unique uid: an exchange file names rows by it,
+# so importing the same file twice (or receiving one's own rows back through the office) records nothing new.
+# The uid is assigned by a trigger, so every code path that inserts a row gets one; an importer that must keep the
+# sender's uid puts it in uid_override for the one insert that follows (db/ledger.py keep_uid()).
+_UID_TABLES = ("progress_update", "target")
+
+
+@migration(3, "exchange: stable uids, import ledger, site identity")
+def _v3(db: Database) -> None:
+    ddl = ["""
+    CREATE TABLE uid_override (
+        entity TEXT PRIMARY KEY CHECK (entity IN ('progress_update', 'target')),
+        uid    TEXT NOT NULL CHECK (length(uid) BETWEEN 8 AND 64)
+    ) STRICT;
+    """]
+    for table in _UID_TABLES:
+        db.conn.execute("ALTER TABLE " + table + " ADD COLUMN uid TEXT")
+        # The fill below is the one UPDATE these append-only tables ever see.
+        db.conn.execute("DROP TRIGGER IF EXISTS " + table + "_append_only_update")
+        db.conn.execute("UPDATE " + table + " SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL")
+        ddl.append(f"""
+        CREATE UNIQUE INDEX {table}_uid ON {table}(uid);
+        -- Still append-only: the only change allowed is giving a fresh row (uid still NULL) its uid.
+        CREATE TRIGGER {table}_append_only_update BEFORE UPDATE ON {table}
+        WHEN NOT (OLD.uid IS NULL AND NEW.uid IS NOT NULL)
+        BEGIN SELECT RAISE(ABORT, '{table} is append-only: record a new row instead'); END;
+        CREATE TRIGGER {table}_assign_uid AFTER INSERT ON {table} WHEN NEW.uid IS NULL
+        BEGIN
+            UPDATE {table} SET uid = coalesce((SELECT uid FROM uid_override WHERE entity = '{table}'),
+                                               lower(hex(randomblob(16))))
+            WHERE id = NEW.id;
+            DELETE FROM uid_override WHERE entity = '{table}';
+        END;
+        """)
+    ddl.append("""
+    -- One row per applied import (a 调度表 file or an exchange file), with who sent it and who applied it.
+    CREATE TABLE import_batch (
+        id             INTEGER PRIMARY KEY,
+        kind           TEXT NOT NULL CHECK (kind IN ('xlsx', 'exchange')),
+        file_name      TEXT NOT NULL,
+        file_sha256    TEXT NOT NULL CHECK (length(file_sha256) = 64),
+        sender_site_id TEXT NOT NULL DEFAULT '',
+        sender_name    TEXT NOT NULL DEFAULT '',
+        sender_user    TEXT NOT NULL DEFAULT '',
+        sender_host    TEXT NOT NULL DEFAULT '',
+        file_created_at TEXT NOT NULL DEFAULT '',
+        imported_at    TEXT NOT NULL,
+        imported_by    TEXT NOT NULL,
+        summary        TEXT NOT NULL DEFAULT ''
+    ) STRICT;
+    CREATE INDEX import_batch_sha ON import_batch(file_sha256);
+
+    -- Every row an exchange file brought, by its uid: what became of it and where it first came from.
+    -- decision: 'recorded' (local_id is the new row), 'same' (already held that value), 'kept_mine' (a conflict
+    -- the user resolved for the local value). A uid seen once is never asked about again.
+    CREATE TABLE exchange_row (
+        uid                TEXT PRIMARY KEY,
+        entity             TEXT NOT NULL CHECK (entity IN ('progress_update', 'target')),
+        batch_id           INTEGER NOT NULL REFERENCES import_batch(id),
+        local_id           INTEGER,
+        decision           TEXT NOT NULL CHECK (decision IN ('recorded', 'same', 'kept_mine')),
+        origin_site_id     TEXT NOT NULL,
+        origin_site_name   TEXT NOT NULL DEFAULT '',
+        origin_user        TEXT NOT NULL DEFAULT '',
+        origin_recorded_at TEXT NOT NULL DEFAULT '',
+        origin_source_kind TEXT NOT NULL DEFAULT '',
+        origin_source      TEXT NOT NULL DEFAULT '',
+        CHECK ((decision = 'recorded') = (local_id IS NOT NULL))
+    ) STRICT;
+    CREATE INDEX exchange_row_local ON exchange_row(entity, local_id) WHERE local_id IS NOT NULL;
+    -- Creating projects one by one asks for the next position in the portfolio: a seek, not a scan, at 10,000.
+    CREATE INDEX project_position ON project(portfolio_id, position);
+    """)
+    for chunk in ddl:
+        for statement in _split_sql(chunk):
+            db.conn.execute(statement)
+    # This database's identity as a sender of exchange files (a copied file keeps it: see docs/exchange-format.md).
+    db.conn.execute("INSERT OR IGNORE INTO setting (key, value) VALUES ('site_id', lower(hex(randomblob(16))))")
+
+
 SCHEMA_VERSION = max(v for v, _, _ in _MIGRATIONS)
 
 

@@ -9,7 +9,7 @@ from db.connection import Database
 from db.errors import ValidationError
 from db.subjects import METRIC_LABELS, UPDATE_METRICS, Subject, sql_for_each_kind
 from db.targets import plan_year_of
-from db.validate import parse_date, parse_text
+from db.validate import check_stored_int, parse_date, parse_text
 
 SOURCE_KINDS = {"seed": "内置数据", "typed": "手工录入", "import": "导入调度表", "exchange": "交换包",
                 "undo": "撤销", "cli": "命令行"}
@@ -64,10 +64,9 @@ def record(db: Database, subject: Subject, metric: str, as_of: dt.date | str, *,
             names = "、".join(r[0] for r in db.conn.execute("SELECT name FROM stage ORDER BY position"))
             raise ValidationError(label, text_value, f"不在形象进度列表中（{names}）")
     else:
-        if text_value is not None or value is None or isinstance(value, bool) or not isinstance(value, int):
+        if text_value is not None or value is None:
             raise ValidationError(label, value, "必须是数字")
-        if metric in ("completed", "output", "physical_progress") and value < 0:
-            raise ValidationError(label, value, "不能为负数")
+        check_stored_int(value, label, allow_negative=metric not in ("completed", "output", "physical_progress"))
     note_text = parse_text(note, "备注")
     with db.transaction("update"):
         plan_year_id = plan_year_of(db, subject)

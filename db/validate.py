@@ -96,6 +96,22 @@ def parse_decimal(value: object, field: str, *, allow_negative: bool = False, pe
     return number
 
 
+# The largest magnitude any stored integer may have (exclusive): far beyond any real figure, far below SQLite's
+# 64-bit limit — so that a mistyped 10^20 is refused with the field named instead of failing inside SQLite.
+MAX_STORED = 10**15
+
+
+def check_stored_int(value: object, field: str, *, allow_negative: bool = False) -> int:
+    """A value already in storage units (integer 万元, basis points, scaled indicator values) as the db stores it."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(field, value, "必须是数字")
+    if abs(value) >= MAX_STORED:
+        raise ValidationError(field, value, "数值过大")
+    if value < 0 and not allow_negative:
+        raise ValidationError(field, value, "不能为负数")
+    return value
+
+
 def to_scaled_int(number: Decimal, decimals: int, field: str, original: object) -> int:
     """Store a decimal exactly as an integer count of 10^-decimals; refuse extra precision."""
     scaled = number.scaleb(decimals)

@@ -45,6 +45,17 @@ class AppContext(QObject):
             self._standing = summary.standing(self.db, self.as_of, self.year)
         return self._standing
 
+    ALL_KINDS = frozenset({"plan_year", "cluster", "portfolio", "project", "indicator", "target", "update",
+                           "setting", "stage", "seed", "restore"})
+
+    def reload(self) -> None:
+        """After the file changed under us (a backup restored): forget cached state and refresh every view.
+
+        The undo history is cleared: its commands describe a database that no longer exists.
+        """
+        self.undo_stack.clear()
+        self._on_db_write(self.ALL_KINDS)
+
     def _on_db_write(self, kinds: frozenset[str]) -> None:
         self._standing = None
         if "plan_year" in kinds:

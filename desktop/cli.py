@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Callable, NoReturn, Sequence
 
-from db import Database, PolicyTrackError, open_database, seed
+from db import Database, PolicyTrackError, backups, open_database, seed
 from desktop import APP_NAME_CN, __version__
 from desktop.paths import default_db_path
 
 EXIT_REFUSED = 2
+EXIT_FINDINGS = 1  # `check` found problems
 
 
 class Refused(Exception):
@@ -26,15 +28,33 @@ class _Parser(argparse.ArgumentParser):
         raise Refused(f"参数错误：{message}（用 {self.prog} --help 查看用法）")
 
 
+def chosen_db_path(path: str | None) -> Path:
+    """--db PATH, else $POLICYTRACK_DB, else the per-user default."""
+    return Path(path).expanduser() if path else default_db_path()
+
+
 def open_for_cli(path: str | None) -> Database:
-    """Open the chosen database; a newly created one gets the built-in dataset."""
-    db_path = Path(path).expanduser() if path else default_db_path()
+    """Open the chosen database; a newly created one gets the built-in dataset. Takes the daily backup."""
+    db_path = chosen_db_path(path)
     if path is None:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     db = open_database(db_path)
     if db.created:
         seed.load_builtin(db)
+    else:
+        try:
+            backups.on_open(db)
+        except (OSError, sqlite3.Error) as exc:  # a failed backup must not stop the command; say so
+            print(f"policytrack: 警告：每日自动备份失败（{exc}）", file=sys.stderr)
     return db
+
+
+def open_existing(path: str | None) -> Database:
+    """Open a database that must already exist (commands that look at or copy one, never create it)."""
+    db_path = chosen_db_path(path)
+    if not db_path.exists():
+        raise Refused(f"数据库文件不存在：{db_path}")
+    return open_database(db_path)
 
 
 def add_db_argument(p: argparse.ArgumentParser, *, top: bool = False) -> None:

@@ -88,3 +88,14 @@ def plain(x: float | int | None, max_digits: int = 2) -> str:
         return DASH
     text = number(x, max_digits)
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def file_size(n_bytes: int) -> str:
+    """File sizes the way Windows Explorer shows them to office users: 512 字节, 200 KB, 3.4 MB."""
+    if n_bytes < 1024:
+        return f"{n_bytes} 字节"
+    if n_bytes < 1024 * 1024:
+        return f"{number(Decimal(n_bytes) / 1024, 0)} KB"
+    if n_bytes < 1024 ** 3:
+        return f"{number(Decimal(n_bytes) / 1024 ** 2, 1)} MB"
+    return f"{number(Decimal(n_bytes) / 1024 ** 3, 1)} GB"

@@ -42,20 +42,34 @@ def run(db_path: str | None) -> int:
     from desktop.crash import install_excepthook
     from desktop.main_window import MainWindow
 
+    from desktop.auto_backup import AutoBackup
+    from desktop.lock_prompt import open_interactively
+
     app = make_app()
     window: list = []
     install_excepthook(lambda: window[0] if window else None)
     path = Path(db_path).expanduser() if db_path else default_db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        db = open_or_seed(path)
+        # Takes the writer's lock; offers read-only when someone else holds it, restore when the file is damaged.
+        db = open_interactively(path)
+        if db is None:
+            return 2
+        if db.created:
+            seed.load_builtin(db)
     except PolicyTrackError as exc:
         QMessageBox.critical(None, "无法打开数据库", str(exc))
         return 2
     ctx = AppContext(db)
     main = MainWindow(ctx)
     window.append(main)
+    auto_backup = AutoBackup(db, app)
+    auto_backup.failed.connect(lambda text: main.statusBar().showMessage(text, 15_000))
+    auto_backup.backed_up.connect(lambda info: main.statusBar().showMessage(f"已自动备份：{info.label}", 8_000))
+    auto_backup.start()
     main.show()
     code = app.exec()
+    auto_backup.stop()
     ctx.close()
-    db.close()
+    db.close()   # also releases the writer's lock
     return code

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
 from db import progress, settings as db_settings
 from desktop import APP_NAME_CN, formatting as fmt
@@ -18,9 +18,12 @@ from desktop.app import AppContext
 from desktop.tabs.clusters import ClusterTab
 from desktop.tabs.indicators import IndicatorTab
 from desktop.tabs.overview import OverviewTab
+from desktop.history_view import HistoryTab
+from desktop.tabs.audit import AuditTab
+from desktop.tabs.month_entry import MonthEntryTab
 
 # Tabs are listed here in display order; other issues add theirs the same way.
-TAB_CLASSES: list[type] = [OverviewTab, ClusterTab, IndicatorTab]
+TAB_CLASSES: list[type] = [OverviewTab, ClusterTab, IndicatorTab, MonthEntryTab, HistoryTab, AuditTab]
 
 
 def window_settings() -> QSettings:
@@ -71,11 +74,23 @@ class MainWindow(QMainWindow):
             widget = cls(ctx, self)
             self.tab_widgets[cls.key] = widget
             self.tabs.addTab(widget, cls.title)
-        self.setCentralWidget(self.tabs)
+        from desktop.banners import ReadOnlyBanner, StorageWarningBanner
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.read_only_banner = ReadOnlyBanner.for_database(ctx.db)
+        self.storage_banner = StorageWarningBanner.for_database(ctx.db)
+        column.addWidget(self.read_only_banner)
+        column.addWidget(self.storage_banner)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
 
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
+        from desktop.exchange_ui import install_actions
+        install_actions(self, ctx)  # 文件: 导入/导出调度表, 导入/导出交换包
         self._build_status_bar()
         ctx.as_of_changed.connect(lambda *_: self.update_status())
         ctx.data_changed.connect(self._on_data_changed)
@@ -94,11 +109,16 @@ class MainWindow(QMainWindow):
         self.edit_target_action = QAction("修改目标…", self, triggered=self.edit_target)
         self.edit_target_action.setShortcut(QKeySequence("Ctrl+T"))
         self.edit_target_action.setToolTip("修改所选产业集群或指标的目标（需填写理由，可撤销）")
+        self.record_action = QAction("记录更新…", self, triggered=self.record_update)
+        self.record_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.record_action.setToolTip("记录所选项目或指标本月的数据（可撤销）")
         self.prev_month_action = QAction("上个月", self, triggered=lambda: self.as_of_combo.step(-1))
         self.prev_month_action.setShortcut(QKeySequence("Ctrl+Left"))
         self.next_month_action = QAction("下个月", self, triggered=lambda: self.as_of_combo.step(1))
         self.next_month_action.setShortcut(QKeySequence("Ctrl+Right"))
         self.settings_action = QAction("设置…", self, triggered=self.open_settings)
+        self.backup_action = QAction("备份与恢复…", self, triggered=self.open_backups)
+        self.check_action = QAction("检查数据库…", self, triggered=self.check_database)
         self.quit_action = QAction("退出", self, triggered=self.close)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.guide_action = QAction("使用指南", self, triggered=self.open_guide)
@@ -123,12 +143,15 @@ class MainWindow(QMainWindow):
         bar.addAction(self.redo_action)
         bar.addSeparator()
         bar.addAction(self.edit_target_action)
+        bar.addAction(self.record_action)
         self.addToolBar(bar)
         self.toolbar = bar
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
         m = mb.addMenu("文件(&F)")
+        m.addActions([self.backup_action, self.check_action])
+        m.addSeparator()
         m.addAction(self.settings_action)
         m.addSeparator()
         m.addAction(self.quit_action)
@@ -136,6 +159,7 @@ class MainWindow(QMainWindow):
         m.addActions([self.undo_action, self.redo_action])
         m.addSeparator()
         m.addAction(self.edit_target_action)
+        m.addAction(self.record_action)
         m = mb.addMenu("查看(&V)")
         m.addActions([self.prev_month_action, self.next_month_action])
         self.help_menu = mb.addMenu("帮助(&H)")
@@ -175,9 +199,32 @@ class MainWindow(QMainWindow):
             from desktop import dialogs
             dialogs.show_info(self, "修改目标", "请在“产业集群”或“指标”页选择要修改目标的项目。")
 
+    def record_update(self) -> None:
+        """记录更新 for what is selected: a grid row, a history subject or an indicator."""
+        from desktop import dialogs
+        from desktop.record_dialog import open_record_dialog
+
+        tab = self.current_tab()
+        if hasattr(tab, "record_update"):
+            tab.record_update()
+        elif getattr(tab, "key", "") == "indicators" and tab.selected_id() is not None:
+            open_record_dialog(self.ctx, "indicator", tab.selected_id(), self)
+        else:
+            dialogs.show_info(self, "记录更新", "请在“指标”“月度调度录入”或“历史记录”页选择要记录的项目或指标。")
+
     def open_settings(self) -> None:
         from desktop.settings_dialog import SettingsDialog
         SettingsDialog(self.ctx, self).exec()
+
+    def open_backups(self) -> None:
+        from desktop.backup_dialog import BackupDialog
+        dialog = BackupDialog(self.ctx.db, self)
+        dialog.restored.connect(lambda *_: self.ctx.reload())
+        dialog.exec()
+
+    def check_database(self) -> None:
+        from desktop.check_dialog import run_check
+        run_check(self.ctx.db, self)
 
     def open_guide(self) -> None:
         from desktop.help import GuideDialog

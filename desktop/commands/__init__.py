@@ -4,5 +4,12 @@ Add a command by writing a module here and naming it in MODULES (kept in the ord
 """
 MODULES = [
     "summary",
+    "record",
     "screenshot",
+    "check",
+    "backup",
+    "restore",
+    "import_xlsx",
+    "export_xlsx",
+    "exchange",
 ]

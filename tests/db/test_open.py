@@ -63,17 +63,18 @@ def test_older_file_is_backed_up_then_migrated(tmp_path, monkeypatch):
     def v2(db):
         db.conn.execute("CREATE TABLE extra (id INTEGER PRIMARY KEY) STRICT")
 
-    monkeypatch.setattr(schema, "_MIGRATIONS", schema._MIGRATIONS + [(2, "test step", v2)])
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    current = schema.SCHEMA_VERSION
+    monkeypatch.setattr(schema, "_MIGRATIONS", schema._MIGRATIONS + [(current + 1, "test step", v2)])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", current + 1)
     db = open_database(path)
-    assert db.migrated_from == 1 and db.schema_version == 2
+    assert db.migrated_from == current and db.schema_version == current + 1
     assert db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'extra'") == 1
     backup = db.migration_backup
     assert backup is not None and backup.exists() and backup.parent.name == "old-backups"
     db.close()
-    # The backup is a complete, checked copy of the version-1 file.
+    # The backup is a complete, checked copy of the file as it was before the step.
     b = sqlite3.connect(backup)
-    assert b.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert b.execute("PRAGMA user_version").fetchone()[0] == current
     assert b.execute("PRAGMA quick_check").fetchone()[0] == "ok"
     assert b.execute("SELECT count(*) FROM portfolio").fetchone()[0] == 2
     b.close()
@@ -89,13 +90,14 @@ def test_failed_migration_leaves_version_and_data(tmp_path, monkeypatch):
         db.conn.execute("CREATE TABLE half_done (id INTEGER PRIMARY KEY)")
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(schema, "_MIGRATIONS", schema._MIGRATIONS + [(2, "broken", broken)])
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    current = schema.SCHEMA_VERSION
+    monkeypatch.setattr(schema, "_MIGRATIONS", schema._MIGRATIONS + [(current + 1, "broken", broken)])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", current + 1)
     with pytest.raises(RuntimeError):
         open_database(path)
     monkeypatch.undo()
     db = open_database(path)
-    assert db.schema_version == 1
+    assert db.schema_version == current
     assert db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'") == 0
     db.close()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from db import audit, clusters, plan, portfolios, targets, updates
 from db.subjects import Subject
@@ -257,7 +258,7 @@ def test_start_up_does_not_import_matplotlib(tmp_path):
         f"db = open_database({str(tmp_path / 'm.db')!r}); seed.load_builtin(db)\n"
         "app = make_app(); w = MainWindow(AppContext(db), restore_state=False); w.show(); app.processEvents()\n"
         "for i in range(w.tabs.count()):\n"
-        "    if w.tabs.widget(i).key != 'charts':\n"
+        "    if w.tabs.widget(i).key not in ('charts', 'history'):  # tabs that exist to show a chart\n"
         "        w.tabs.setCurrentIndex(i); app.processEvents()\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
@@ -283,3 +284,35 @@ def test_unhandled_exception_is_logged_and_shown(app, monkeypatch, tmp_path):
     assert shown and "测试错误" in shown[0]
     log = (crash.log_dir() / "policytrack.log").read_text(encoding="utf-8")
     assert "RuntimeError: 测试错误" in log
+
+
+def test_read_only_database_shows_banner(app, qtbot, tmp_path):
+    from db import open_database, seed
+    from desktop.app import AppContext
+    from desktop.main_window import MainWindow
+    path = tmp_path / "ro.db"
+    db = open_database(path)
+    seed.load_builtin(db)
+    db.close()
+    ro = open_database(path, read_only=True)
+    ro.read_only_reason = "数据库正在被 张三 使用"
+    ctx = AppContext(ro)
+    w = MainWindow(ctx, restore_state=False)
+    qtbot.addWidget(w)
+    w.show()
+    assert w.read_only_banner.isVisible()
+    assert "只读" in w.read_only_banner.findChildren(QLabel)[0].text()
+    assert not w.storage_banner.isVisible()
+    ctx.close()
+    ro.close()
+
+
+def test_reload_after_restore_refreshes_views(window, ctx):
+    from db import backups
+    pf = portfolios.by_level(ctx.db, ctx.plan_year["id"], "district")
+    info = backups.backup_now(ctx.db)
+    updates.record(ctx.db, Subject("portfolio", pf["id"]), "completed", "2023-06-30", value=2_500_000)
+    assert card(window, "区级重点项目").rate_label.text() == "62.7%"
+    backups.restore_into(ctx.db, info.path)
+    ctx.reload()
+    assert card(window, "区级重点项目").rate_label.text() == "55.6%"

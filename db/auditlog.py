@@ -1,0 +1,212 @@
+"""Reading the audit log (变更记录): filters by date, user and entity, readable before/after, xlsx export."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+from db.connection import Database
+from db.projects import FIELDS as PROJECT_FIELDS
+from db.subjects import BASIS_POINT_METRICS, METRIC_LABELS, MONEY_METRICS
+from db.validate import WAN_PER_YI, parse_date
+
+ENTITY_LABELS = {
+    "project": "重点项目", "portfolio": "项目盘子", "indicator": "指标", "cluster": "产业集群",
+    "plan_year": "计划年度", "stage": "形象进度列表", "setting": "设置", "recording": "录入批次",
+}
+ACTION_LABELS = {
+    "update.record": "记录数据", "update.retract": "撤回数据", "target.revise": "修改目标",
+    "project.create": "新增项目", "project.edit": "修改项目", "project.remove": "删除项目",
+    "project.restore": "恢复项目", "milestone.add": "新增节点", "milestone.actual": "节点实际日期",
+    "note.record": "本月进展", "note.retract": "撤回本月进展", "issue.open": "存在问题",
+    "issue.resolved": "问题已解决", "issue.withdrawn": "撤回问题", "warning.accept": "确认提示",
+    "recording.save": "保存录入", "recording.undo": "撤销录入", "recording.redo": "重做录入",
+    "setting.set": "修改设置", "stage.set": "形象进度列表", "plan_year.create": "新建年度",
+    "portfolio.create": "新建项目盘子", "indicator.create": "新增指标",
+}
+
+# Entity names resolved in SQL from fixed tables; the entity kind selects one branch.
+_SEARCH = """
+SELECT * FROM (
+    SELECT a.id, a.at, a.user, a.action, a.entity, a.entity_id, a.summary, a.before, a.after,
+           CASE a.entity
+               WHEN 'project' THEN (SELECT name FROM project WHERE id = a.entity_id)
+               WHEN 'portfolio' THEN (SELECT name FROM portfolio WHERE id = a.entity_id)
+               WHEN 'indicator' THEN (SELECT name FROM indicator WHERE id = a.entity_id)
+               WHEN 'cluster' THEN (SELECT name FROM cluster WHERE id = a.entity_id)
+               WHEN 'plan_year' THEN (SELECT year || '年 ' || district FROM plan_year WHERE id = a.entity_id)
+           END AS entity_name
+    FROM audit_log a
+    WHERE (:since IS NULL OR a.at >= :since) AND (:until IS NULL OR a.at < :until)
+      AND (:user IS NULL OR a.user = :user)
+      AND (:entity IS NULL OR a.entity = :entity)
+      AND (:entity_id IS NULL OR a.entity_id = :entity_id)
+)
+WHERE (:text IS NULL OR instr(summary, :text) > 0 OR instr(coalesce(entity_name, ''), :text) > 0)
+ORDER BY id DESC
+LIMIT :limit
+"""
+
+
+def search(db: Database, *, date_from: object = None, date_to: object = None, user: str | None = None,
+           entity: str | None = None, entity_id: int | None = None, text: str | None = None,
+           limit: int = 10_000) -> list[dict[str, Any]]:
+    """Log entries, newest first. Dates are inclusive days ('2023-07-01' … '2023-07-31'); ``text`` matches the
+    summary or the entity's name. Each row also carries readable ``summary_text``, ``action_label``,
+    ``entity_label``, ``before_text`` and ``after_text``."""
+    since = None if date_from in (None, "") else parse_date(date_from, "开始日期")
+    until = None if date_to in (None, "") else parse_date(date_to, "结束日期") + dt.timedelta(days=1)
+    rows = db.query(_SEARCH, {
+        "since": since.isoformat() if since else None, "until": until.isoformat() if until else None,
+        "user": user or None, "entity": entity or None, "entity_id": entity_id,
+        "text": (text or "").strip() or None, "limit": limit})
+    ind_ids = {r["entity_id"] for r in rows if r["entity"] == "indicator"}
+    inds = {i["id"]: i for i in db.query("SELECT id, unit, decimals FROM indicator")} if ind_ids else {}
+    for r in rows:
+        ind = inds.get(r["entity_id"]) if r["entity"] == "indicator" else None
+        r["summary_text"] = _update_summary(r, ind) or r["summary"]
+        r["action_label"] = ACTION_LABELS.get(r["action"], r["action"])
+        r["entity_label"] = ENTITY_LABELS.get(r["entity"], r["entity"])
+        r["before_text"] = readable(r["before"], ind)
+        r["after_text"] = readable(r["after"], ind)
+    return rows
+
+
+def _update_summary(entry: dict[str, Any], indicator: dict[str, Any] | None) -> str | None:
+    """update.record/retract summaries carry stored integers (125000); say them in their unit (12.5 亿元)."""
+    if entry["action"] not in ("update.record", "update.retract") or not entry["after"]:
+        return None
+    try:
+        after = json.loads(entry["after"])
+    except ValueError:
+        return None
+    metric = after.get("metric")
+    if metric is None:
+        return None
+    label = "实际值" if entry["entity"] == "indicator" else METRIC_LABELS.get(metric, metric)
+    head = f"{label}（截至 {after.get('as_of')}）："
+    if entry["action"] == "update.retract":
+        return head + "撤回"
+    shown = readable(json.dumps({"metric": metric, "value": after.get("value"),
+                                 "text_value": after.get("text_value")}), indicator)
+    return head + shown.split(" ", 1)[-1] if shown else None
+
+
+def users(db: Database) -> list[str]:
+    return [r[0] for r in db.conn.execute("SELECT DISTINCT user FROM audit_log ORDER BY user")]
+
+
+def entities(db: Database) -> list[str]:
+    return [r[0] for r in db.conn.execute("SELECT DISTINCT entity FROM audit_log ORDER BY entity")]
+
+
+# -- readable before/after --------------------------------------------------------------------------
+
+_KEY_LABELS = {
+    "value": "数值", "text_value": "文字", "as_of": "截至日期", "reason": "理由", "doc_no": "文号",
+    "effective_from": "生效日期", "actual_date": "实际日期", "planned_date": "计划日期", "text": "内容",
+    "description": "问题", "owner": "责任人", "deadline": "时限", "status": "状态", "name": "名称",
+    "source_kind": "来源", "rows": "行数", "written": "写入", "campaign": "所属行动", "unit": "单位",
+    "direction": "方向", "accumulation": "统计方式", "level": "级别", "declared_count": "申报项目数",
+    "portfolio_id": "项目盘子", "district": "区县", "year": "年度", "code": "提示", "kind": "类型",
+}
+_VALUE_LABELS = {
+    "status": {"open": "未解决", "resolved": "已解决", "withdrawn": "已撤回"},
+    "source_kind": {"seed": "内置数据", "typed": "手工录入", "import": "导入调度表", "exchange": "交换包",
+                    "undo": "撤销", "cli": "命令行"},
+    "direction": {"higher": "越高越好", "lower": "越低越好"},
+    "accumulation": {"cumulative": "累计", "point": "时点"},
+    "level": {"district": "区级重点", "city": "市级重大"},
+}
+_HIDDEN = {"update", "revision", "milestone", "note", "issue", "thread", "metric"}
+
+
+def _money(wan: int) -> str:
+    """Exact 亿元 (a 万元 figure needs at most four decimals), never fewer than one: 14.0, 12.3456."""
+    text = f"{Decimal(wan) / WAN_PER_YI:.4f}".rstrip("0")
+    return (text + "0" if text.endswith(".") else text) + " 亿元"
+
+
+def readable(raw: str | None, indicator: dict[str, Any] | None = None) -> str:
+    """A log entry's before/after JSON as a short line a person can read ('累计完成投资 12.5 亿元；截至日期 …').
+
+    ``indicator`` (its row) turns an indicator's stored integer back into its unit.
+    """
+    if raw is None:
+        return ""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return raw
+    if not isinstance(data, dict):
+        return data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+    metric = data.get("metric")
+    parts = []
+    for key, v in data.items():
+        if key in _HIDDEN or v is None and key in ("text_value", "value") and metric is not None:
+            continue
+        label = _KEY_LABELS.get(key) or METRIC_LABELS.get(key) or PROJECT_FIELDS.get(key, (key,))[0]
+        if key == "value" and metric is not None:
+            label = METRIC_LABELS.get(metric, label)
+            if isinstance(v, int) and indicator is not None and metric == "value":
+                v = f"{Decimal(v).scaleb(-indicator['decimals']):f}{indicator['unit']}"
+            elif isinstance(v, int) and metric in MONEY_METRICS:
+                v = _money(v)
+            elif isinstance(v, int) and metric in BASIS_POINT_METRICS:
+                v = f"{Decimal(v) / 100}%"
+        elif key == "text_value" and metric is not None:
+            label = METRIC_LABELS.get(metric, label)
+        elif key.endswith("_wan") and isinstance(v, int):
+            v = _money(v)
+        elif key in _VALUE_LABELS and isinstance(v, str):
+            v = _VALUE_LABELS[key].get(v, v)
+        parts.append(f"{label} {'（无）' if v is None else v}")
+    return "；".join(parts)
+
+
+# -- export -----------------------------------------------------------------------------------------
+
+_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Text a spreadsheet could run as a formula gets a leading apostrophe; other values pass unchanged."""
+    if isinstance(value, str) and value.startswith(_DANGEROUS_START):
+        return "'" + value
+    return value
+
+
+EXPORT_COLUMNS = [("at", "时间", 20), ("user", "用户", 12), ("action_label", "操作", 14),
+                  ("entity_label", "对象类别", 12), ("entity_name", "对象", 30), ("summary_text", "摘要", 60),
+                  ("before_text", "修改前", 40), ("after_text", "修改后", 40)]
+
+
+def export_xlsx(rows: Iterable[dict[str, Any]], path: str | os.PathLike, *, title: str = "变更记录") -> Path:
+    """Write log entries (as ``search`` returns them) to an .xlsx file, written atomically."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    path = Path(path)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append([h for _, h, _ in EXPORT_COLUMNS])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for r in rows:
+        ws.append([neutralise(r.get(key) if r.get(key) is not None else "") for key, _, _ in EXPORT_COLUMNS])
+    for i, (_, _, width) in enumerate(EXPORT_COLUMNS):
+        ws.column_dimensions[chr(ord("A") + i)].width = width
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+            # Everything is text: openpyxl would otherwise take a leading '=' for a formula.
+            cell.data_type = "s"
+    ws.freeze_panes = "A2"
+    tmp = path.with_name(path.name + ".part")
+    wb.save(tmp)
+    os.replace(tmp, path)
+    return path

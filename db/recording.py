@@ -1,0 +1,848 @@
+"""Recording a month: entries for projects, portfolio totals and indicators — checked, saved all-or-nothing
+in one transaction, undone by superseding writes.
+
+The flow every front end follows (record dialog, monthly grid, `policytrack record`, imports):
+
+1. build entries (``ProjectEntry``, ``PortfolioEntry``, ``IndicatorEntry``) from what was typed;
+2. ``check_month(db, as_of, entries)`` → one ``RowReport`` per entry: errors (the row cannot be saved as it
+   is) and plausibility warnings (it may be saved once each warning is accepted with a reason);
+3. ``save_month(db, as_of, entries)`` checks again inside one BEGIN IMMEDIATE transaction and writes every
+   row or none (``MonthRefused`` carries the reports when any row is not ready);
+4. ``undo_save(db, result)`` writes superseding updates that restore what stood before (or retract where
+   nothing stood); ``redo_save(db, result)`` writes the same figures again. History keeps every row.
+
+Completed investment is year-to-date (年度累计). A row may give it directly or give this month's amount
+(本月完成); the other is derived from the previous month's standing figure.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence, Union
+
+from db import audit, indicators, plausibility, targets, updates
+from db.connection import Database
+from db.errors import PolicyTrackError, ValidationError
+from db.plausibility import Warning
+from db.subjects import Subject
+from db.validate import parse_date, parse_money_wan, parse_month_end, parse_name, parse_text
+
+
+# Up to this many subjects of a kind, the checks look each one up by index; beyond, one query reads them all.
+PER_SUBJECT_LIMIT = 500
+
+
+# -- what a person enters ---------------------------------------------------------------------------
+
+@dataclass
+class IssueEntry:
+    """存在问题: what is wrong, who must solve it (责任人) and by when (整改时限)."""
+
+    description: str
+    owner: str = ""
+    deadline: dt.date | str | None = None
+
+
+@dataclass
+class ProjectEntry:
+    """One project's figures for the month.
+
+    Money is given either exactly in 万元 (``completed_wan`` / ``month_wan``) or as typed text
+    (``completed`` / ``month``: a bare number is 亿元, '3000万' and '1.2亿元' carry their unit).
+    ``milestones`` maps a milestone id to its actual date ('' or None clears it).
+    """
+
+    project_id: int
+    completed: object = None
+    month: object = None
+    completed_wan: int | None = None
+    month_wan: int | None = None
+    stage: str | None = None
+    milestones: dict[int, object] = field(default_factory=dict)
+    progress_note: str = ""
+    issues: list[IssueEntry] = field(default_factory=list)
+    resolved_issues: list[int] = field(default_factory=list)
+    note: str = ""
+    accepted: dict[str, str] = field(default_factory=dict)
+
+    kind = "project"
+
+    @property
+    def subject_id(self) -> int:
+        return self.project_id
+
+
+@dataclass
+class PortfolioEntry:
+    """A portfolio's declared total for the month (e.g. all 197 区级重点项目 together), same money rules."""
+
+    portfolio_id: int
+    completed: object = None
+    month: object = None
+    completed_wan: int | None = None
+    month_wan: int | None = None
+    note: str = ""
+    accepted: dict[str, str] = field(default_factory=dict)
+
+    kind = "portfolio"
+
+    @property
+    def subject_id(self) -> int:
+        return self.portfolio_id
+
+
+@dataclass
+class IndicatorEntry:
+    """An indicator's actual at the as-of date, in the indicator's own unit ('359', '65%', 100.5)."""
+
+    indicator_id: int
+    actual: object = None
+    note: str = ""
+    accepted: dict[str, str] = field(default_factory=dict)
+
+    kind = "indicator"
+
+    @property
+    def subject_id(self) -> int:
+        return self.indicator_id
+
+
+Entry = Union[ProjectEntry, PortfolioEntry, IndicatorEntry]
+
+
+# -- what will be written ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class UpdateOp:
+    subject: Subject
+    metric: str
+    value: int | None = None
+    text_value: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class NoteOp:
+    project_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class IssueOp:
+    project_id: int
+    description: str
+    owner: str
+    deadline: str | None
+    status: str = "open"
+    thread_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MilestoneOp:
+    project_id: int
+    milestone_id: int
+    name: str
+    actual_date: str | None
+
+
+@dataclass(frozen=True)
+class AcceptOp:
+    subject: Subject
+    warning: Warning
+    reason: str
+    metric: str | None = None
+    milestone_id: int | None = None
+
+
+Op = Union[UpdateOp, NoteOp, IssueOp, MilestoneOp, AcceptOp]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An error in one field of one row: the row cannot be saved until it is fixed or skipped."""
+
+    field: str
+    message: str
+
+
+@dataclass
+class RowReport:
+    """What checking one entry found, and what saving it would write."""
+
+    index: int
+    kind: str
+    subject_id: int
+    label: str
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
+    previous: int | None = None            # the figure standing at the end of last month (storage units)
+    previous_as_of: str | None = None
+    previous_stage: str | None = None
+    completed_wan: int | None = None       # year-to-date after this entry (derived when only the month given)
+    month_wan: int | None = None           # this month's amount (derived when only the YTD given)
+    value: int | None = None               # an indicator's stored actual
+    ops: list[Op] = field(default_factory=list)
+
+    @property
+    def unaccepted(self) -> list[Warning]:
+        return [w for w in self.warnings if not w.accepted]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.unaccepted
+
+    @property
+    def warning_codes(self) -> list[str]:
+        return [w.code for w in self.warnings]
+
+    def message(self) -> str:
+        """One line: the errors, then the warnings still waiting for a reason."""
+        parts = [f"「{p.field}」{p.message}" for p in self.errors]
+        parts += [f"［{w.label}］{w.message}" for w in self.unaccepted]
+        return "；".join(parts)
+
+
+class MonthRefused(PolicyTrackError):
+    """Some rows are not ready (errors, or warnings without a reason): nothing was saved."""
+
+    def __init__(self, reports: list[RowReport]):
+        self.reports = reports
+        self.bad = [r for r in reports if not r.ok]
+        first = self.bad[0] if self.bad else None
+        head = f"{first.label}：{first.message()}" if first else ""
+        more = f"（另有 {len(self.bad) - 1} 行有问题）" if len(self.bad) > 1 else ""
+        super().__init__(f"未保存：{head}{more}")
+
+
+@dataclass(frozen=True)
+class Written:
+    """One row a save (or an undo) wrote: kind ('update', 'note', 'issue', 'milestone', 'accept') and id.
+
+    For a milestone, ``before``/``after`` are the actual dates it changed between.
+    """
+
+    kind: str
+    id: int
+    before: Any = None
+    after: Any = None
+
+
+@dataclass
+class SaveResult:
+    as_of: dt.date
+    label: str
+    rows: list[RowReport]
+    ops: list[Op]
+    written: list[Written]
+    source_kind: str
+
+    @property
+    def update_ids(self) -> list[int]:
+        return [w.id for w in self.written if w.kind == "update"]
+
+
+# -- parsing helpers --------------------------------------------------------------------------------
+
+def _money(value: object, exact: int | None, field_name: str) -> int | None:
+    if exact is not None:
+        if isinstance(exact, bool) or not isinstance(exact, int):
+            raise ValidationError(field_name, exact, "必须是整数万元")
+        if exact < 0:
+            raise ValidationError(field_name, exact, "不能为负数")
+        return exact
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return parse_money_wan(value, field_name)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def month_label(d: dt.date) -> str:
+    return f"{d.month}月"
+
+
+# -- context: what stood before, loaded once per check ----------------------------------------------
+
+class _Context:
+    """Everything the checks compare against, loaded in bulk for many rows or by id for a few."""
+
+    def __init__(self, db: Database, as_of: dt.date, entries: Sequence[Entry]):
+        self.db = db
+        self.as_of = as_of
+        self.year_start = dt.date(as_of.year, 1, 1)
+        self.prev_date = as_of.replace(day=1) - dt.timedelta(days=1)
+        self.months_before = as_of.month - 1
+        self.stages = [r[0] for r in db.conn.execute("SELECT name FROM stage ORDER BY position")]
+        ids: dict[str, set[int]] = {"project": set(), "portfolio": set(), "indicator": set()}
+        for e in entries:
+            ids[e.kind].add(e.subject_id)
+        self.ids = ids
+        self._cache: dict[tuple, dict[int, dict[str, Any]]] = {}
+
+    def _one_or_all(self, kind: str) -> int | None:
+        return next(iter(self.ids[kind])) if len(self.ids[kind]) == 1 else None
+
+    def _by_id(self, kind: str) -> bool:
+        # A few rows: indexed look-ups per subject; many rows: one query over every subject.
+        return len(self.ids[kind]) <= PER_SUBJECT_LIMIT
+
+    def previous(self, kind: str, metric: str, subject_id: int, *, this_year: bool = True) -> dict | None:
+        """The figure standing at the end of last month (this plan year only for year-to-date figures)."""
+        key = ("prev", kind, metric, this_year)
+        if key not in self._cache:
+            since = self.year_start if this_year else "0000-01-01"
+            if this_year and self.prev_date < self.year_start:
+                self._cache[key] = {}
+            elif self._by_id(kind):
+                self._cache[key] = {}
+                for sid in self.ids[kind]:
+                    self._cache[key].update(updates.as_of(self.db, kind, metric, self.prev_date, since=since,
+                                                          subject_id=sid))
+            else:
+                self._cache[key] = updates.as_of(self.db, kind, metric, self.prev_date, since=since)
+        return self._cache[key].get(subject_id)
+
+    def target(self, kind: str, metric: str, subject_id: int) -> int | None:
+        key = ("target", kind, metric)
+        if key not in self._cache:
+            if self._by_id(kind):
+                rows = {}
+                for sid in self.ids[kind]:
+                    row = targets.current(self.db, Subject(kind, sid), metric, self.as_of)
+                    if row is not None:
+                        rows[sid] = row
+                self._cache[key] = rows
+            else:
+                self._cache[key] = targets.as_of(self.db, kind, metric, self.as_of)
+        row = self._cache[key].get(subject_id)
+        return None if row is None else row["value"]
+
+    def _rows(self, kind: str, sql_all: str, sql_one: str) -> dict[int, dict[str, Any]]:
+        key = ("rows", kind)
+        if key not in self._cache:
+            one = self._one_or_all(kind)
+            rows = self.db.query(sql_one, (one,)) if one is not None else self.db.query(sql_all)
+            self._cache[key] = {r["id"]: r for r in rows}
+        return self._cache[key]
+
+    def project(self, pid: int) -> dict | None:
+        base = ("SELECT p.id, p.name, p.total_investment_wan, p.start_year, py.year FROM project p"
+                " JOIN portfolio pf ON pf.id = p.portfolio_id JOIN plan_year py ON py.id = pf.plan_year_id"
+                " WHERE p.active = 1")
+        return self._rows("project", base, base + " AND p.id = ?").get(pid)
+
+    def portfolio(self, pid: int) -> dict | None:
+        base = ("SELECT pf.id, pf.name, pf.total_investment_wan, py.year FROM portfolio pf"
+                " JOIN plan_year py ON py.id = pf.plan_year_id")
+        return self._rows("portfolio", base, base + " WHERE pf.id = ?").get(pid)
+
+    def indicator(self, iid: int) -> dict | None:
+        base = ("SELECT i.*, py.year FROM indicator i JOIN plan_year py ON py.id = i.plan_year_id"
+                " WHERE i.active = 1")
+        return self._rows("indicator", base, base + " AND i.id = ?").get(iid)
+
+
+# -- checking ---------------------------------------------------------------------------------------
+
+def parse_as_of(value: object) -> dt.date:
+    """A reporting date ('2023-07-31', '2023-07' = month end, date objects)."""
+    return parse_month_end(value, "截至日期")
+
+
+def check_month(db: Database, as_of: dt.date | str, entries: Sequence[Entry]) -> list[RowReport]:
+    """Check every entry against what stood before; writes nothing."""
+    d = parse_as_of(as_of)
+    ctx = _Context(db, d, entries)
+    return [_check(ctx, i, e) for i, e in enumerate(entries)]
+
+
+def _accept(report: RowReport, entry: Entry, subject: Subject, metric_for: dict[str, str | None]) -> None:
+    """Mark warnings the entry accepted (with a non-empty reason) and plan the acceptance rows."""
+    accepted = []
+    for w in report.warnings:
+        reason = entry.accepted.get(w.code)
+        reason_text = _guard(report, parse_text, reason, "确认理由", max_length=500) if reason is not None else ""
+        if reason_text:
+            w = Warning(w.code, w.field, w.message, reason_text, w.ref)
+            if w.code == plausibility.MILESTONE_BEFORE_START:
+                report.ops.append(AcceptOp(subject, w, reason_text, milestone_id=w.ref))
+            else:
+                report.ops.append(AcceptOp(subject, w, reason_text, metric=metric_for.get(w.code)))
+        accepted.append(w)
+    report.warnings = accepted
+
+
+def _check(ctx: _Context, index: int, entry: Entry) -> RowReport:
+    if isinstance(entry, ProjectEntry):
+        return _check_project(ctx, index, entry)
+    if isinstance(entry, PortfolioEntry):
+        return _check_portfolio(ctx, index, entry)
+    if isinstance(entry, IndicatorEntry):
+        return _check_indicator(ctx, index, entry)
+    raise TypeError(f"not an entry: {entry!r}")
+
+
+def _guard(report: RowReport, fn, *args, **kwargs):
+    """Run a parser; on ValidationError record the problem against its field and return None."""
+    try:
+        return fn(*args, **kwargs)
+    except ValidationError as exc:
+        report.errors.append(Problem(exc.field, f"{exc.reason}（输入：{exc.value!r}）"
+                                     if isinstance(exc.value, str) else exc.reason))
+        return None
+
+
+def _year_problem(report: RowReport, ctx: _Context, year: int) -> bool:
+    if ctx.as_of.year != year:
+        report.errors.append(Problem("截至日期", f"{ctx.as_of.isoformat()} 不在计划年度 {year} 年内"))
+        return True
+    return False
+
+
+def _money_row(ctx: _Context, report: RowReport, entry: ProjectEntry | PortfolioEntry, kind: str,
+               total: int | None, project: bool, note: str) -> None:
+    """Parse the YTD and month amounts, derive the other, and add the money warnings."""
+    ytd = _guard(report, _money, entry.completed, entry.completed_wan, "累计完成投资")
+    month = _guard(report, _money, entry.month, entry.month_wan, "本月完成投资")
+    if report.errors:
+        return
+    prev_row = ctx.previous(kind, "completed", entry.subject_id)
+    prev = prev_row["value"] if prev_row else None
+    report.previous = prev
+    report.previous_as_of = prev_row["as_of"] if prev_row else None
+    if ytd is None and month is None:
+        return
+    base = prev or 0
+    if ytd is not None and month is not None and ytd != base + month:
+        report.errors.append(Problem("本月完成投资", f"与累计数不一致：上月累计 {plausibility._yi(base)} 亿元 + 本月 "
+                                                f"{plausibility._yi(month)} 亿元 ≠ {plausibility._yi(ytd)} 亿元"))
+        return
+    if ytd is None:
+        ytd = base + month
+    derived_month = ytd - base if prev is not None or ctx.months_before == 0 else None
+    report.completed_wan = ytd
+    report.month_wan = month if month is not None else derived_month
+    plan = ctx.target(kind, "annual_plan", entry.subject_id)
+    report.warnings += plausibility.money_warnings(
+        completed=ytd, month=report.month_wan, previous=prev, previous_as_of=report.previous_as_of,
+        months_before=ctx.months_before, total=total, plan=plan, project=project)
+    if month is not None and entry.completed is None and entry.completed_wan is None and prev is None:
+        w = plausibility.no_previous_warning(month=month, month_number=ctx.as_of.month)
+        if w:
+            report.warnings.append(w)
+    report.ops.append(UpdateOp(Subject(kind, entry.subject_id), "completed", value=ytd, note=note))
+
+
+def _check_portfolio(ctx: _Context, index: int, entry: PortfolioEntry) -> RowReport:
+    row = ctx.portfolio(entry.portfolio_id)
+    report = RowReport(index, "portfolio", entry.portfolio_id,
+                       f"{row['name']}（合计）" if row else f"项目盘子 #{entry.portfolio_id}")
+    if row is None:
+        report.errors.append(Problem("项目盘子", f"找不到项目盘子 #{entry.portfolio_id}"))
+        return report
+    if _year_problem(report, ctx, row["year"]):
+        return report
+    note = _guard(report, parse_text, entry.note, "备注") or ""
+    _money_row(ctx, report, entry, "portfolio", row["total_investment_wan"], project=False, note=note)
+    if not report.errors and report.completed_wan is None:
+        report.errors.append(Problem("累计完成投资", "没有要记录的数据"))
+    _accept(report, entry, Subject("portfolio", entry.portfolio_id), {})
+    return report
+
+
+def _check_project(ctx: _Context, index: int, entry: ProjectEntry) -> RowReport:
+    row = ctx.project(entry.project_id)
+    report = RowReport(index, "project", entry.project_id, row["name"] if row else f"项目 #{entry.project_id}")
+    if row is None:
+        report.errors.append(Problem("重点项目", f"找不到重点项目 #{entry.project_id}"))
+        return report
+    if _year_problem(report, ctx, row["year"]):
+        return report
+    subject = Subject("project", entry.project_id)
+    note = _guard(report, parse_text, entry.note, "备注") or ""
+    _money_row(ctx, report, entry, "project", row["total_investment_wan"], project=True, note=note)
+    has_money = any(isinstance(op, UpdateOp) for op in report.ops)
+
+    prev_stage = ctx.previous("project", "stage", entry.project_id, this_year=False)
+    report.previous_stage = prev_stage["text_value"] if prev_stage else None
+    stage = None if _blank(entry.stage) else _guard(report, parse_name, entry.stage, "形象进度", max_length=20)
+    if stage is not None:
+        if stage not in ctx.stages:
+            report.errors.append(Problem("形象进度", f"“{stage}”不在形象进度列表中（{'、'.join(ctx.stages)}）"))
+        else:
+            w = plausibility.stage_warning(stage=stage, previous=report.previous_stage,
+                                           previous_as_of=prev_stage["as_of"] if prev_stage else None,
+                                           stages=ctx.stages)
+            if w:
+                report.warnings.append(w)
+            # The row's 备注 goes with its money figure, or with the stage when that is all there is.
+            report.ops.append(UpdateOp(subject, "stage", text_value=stage, note="" if has_money else note))
+
+    if entry.milestones:
+        known = {m["id"]: m for m in ctx.db.query("SELECT id, name, actual_date FROM milestone WHERE project_id = ?",
+                                                   (entry.project_id,))}
+        start = dt.date(row["start_year"], 1, 1) if row["start_year"] else None
+        for mid, raw in entry.milestones.items():
+            m = known.get(mid)
+            if m is None:
+                report.errors.append(Problem("节点", f"节点 #{mid} 不属于该项目"))
+                continue
+            label = f"节点“{m['name']}”实际日期"
+            actual = None if _blank(raw) else _guard(report, parse_date, raw, label)
+            if actual is None and not _blank(raw):
+                continue
+            if actual is not None and actual > ctx.as_of:
+                report.errors.append(Problem(label, f"{actual.isoformat()} 晚于截至日期 {ctx.as_of.isoformat()}，"
+                                                    "尚未发生的节点请不要填写实际日期"))
+                continue
+            if actual is not None and not 1990 <= actual.year <= 2100:
+                report.errors.append(Problem(label, "年份超出范围"))
+                continue
+            if actual is not None:
+                w = plausibility.milestone_warning(name=m["name"], actual=actual, start=start, field=label,
+                                                   milestone_id=mid)
+                if w:
+                    report.warnings.append(w)
+            iso = actual.isoformat() if actual else None
+            if iso != m["actual_date"]:
+                report.ops.append(MilestoneOp(entry.project_id, mid, m["name"], iso))
+
+    text = _guard(report, parse_text, entry.progress_note, "本月进展")
+    if text:
+        report.ops.append(NoteOp(entry.project_id, text))
+    for n, issue in enumerate(entry.issues, 1):
+        desc = _guard(report, parse_text, issue.description, f"存在问题{n}")
+        owner = _guard(report, parse_text, issue.owner, f"存在问题{n}责任人", max_length=100)
+        deadline = None if _blank(issue.deadline) else _guard(report, parse_date, issue.deadline,
+                                                              f"存在问题{n}整改时限")
+        if desc is None or owner is None or (deadline is None and not _blank(issue.deadline)):
+            continue
+        if not desc:
+            if owner or deadline:
+                report.errors.append(Problem(f"存在问题{n}", "填写了责任人或时限，但没有写问题内容"))
+            continue
+        if deadline is not None and not 1990 <= deadline.year <= 2100:
+            report.errors.append(Problem(f"存在问题{n}整改时限", "年份超出范围"))
+            continue
+        report.ops.append(IssueOp(entry.project_id, desc, owner, deadline.isoformat() if deadline else None))
+    for thread_id in entry.resolved_issues:
+        current = _issue_version(ctx.db, thread_id, ctx.as_of)
+        if current is None or current["project_id"] != entry.project_id:
+            report.errors.append(Problem("存在问题", f"问题 #{thread_id} 不属于该项目"))
+        elif current["status"] == "open":
+            report.ops.append(IssueOp(entry.project_id, current["description"], current["owner"],
+                                      current["deadline"], status="resolved", thread_id=thread_id))
+
+    if not report.errors and not report.ops:
+        report.errors.append(Problem("本月数据", "没有要记录的数据"))
+    metric_for = {c: "completed" for c in (plausibility.SAME_AS_LAST_MONTH, plausibility.YTD_DOWN,
+                                           plausibility.ABOVE_TOTAL, plausibility.ABOVE_PLAN, plausibility.SCALE,
+                                           plausibility.NO_PREVIOUS)}
+    metric_for[plausibility.STAGE_BACK] = "stage"
+    _accept(report, entry, subject, metric_for)
+    return report
+
+
+def _check_indicator(ctx: _Context, index: int, entry: IndicatorEntry) -> RowReport:
+    ind = ctx.indicator(entry.indicator_id)
+    report = RowReport(index, "indicator", entry.indicator_id, ind["name"] if ind else f"指标 #{entry.indicator_id}")
+    if ind is None:
+        report.errors.append(Problem("指标", f"找不到指标 #{entry.indicator_id}"))
+        return report
+    if _year_problem(report, ctx, ind["year"]):
+        return report
+    if _blank(entry.actual):
+        report.errors.append(Problem("实际值", "没有要记录的数据"))
+        return report
+    value = _guard(report, indicators.parse_value, ind, entry.actual, "实际值")
+    note = _guard(report, parse_text, entry.note, "备注")
+    if value is None or note is None:
+        return report
+    prev_row = ctx.previous("indicator", "value", entry.indicator_id)
+    report.previous = prev_row["value"] if prev_row else None
+    report.previous_as_of = prev_row["as_of"] if prev_row else None
+    report.value = value
+
+    def show(v: int) -> str:
+        n = indicators.to_number(ind, v)
+        return f"{n.normalize():f}{ind['unit']}" if n is not None else "—"
+
+    report.warnings += plausibility.value_warnings(
+        value=value, previous=report.previous, previous_as_of=report.previous_as_of,
+        target=ctx.target("indicator", "value", entry.indicator_id),
+        cumulative=ind["accumulation"] == "cumulative", higher_is_better=ind["direction"] == "higher",
+        field="实际值", show=show)
+    subject = Subject("indicator", entry.indicator_id)
+    report.ops.append(UpdateOp(subject, "value", value=value, note=note))
+    _accept(report, entry, subject, {w.code: "value" for w in report.warnings})
+    return report
+
+
+# -- saving -----------------------------------------------------------------------------------------
+
+def describe(as_of: dt.date, rows: Sequence[RowReport]) -> str:
+    """The label of a save, as the undo button shows it: '记录 长安汽车渝北新工厂 7月完成投资'."""
+    m = month_label(as_of)
+    if len(rows) != 1:
+        return f"月度调度录入 {m}（{len(rows)} 行）"
+    r = rows[0]
+    metrics = {op.metric for op in r.ops if isinstance(op, UpdateOp)}
+    others = any(isinstance(op, (NoteOp, IssueOp, MilestoneOp)) for op in r.ops)
+    name = r.label.removesuffix("（合计）") if r.kind == "portfolio" else r.label
+    if r.kind == "indicator":
+        what = "实际值"
+    elif metrics == {"completed"} and not others:
+        what = "完成投资"
+    elif metrics == {"stage"} and not others:
+        what = "形象进度"
+    else:
+        what = "进度"
+    return f"记录 {name} {m}{what}"
+
+
+def save_month(db: Database, as_of: dt.date | str, entries: Sequence[Entry], *, source_kind: str = "typed",
+               source: str = "", label: str | None = None) -> SaveResult:
+    """Check every entry and write them all in ONE transaction, or raise MonthRefused and write nothing."""
+    if source_kind not in updates.SOURCE_KINDS:
+        raise ValidationError("来源类型", source_kind, "未知")
+    if not entries:
+        raise ValidationError("本月数据", "", "没有要保存的行")
+    d = parse_as_of(as_of)
+    with db.transaction("update", "recording"):
+        # Checked inside the write lock, so what the checks compared against cannot change before the write.
+        reports = check_month(db, d, entries)
+        if any(not r.ok for r in reports):
+            raise MonthRefused(reports)
+        ops = [op for r in reports for op in r.ops]
+        text = label or describe(d, reports)
+        written = _apply(db, d, ops, source_kind=source_kind, source=source)
+        audit.log(db, action="recording.save", entity="recording", entity_id=None, summary=f"{text}（截至 {d}）",
+                  after={"as_of": d.isoformat(), "rows": len(reports), "source_kind": source_kind,
+                         "written": len(written)})
+    return SaveResult(d, text, reports, ops, written, source_kind)
+
+
+def _apply(db: Database, d: dt.date, ops: Iterable[Op], *, source_kind: str, source: str) -> list[Written]:
+    written: list[Written] = []
+    last_update: dict[tuple[Subject, str], int] = {}
+    for op in ops:
+        if isinstance(op, UpdateOp):
+            uid = updates.record(db, op.subject, op.metric, d, value=op.value, text_value=op.text_value,
+                                 note=op.note, source=source, source_kind=source_kind)
+            last_update[(op.subject, op.metric)] = uid
+            written.append(Written("update", uid))
+        elif isinstance(op, NoteOp):
+            written.append(Written("note", _write_note(db, op.project_id, d, op.text, source_kind)))
+        elif isinstance(op, IssueOp):
+            written.append(Written("issue", _write_issue(db, op, d, source_kind)))
+        elif isinstance(op, MilestoneOp):
+            before = _set_milestone(db, op.project_id, op.milestone_id, op.actual_date)
+            written.append(Written("milestone", op.milestone_id, before, op.actual_date))
+        elif isinstance(op, AcceptOp):
+            uid = last_update.get((op.subject, op.metric)) if op.metric else None
+            written.append(Written("accept", _write_acceptance(db, op, d, uid)))
+        else:
+            raise TypeError(op)
+    return written
+
+
+def _write_note(db: Database, project_id: int, d: dt.date, text: str, source_kind: str, *,
+                retract: bool = False) -> int:
+    previous = db.query_one("SELECT id, text, retracted FROM progress_note WHERE project_id = ? AND as_of = ?"
+                            " ORDER BY id DESC LIMIT 1", (project_id, d.isoformat()))
+    supersedes = previous["id"] if previous and not previous["retracted"] else None
+    cur = db.conn.execute(
+        "INSERT INTO progress_note (project_id, as_of, text, retracted, source_kind, recorded_at, recorded_by,"
+        " supersedes_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (project_id, d.isoformat(), "" if retract else text, int(retract), source_kind, db.now(), db.user,
+         supersedes))
+    nid = int(cur.lastrowid)
+    audit.log(db, action="note.retract" if retract else "note.record", entity="project", entity_id=project_id,
+              summary=f"本月进展（截至 {d}）：" + ("撤回" if retract else text),
+              before={"text": previous["text"]} if supersedes else None,
+              after={"note": nid, "as_of": d.isoformat(), "text": None if retract else text})
+    return nid
+
+
+def _write_issue(db: Database, op: IssueOp, d: dt.date, source_kind: str) -> int:
+    cur = db.conn.execute(
+        "INSERT INTO project_issue (thread_id, project_id, as_of, description, owner, deadline, status, source_kind,"
+        " recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (op.thread_id, op.project_id, d.isoformat(), op.description, op.owner, op.deadline, op.status, source_kind,
+         db.now(), db.user))
+    iid = int(cur.lastrowid)
+    status = {"open": "存在问题", "resolved": "问题已解决", "withdrawn": "撤回问题"}[op.status]
+    who = f"（责任人：{op.owner}" + (f"，时限：{op.deadline}）" if op.deadline else "）") if op.owner else (
+        f"（时限：{op.deadline}）" if op.deadline else "")
+    audit.log(db, action="issue." + op.status, entity="project", entity_id=op.project_id,
+              summary=f"{status}：{op.description}{who}",
+              after={"issue": iid, "thread": op.thread_id or iid, "as_of": d.isoformat(), "status": op.status,
+                     "description": op.description, "owner": op.owner, "deadline": op.deadline})
+    return iid
+
+
+def _set_milestone(db: Database, project_id: int, milestone_id: int, actual: str | None) -> str | None:
+    row = db.query_one("SELECT name, actual_date FROM milestone WHERE id = ? AND project_id = ?",
+                       (milestone_id, project_id))
+    if row is None:
+        raise ValidationError("节点", milestone_id, "不属于该项目")
+    db.conn.execute("UPDATE milestone SET actual_date = ? WHERE id = ?", (actual, milestone_id))
+    audit.log(db, action="milestone.actual", entity="project", entity_id=project_id,
+              summary=f"节点“{row['name']}”实际日期：{row['actual_date'] or '（无）'} → {actual or '（无）'}",
+              before={"milestone": milestone_id, "actual_date": row["actual_date"]},
+              after={"milestone": milestone_id, "actual_date": actual})
+    return row["actual_date"]
+
+
+def _write_acceptance(db: Database, op: AcceptOp, d: dt.date, update_id: int | None) -> int:
+    cur = db.conn.execute(
+        "INSERT INTO accepted_warning (entity, entity_id, as_of, update_id, milestone_id, code, message, reason,"
+        " accepted_at, accepted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (op.subject.kind, op.subject.id, d.isoformat(), update_id, op.milestone_id, op.warning.code,
+         op.warning.message, op.reason, db.now(), db.user))
+    aid = int(cur.lastrowid)
+    audit.log(db, action="warning.accept", entity=op.subject.kind, entity_id=op.subject.id,
+              summary=f"确认提示［{op.warning.label}］：{op.warning.message}；理由：{op.reason}",
+              after={"code": op.warning.code, "reason": op.reason, "update": update_id,
+                     "milestone": op.milestone_id, "as_of": d.isoformat()})
+    return aid
+
+
+def _issue_version(db: Database, thread_id: int, d: dt.date) -> dict | None:
+    """The newest version of an issue thread reported on or before ``d``."""
+    return db.query_one("SELECT * FROM project_issue WHERE (id = :t OR thread_id = :t) AND as_of <= :d"
+                        " ORDER BY id DESC LIMIT 1", {"t": thread_id, "d": d.isoformat()})
+
+
+# -- undo and redo ----------------------------------------------------------------------------------
+
+def undo_save(db: Database, result: SaveResult) -> list[Written]:
+    """Restore what stood before ``result`` with new superseding rows, in one transaction (all or nothing).
+
+    Refused (ValidationError) when something newer was recorded for the same figure since: undoing would
+    silently discard that newer figure.
+    """
+    with db.transaction("update", "recording"):
+        undone: list[Written] = []
+        for w in reversed(result.written):
+            if w.kind == "update":
+                undone.append(Written("update", _undo_update(db, w.id)))
+            elif w.kind == "note":
+                undone.append(Written("note", _undo_note(db, w.id)))
+            elif w.kind == "issue":
+                undone.append(Written("issue", _undo_issue(db, w.id)))
+            elif w.kind == "milestone":
+                current = db.scalar("SELECT actual_date FROM milestone WHERE id = ?", (w.id,))
+                if current != w.after:
+                    raise ValidationError("撤销", result.label, "节点实际日期之后已被修改，不能撤销")
+                project_id = db.scalar("SELECT project_id FROM milestone WHERE id = ?", (w.id,))
+                _set_milestone(db, project_id, w.id, w.before)
+                undone.append(Written("milestone", w.id, w.after, w.before))
+            # Acceptances stay attached to the figure they were about; that figure stays in history.
+        audit.log(db, action="recording.undo", entity="recording", entity_id=None,
+                  summary=f"撤销：{result.label}（截至 {result.as_of}）",
+                  after={"as_of": result.as_of.isoformat(), "written": len(undone)})
+    return undone
+
+
+def redo_save(db: Database, result: SaveResult) -> SaveResult:
+    """Write the figures of ``result`` again (after an undo); returns the new result to undo later."""
+    with db.transaction("update", "recording"):
+        ops = [op for op in result.ops if not isinstance(op, AcceptOp)]
+        written = _apply(db, result.as_of, ops, source_kind="undo", source="重做")
+        audit.log(db, action="recording.redo", entity="recording", entity_id=None,
+                  summary=f"重做：{result.label}（截至 {result.as_of}）",
+                  after={"as_of": result.as_of.isoformat(), "written": len(written)})
+    return SaveResult(result.as_of, result.label, result.rows, ops, written, "undo")
+
+
+def _subject_of(row: dict[str, Any]) -> Subject:
+    for kind in ("portfolio", "project", "indicator", "cluster"):
+        if row[kind + "_id"] is not None:
+            return Subject(kind, row[kind + "_id"])  # type: ignore[arg-type]
+    raise AssertionError(row)
+
+
+def _undo_update(db: Database, update_id: int) -> int:
+    row = db.query_one("SELECT * FROM progress_update WHERE id = ?", (update_id,))
+    if row is None:
+        raise ValidationError("撤销", update_id, "找不到这条记录")
+    subject = _subject_of(row)
+    newest = db.scalar("SELECT max(id) FROM progress_update WHERE " + subject.column + " = ? AND metric = ?"
+                       " AND as_of = ?", (subject.id, row["metric"], row["as_of"]))
+    if newest != update_id:
+        raise ValidationError("撤销", row["as_of"], "这一项之后已有新的记录，不能撤销；请直接录入正确的数")
+    if row["supersedes_id"] is None:
+        return updates.record(db, subject, row["metric"], row["as_of"], retract=True, source_kind="undo",
+                              source="撤销")
+    old = db.query_one("SELECT value, text_value, note FROM progress_update WHERE id = ?", (row["supersedes_id"],))
+    return updates.record(db, subject, row["metric"], row["as_of"], value=old["value"],
+                          text_value=old["text_value"], note=old["note"], source_kind="undo", source="撤销")
+
+
+def _undo_note(db: Database, note_id: int) -> int:
+    row = db.query_one("SELECT * FROM progress_note WHERE id = ?", (note_id,))
+    newest = db.scalar("SELECT max(id) FROM progress_note WHERE project_id = ? AND as_of = ?",
+                       (row["project_id"], row["as_of"]))
+    if newest != note_id:
+        raise ValidationError("撤销", row["as_of"], "本月进展之后已有新的记录，不能撤销")
+    d = dt.date.fromisoformat(row["as_of"])
+    if row["supersedes_id"] is None:
+        return _write_note(db, row["project_id"], d, "", "undo", retract=True)
+    old = db.scalar("SELECT text FROM progress_note WHERE id = ?", (row["supersedes_id"],))
+    return _write_note(db, row["project_id"], d, old, "undo")
+
+
+def _undo_issue(db: Database, issue_id: int) -> int:
+    row = db.query_one("SELECT * FROM project_issue WHERE id = ?", (issue_id,))
+    thread = row["thread_id"] or row["id"]
+    newest = db.scalar("SELECT max(id) FROM project_issue WHERE id = ? OR thread_id = ?", (thread, thread))
+    if newest != issue_id:
+        raise ValidationError("撤销", row["description"], "这个问题之后已有新的记录，不能撤销")
+    d = dt.date.fromisoformat(row["as_of"])
+    if row["thread_id"] is None:
+        op = IssueOp(row["project_id"], row["description"], row["owner"], row["deadline"], "withdrawn", thread)
+    else:
+        prev = db.query_one("SELECT * FROM project_issue WHERE (id = ? OR thread_id = ?) AND id < ?"
+                            " ORDER BY id DESC LIMIT 1", (thread, thread, issue_id))
+        op = IssueOp(row["project_id"], prev["description"], prev["owner"], prev["deadline"], prev["status"], thread)
+    return _write_issue(db, op, d, "undo")
+
+
+# -- reading back -----------------------------------------------------------------------------------
+
+def progress_notes(db: Database, project_id: int) -> list[dict[str, Any]]:
+    """Every 本月进展 of a project, oldest first; ``standing`` marks the one that counts for its date."""
+    return db.query("SELECT *, ROW_NUMBER() OVER (PARTITION BY as_of ORDER BY id DESC) = 1 AS standing"
+                    " FROM progress_note WHERE project_id = ? ORDER BY as_of, id", (project_id,))
+
+
+def note_as_of(db: Database, project_id: int, d: dt.date | str) -> dict[str, Any] | None:
+    """The 本月进展 standing for exactly the reporting date ``d`` (None when retracted or never written)."""
+    iso = d.isoformat() if isinstance(d, dt.date) else d
+    row = db.query_one("SELECT * FROM progress_note WHERE project_id = ? AND as_of = ? ORDER BY id DESC LIMIT 1",
+                       (project_id, iso))
+    return None if row is None or row["retracted"] else row
+
+
+def open_issues(db: Database, project_id: int | None, d: dt.date | str) -> list[dict[str, Any]]:
+    """Issues open at ``d`` (newest version of each thread up to ``d``), with ``thread`` = the thread id."""
+    iso = d.isoformat() if isinstance(d, dt.date) else d
+    return db.query(
+        "SELECT * FROM (SELECT *, coalesce(thread_id, id) AS thread,"
+        " ROW_NUMBER() OVER (PARTITION BY coalesce(thread_id, id) ORDER BY id DESC) AS rn"
+        " FROM project_issue WHERE as_of <= :d AND (:p IS NULL OR project_id = :p))"
+        " WHERE rn = 1 AND status = 'open' ORDER BY project_id, thread",
+        {"d": iso, "p": project_id})
+
+
+def issue_history(db: Database, project_id: int) -> list[dict[str, Any]]:
+    return db.query("SELECT *, coalesce(thread_id, id) AS thread FROM project_issue WHERE project_id = ?"
+                    " ORDER BY id", (project_id,))
+
+
+def accepted_warnings(db: Database, entity: str, entity_id: int) -> list[dict[str, Any]]:
+    return db.query("SELECT * FROM accepted_warning WHERE entity = ? AND entity_id = ? ORDER BY id",
+                    (entity, entity_id))

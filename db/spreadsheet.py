@@ -1,0 +1,324 @@
+"""Reading spreadsheet files safely into plain grids: refuse what is not a workbook before any parser sees it.
+
+A grid is a sheet's cell values in absolute positions plus its merged ranges; nothing here knows what a 调度表 is.
+Formulas are never evaluated: a formula cell reads as the value the spreadsheet program last saved, or as empty.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from db.errors import PolicyTrackError
+
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 compound file: .xls, .et, or an encrypted .xlsx
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
+MAX_ZIP_MEMBERS = 20_000
+MAX_PROLOG_BYTES = 64 * 1024
+SPREADSHEETML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+ProgressFn = Callable[[int, int, str], None]
+
+
+class SpreadsheetRefused(PolicyTrackError):
+    """A file we will not read, with the reason in plain Chinese; nothing was changed."""
+
+    def __init__(self, path: str | os.PathLike, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"无法导入 {Path(path).name}：{reason}")
+
+
+@dataclass
+class Grid:
+    """One sheet: values by absolute (row, column), 0-based; merged ranges as (r0, c0, r1, c1) inclusive."""
+    name: str
+    rows: list[list[Any]]
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    number_formats: dict[tuple[int, int], str] = field(default_factory=dict)
+    formats_complete: bool = False  # True when number_formats covers every numeric cell (openpyxl reader)
+
+    def value(self, r: int, c: int) -> Any:
+        if 0 <= r < len(self.rows):
+            row = self.rows[r]
+            if 0 <= c < len(row):
+                return row[c]
+        return None
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+
+@dataclass
+class Workbook:
+    path: str
+    kind: str  # 'xlsx' or 'csv'
+    reader: str  # which library read the cells
+    sheets: list[Grid]
+    skipped_sheets: list[tuple[str, str]] = field(default_factory=list)  # (name, why)
+
+
+# -- what kind of file is it ---------------------------------------------------------------------------
+
+def sniff(path: str | os.PathLike) -> str:
+    """'xlsx' or 'csv', or SpreadsheetRefused saying what the file really is."""
+    p = Path(path)
+    if not p.exists():
+        raise SpreadsheetRefused(p, "文件不存在")
+    if p.is_dir():
+        raise SpreadsheetRefused(p, "这是一个文件夹，不是表格文件")
+    size = p.stat().st_size
+    if size == 0:
+        raise SpreadsheetRefused(p, "文件为空（0 字节）")
+    if size > MAX_FILE_BYTES:
+        raise SpreadsheetRefused(p, f"文件过大（{size // (1024 * 1024)} MB），调度表不应超过 200 MB")
+    with open(p, "rb") as f:
+        head = f.read(8192)
+    if head.startswith(CFB_MAGIC):
+        data = p.read_bytes()
+        if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
+            raise SpreadsheetRefused(p, "文件已加密（设置了打开密码）。请在 Excel 或 WPS 中取消密码并另存为 .xlsx 后再导入")
+        raise SpreadsheetRefused(p, "这是旧版 Excel 97-2003（.xls）或 WPS（.et）文件。请在 Excel 或 WPS 中另存为 .xlsx 后再导入")
+    if head.startswith(ZIP_MAGIC):
+        return "xlsx"
+    if head.startswith(b"%PDF"):
+        raise SpreadsheetRefused(p, "这是 PDF 文件，不是表格")
+    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if lowered.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml", b"<meta")):
+        raise SpreadsheetRefused(p, "这是网页（HTML/XML）文件，只是扩展名像表格。请用 Excel 或 WPS 打开后另存为 .xlsx")
+    if p.suffix.lower() in (".csv", ".txt") and b"\x00" not in head:
+        return "csv"
+    raise SpreadsheetRefused(p, "不是 Excel 工作簿（.xlsx），也不是 CSV 文本")
+
+
+def check_xlsx(path: str | os.PathLike) -> list[str]:
+    """Refuse damaged zips, zip bombs and XML with a DTD (XML bombs, external entities); returns member names.
+
+    Every member is decompressed once, counting real bytes (a zip can lie about sizes), and every XML prolog is
+    searched for <!DOCTYPE / <!ENTITY. The package's content types are parsed with defusedxml, which refuses
+    entities outright.
+    """
+    from defusedxml import ElementTree as SafeET
+    from defusedxml.common import DefusedXmlException
+
+    p = Path(path)
+    try:
+        zf = zipfile.ZipFile(p)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise SpreadsheetRefused(p, "文件已损坏（不是完整的 .xlsx 压缩包）") from None
+    with zf:
+        infos = zf.infolist()
+        names = [i.filename for i in infos]
+        if len(infos) > MAX_ZIP_MEMBERS:
+            raise SpreadsheetRefused(p, "压缩包内文件过多，疑似恶意文件")
+        if "mimetype" in names:
+            mime = zf.read("mimetype")[:100]
+            if b"opendocument.spreadsheet" in mime:
+                raise SpreadsheetRefused(p, "这是 OpenDocument 表格（.ods）。请另存为 .xlsx 后再导入")
+        if "word/document.xml" in names:
+            raise SpreadsheetRefused(p, "这是 Word 文档，不是表格")
+        if "ppt/presentation.xml" in names:
+            raise SpreadsheetRefused(p, "这是 PowerPoint 演示文稿，不是表格")
+        if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+            raise SpreadsheetRefused(p, "这是 ZIP 压缩包，但不是 Excel 工作簿")
+        if "EncryptedPackage" in names:
+            raise SpreadsheetRefused(p, "文件已加密。请取消密码并另存为 .xlsx 后再导入")
+        total = 0
+        for info in infos:
+            if info.is_dir():
+                continue
+            is_xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
+            prolog = bytearray()
+            try:
+                with zf.open(info) as member:
+                    while True:
+                        chunk = member.read(1 << 20)
+                        if not chunk:
+                            break
+                        total += len(chunk)
+                        if total > MAX_UNZIPPED_BYTES:
+                            raise SpreadsheetRefused(p, "文件解压后超过 1 GB，疑似压缩炸弹，已拒绝")
+                        if is_xml and prolog is not None:
+                            prolog += chunk[:MAX_PROLOG_BYTES]
+                            verdict = _prolog_verdict(bytes(prolog))
+                            if verdict == "dtd":
+                                raise SpreadsheetRefused(
+                                    p, f"文件中的 {info.filename} 含有 XML 实体定义（DTD），疑似 XML 炸弹，已拒绝")
+                            if verdict == "ok" or len(prolog) >= MAX_PROLOG_BYTES:
+                                prolog = None  # the root element started: no DTD can follow
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
+                raise SpreadsheetRefused(p, f"文件已损坏（{info.filename} 无法解压）") from None
+        try:
+            types = SafeET.fromstring(zf.read("[Content_Types].xml"), forbid_dtd=True)
+        except DefusedXmlException:
+            raise SpreadsheetRefused(p, "文件含有 XML 实体定义，疑似 XML 炸弹，已拒绝") from None
+        except Exception:
+            raise SpreadsheetRefused(p, "文件已损坏（内容类型表无法读取）") from None
+        content_types = {el.get("ContentType", "") for el in types.iter()}
+        if not any(t.startswith(SPREADSHEETML) for t in content_types):
+            raise SpreadsheetRefused(p, "这是 Office 压缩包，但不是 Excel 工作簿")
+    return names
+
+
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
+
+
+def _prolog_verdict(data: bytes) -> str:
+    """'dtd' if a DOCTYPE/ENTITY comes before the root element, 'ok' once the root started, else 'more'."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16", errors="ignore").encode("ascii", errors="ignore")
+    else:
+        text = data
+    m = _ROOT_START.search(text)
+    before = text if m is None else text[:m.start()]
+    if b"<!DOCTYPE" in before.upper() or b"<!ENTITY" in before.upper():
+        return "dtd"
+    return "ok" if m else "more"
+
+
+# -- reading cells -----------------------------------------------------------------------------------
+
+def read(path: str | os.PathLike, *, reader: str = "auto", cancelled: Callable[[], bool] | None = None) -> Workbook:
+    """Check and read a workbook (xlsx via python-calamine, or openpyxl) or a CSV file into grids."""
+    kind = sniff(path)
+    if kind == "csv":
+        return Workbook(str(path), "csv", "csv", [_read_csv(path)])
+    check_xlsx(path)
+    if reader == "auto":
+        try:
+            import python_calamine  # noqa: F401
+            reader = "calamine"
+        except ImportError:
+            reader = "openpyxl"
+    if reader == "calamine":
+        return _read_calamine(path, cancelled)
+    if reader == "openpyxl":
+        return _read_openpyxl(path, cancelled)
+    raise ValueError(reader)
+
+
+def _read_calamine(path: str | os.PathLike, cancelled: Callable[[], bool] | None) -> Workbook:
+    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except CalamineError as exc:
+        raise SpreadsheetRefused(path, _calamine_reason(exc)) from None
+    out = Workbook(str(path), "xlsx", "calamine", [])
+    try:
+        for meta in wb.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                out.skipped_sheets.append((meta.name, "不是工作表（图表页）"))
+                continue
+            if meta.visible != SheetVisibleEnum.Visible:
+                out.skipped_sheets.append((meta.name, "隐藏的工作表"))
+                continue
+            if cancelled and cancelled():
+                break
+            try:
+                sheet = wb.get_sheet_by_name(meta.name)
+                rows = sheet.to_python(skip_empty_area=False)
+                merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
+            except CalamineError as exc:
+                raise SpreadsheetRefused(path, f"工作表“{meta.name}”无法读取（{_calamine_reason(exc)}）") from None
+            out.sheets.append(Grid(meta.name, rows, merged))
+    finally:
+        wb.close()
+    return out
+
+
+def _calamine_reason(exc: Exception) -> str:
+    text = str(exc)
+    if "password" in text.lower() or "encrypt" in text.lower():
+        return "文件已加密。请取消密码并另存为 .xlsx 后再导入"
+    return "文件已损坏或不是有效的 .xlsx"
+
+
+def _read_openpyxl(path: str | os.PathLike, cancelled: Callable[[], bool] | None) -> Workbook:
+    import openpyxl
+
+    try:
+        # openpyxl parses with defusedxml when it is installed (it is a dependency), and never runs formulas.
+        wb = openpyxl.load_workbook(path, data_only=True, read_only=False)
+    except Exception:
+        raise SpreadsheetRefused(path, "文件已损坏或不是有效的 .xlsx") from None
+    out = Workbook(str(path), "xlsx", "openpyxl", [])
+    try:
+        for ws in wb.worksheets:
+            if ws.sheet_state != "visible":
+                out.skipped_sheets.append((ws.title, "隐藏的工作表"))
+                continue
+            if cancelled and cancelled():
+                break
+            rows: list[list[Any]] = []
+            formats: dict[tuple[int, int], str] = {}
+            for r, row in enumerate(ws.iter_rows()):
+                values = []
+                for c, cell in enumerate(row):
+                    v = cell.value
+                    if isinstance(v, (int, float)) and not isinstance(v, bool):
+                        formats[(r, c)] = cell.number_format or "General"
+                    values.append("" if v is None else v)
+                rows.append(values)
+            merged = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges]
+            out.sheets.append(Grid(ws.title, rows, merged, formats, formats_complete=True))
+        for name in wb.sheetnames:
+            if name not in {g.name for g in out.sheets} and name not in {n for n, _ in out.skipped_sheets}:
+                out.skipped_sheets.append((name, "不是工作表（图表页）"))
+    finally:
+        wb.close()
+    return out
+
+
+def peek_number_formats(path: str | os.PathLike, sheet: str, rows: int) -> dict[tuple[int, int], str]:
+    """Number formats of the numeric cells in a sheet's first ``rows`` rows (openpyxl, read-only, streaming).
+
+    python-calamine gives values but not formats; a percent format is what tells 0.56 (56%) from 0.56%.
+    """
+    import openpyxl
+
+    formats: dict[tuple[int, int], str] = {}
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        return formats
+    try:
+        if sheet not in wb.sheetnames:
+            return formats
+        ws = wb[sheet]
+        for r, row in enumerate(ws.iter_rows(min_row=1, max_row=rows)):
+            for cell in row:
+                v = getattr(cell, "value", None)
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    formats[(cell.row - 1, cell.column - 1)] = cell.number_format or "General"
+    finally:
+        wb.close()
+    return formats
+
+
+def _read_csv(path: str | os.PathLike) -> Grid:
+    raw = Path(path).read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise SpreadsheetRefused(path, "CSV 文件的编码无法识别（应为 UTF-8 或 GBK）")
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+    return Grid(Path(path).stem, rows, [])

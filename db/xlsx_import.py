@@ -1,0 +1,558 @@
+"""Import of 调度表 spreadsheets: a preview (what each row will record, what could not be read) and an apply that
+writes every row or none in one transaction. Importing the same figures again records nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Callable
+
+from db import clusters, ledger, plan, portfolios, projects, targets, updates
+from db.connection import Database
+from db.errors import PolicyTrackError, ValidationError
+from db.schedule import (FIELD_LABELS, CellProblem, NoHeader, ParseContext, SheetLayout, SheetRow, norm,
+                         parse_sheet)
+from db import schedule, spreadsheet
+from db.spreadsheet import SpreadsheetRefused
+from db.subjects import Subject
+from db.validate import month_end, name_key, parse_name
+
+ProgressFn = Callable[[int, int, str], None]
+CancelFn = Callable[[], bool]
+
+# Project fields a sheet may carry: sheet value key -> (project column, label)
+PROJECT_FIELDS = {
+    "responsible_unit": ("responsible_unit", "责任单位"),
+    "responsible_leader": ("responsible_leader", "包联领导"),
+    "location": ("location", "建设地点"),
+    "total_investment": ("total_investment_wan", "总投资"),
+    "start_year": ("start_year", "开工年份"),
+    "finish_year": ("finish_year", "竣工年份"),
+}
+UPDATE_KEYS = {"completed": "累计完成投资", "stage": "形象进度", "physical_progress": "工程量完成比例"}
+
+
+class ImportCancelled(PolicyTrackError):
+    def __init__(self) -> None:
+        super().__init__("导入已取消，数据库没有任何改动")
+
+
+@dataclass
+class Change:
+    """One thing applying a row will write. Values in storage units (万元, basis points) or text."""
+    kind: str  # 'create' | 'field' | 'target' | 'update'
+    key: str
+    label: str
+    before: Any
+    after: Any
+
+
+@dataclass
+class RowPlan:
+    sheet: str
+    row: int
+    name: str
+    as_of: dt.date | None
+    level: str | None
+    level_source: str
+    status: str  # 'new' | 'matched' | 'skipped'
+    reason: str = ""
+    project_id: int | None = None
+    project_name: str = ""
+    portfolio_id: int | None = None
+    plan_year_id: int | None = None
+    cluster_id: int | None = None
+    cluster_name: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
+    same: list[str] = field(default_factory=list)  # labels of figures the database already holds
+    problems: list[CellProblem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def note(self) -> str:
+        return self.values.get("note", "")
+
+
+@dataclass
+class SheetPlan:
+    name: str
+    layout: SheetLayout | None
+    rows: list[RowPlan] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPreview:
+    path: str
+    file_name: str
+    sha256: str
+    reader: str
+    sheets: list[SheetPlan]
+    skipped_sheets: list[tuple[str, str]]
+    default_level: str | None = None
+    as_of: dt.date | None = None
+    earlier_imports: list[dict[str, Any]] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    stamp: tuple[int, ...] | None = None  # the database's change stamp the plan was made at
+
+    @property
+    def rows(self) -> list[RowPlan]:
+        return [r for s in self.sheets for r in s.rows]
+
+    @property
+    def problems(self) -> list[tuple[str, CellProblem]]:
+        """Every cell that could not be read, with its sheet."""
+        out = []
+        for s in self.sheets:
+            if s.layout:
+                out += [(s.name, p) for p in s.layout.problems]
+            for r in s.rows:
+                out += [(s.name, p) for p in r.problems]
+        return sorted(out, key=lambda sp: (sp[0], sp[1].row, len(sp[1].column), sp[1].column))
+
+    @property
+    def change_count(self) -> int:
+        return sum(len(r.changes) for r in self.rows if r.status != "skipped")
+
+    @property
+    def new_projects(self) -> list[RowPlan]:
+        return [r for r in self.rows if r.status == "new"]
+
+    @property
+    def skipped_rows(self) -> list[RowPlan]:
+        return [r for r in self.rows if r.status == "skipped"]
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return self.change_count == 0
+
+    @property
+    def warnings(self) -> list[str]:
+        out = []
+        for s in self.sheets:
+            out += [f"工作表“{s.name}”：{w}" for w in (s.layout.warnings if s.layout else [])]
+            out += [f"工作表“{s.name}”：{w}" for w in s.warnings]
+        return out
+
+
+@dataclass
+class ApplyResult:
+    batch_id: int | None
+    projects_created: int
+    updates_recorded: int
+    targets_revised: int
+    fields_changed: int
+    rows_written: int
+
+    @property
+    def nothing_new(self) -> bool:
+        return self.batch_id is None
+
+
+# -- reading ----------------------------------------------------------------------------------------------
+
+def read(db: Database, path: str | os.PathLike, *, as_of: dt.date | str | None = None, reader: str = "auto",
+         progress: ProgressFn | None = None, cancelled: CancelFn | None = None) -> ImportPreview:
+    """Read a 调度表 file and plan its import against the database (nothing is written).
+
+    Refuses (SpreadsheetRefused, nothing changed) a file that is not a workbook, is encrypted, is an XML bomb, or
+    has no sheet with a recognisable header.
+    """
+    py = plan.current_plan_year(db)
+    preview = parse_file(path, year=py["year"], stages=plan.stages(db), as_of=as_of, reader=reader,
+                         progress=progress, cancelled=cancelled)
+    plan_for(db, preview)
+    return preview
+
+
+def plan_for(db: Database, preview: ImportPreview) -> ImportPreview:
+    """Compare a parsed file with the database: the second half of read(), on the database's own thread."""
+    t0 = time.perf_counter()
+    preview.earlier_imports = ledger.batches_for_file(db, preview.sha256)
+    plan_rows(db, preview)
+    preview.seconds["match"] = time.perf_counter() - t0
+    return preview
+
+
+def parse_file(path: str | os.PathLike, *, year: int, stages: list[str], as_of: dt.date | str | None = None,
+               reader: str = "auto", progress: ProgressFn | None = None,
+               cancelled: CancelFn | None = None) -> ImportPreview:
+    """The database-free half of read(): check and parse the file (safe to run on a worker thread)."""
+    t0 = time.perf_counter()
+    fixed = None
+    if as_of is not None:
+        from db.validate import parse_date
+        fixed = parse_date(as_of, "截至日期")
+    _tick(progress, 0, 3, "正在检查文件")
+    sha = ledger.file_sha256(path)
+    wb = spreadsheet.read(path, reader=reader, cancelled=cancelled)
+    _check_cancel(cancelled)
+    t1 = time.perf_counter()
+    _tick(progress, 1, 3, "正在识别表头和各行")
+
+    def formats(sheet: str, rows: int) -> dict[tuple[int, int], str]:
+        return spreadsheet.peek_number_formats(path, sheet, rows)
+
+    ctx = ParseContext(year=year, stages=stages, as_of=fixed, cancelled=cancelled,
+                       number_formats=formats if wb.reader == "calamine" else None)
+    sheets: list[SheetPlan] = []
+    skipped = list(wb.skipped_sheets)
+    for grid in wb.sheets:
+        try:
+            layout = parse_sheet(grid, ctx)
+        except NoHeader:
+            if any(any(not schedule.is_empty(v) for v in row) for row in grid.rows):
+                skipped.append((grid.name, "没有找到可识别的表头（如“项目名称”“累计完成投资”）"))
+            else:
+                skipped.append((grid.name, "空白工作表"))
+            continue
+        except schedule.Cancelled:
+            raise ImportCancelled() from None
+        sheets.append(SheetPlan(grid.name, layout))
+    if not sheets:
+        detail = "；".join(f"“{n}”：{why}" for n, why in skipped) or "文件中没有工作表"
+        raise SpreadsheetRefused(path, f"没有找到可识别的调度表表头（需要“项目名称”列和至少一列投资或进度）。{detail}")
+    t2 = time.perf_counter()
+    _tick(progress, 2, 3, "正在与数据库中的项目比对")
+    return ImportPreview(path=str(path), file_name=Path(path).name, sha256=sha, reader=wb.reader, sheets=sheets,
+                         skipped_sheets=skipped, as_of=fixed, seconds={"read": t1 - t0, "parse": t2 - t1})
+
+
+def _tick(progress: ProgressFn | None, done: int, total: int, message: str) -> None:
+    if progress is not None:
+        progress(done, total, message)
+
+
+def _check_cancel(cancelled: CancelFn | None) -> None:
+    if cancelled is not None and cancelled():
+        raise ImportCancelled()
+
+
+# -- planning: compare every row with the database ---------------------------------------------------------
+
+class _Standing:
+    """Bulk look-ups of what the database holds at a date, cached per date."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.cache: dict[tuple[str, str, str], dict[int, dict[str, Any]]] = {}
+
+    def update(self, metric: str, d: dt.date, year: int) -> dict[int, dict[str, Any]]:
+        key = ("u", metric, d.isoformat())
+        if key not in self.cache:
+            self.cache[key] = updates.as_of(self.db, "project", metric, d, since=dt.date(year, 1, 1))
+        return self.cache[key]
+
+    def target(self, d: dt.date) -> dict[int, dict[str, Any]]:
+        key = ("t", "annual_plan", d.isoformat())
+        if key not in self.cache:
+            self.cache[key] = targets.as_of(self.db, "project", "annual_plan", d)
+        return self.cache[key]
+
+
+def plan_rows(db: Database, preview: ImportPreview) -> None:
+    """(Re)compute every row's plan against the database as it is now."""
+    years = {r["year"]: r for r in plan.plan_years(db)}
+    standing = _Standing(db)
+    by_key: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for py in years.values():
+        for p in projects.list_for(db, py["id"]):
+            by_key.setdefault((py["id"], p["name_key"]), []).append(p)
+    portfolio_ids = {(py["id"], pf["level"]): pf["id"] for py in years.values()
+                     for pf in portfolios.list_for(db, py["id"])}
+    cluster_index = {py["id"]: _cluster_index(db, py["id"]) for py in years.values()}
+    seen: dict[tuple[Any, ...], tuple[str, int]] = {}
+    for sheet in preview.sheets:
+        sheet.rows = []
+        sheet.warnings = []
+        layout = sheet.layout
+        assert layout is not None
+        for t in layout.totals:
+            sheet.warnings.append(
+                f"第 {t.row} 行“{t.label}”与各项目之和不符：{FIELD_LABELS[t.field]} 表中为 {t.stated_wan:,} 万元，"
+                f"{t.rows_counted} 个项目相加为 {t.summed_wan:,} 万元")
+        for row_no, text, stated, found in layout.section_counts:
+            sheet.warnings.append(f"第 {row_no} 行分组“{text}”写明 {stated} 个项目，表中列出 {found} 个")
+        if layout.as_of is None:
+            sheet.warnings.append("无法确定截至日期：标题和表头中都没有（如“截至7月31日”“1-7月”），请指定截至日期")
+        for srow in layout.rows:
+            rp = _plan_row(db, sheet.name, srow, preview, years, by_key, portfolio_ids, cluster_index, standing)
+            if rp.status != "skipped":
+                key = (rp.project_id or (rp.portfolio_id, name_key(rp.name)), rp.as_of)
+                if key in seen:
+                    first_sheet, first_row = seen[key]
+                    rp.status, rp.reason = "skipped", f"与工作表“{first_sheet}”第 {first_row} 行是同一个项目，只导入第一处"
+                    rp.changes = []
+                else:
+                    seen[key] = (sheet.name, rp.row)
+            sheet.rows.append(rp)
+    preview.stamp = ledger.change_stamp(db)
+
+
+def _cluster_index(db: Database, plan_year_id: int) -> list[tuple[str, int, str]]:
+    out = []
+    for root in clusters.tree(db, plan_year_id):
+        for _path, node in root.walk():
+            if node.kind in ("cluster", "industry", "tier"):
+                out.append((name_key(node.name), node.id, node.name))
+    return out
+
+
+def _match_cluster(text: str, index: list[tuple[str, int, str]]) -> tuple[int | None, str]:
+    if not text:
+        return None, ""
+    t = name_key(re.sub(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])", "", text.strip()))
+    t = re.sub(r"[（(].*?[)）]", "", t)
+    t = re.sub(r"(项目|类|产业集群|集群|产业)$", "", t)
+    if not t:
+        return None, ""
+    exact = [(i, n) for k, i, n in index if k == t or re.sub(r"(产业集群|集群|产业)$", "", k) == t]
+    if len(exact) == 1:
+        return exact[0]
+    near = {(i, n) for k, i, n in index if len(t) >= 2 and (t in k or k in t)}
+    if len(near) == 1:
+        return near.pop()
+    return None, ""
+
+
+def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, years: dict[int, dict[str, Any]],
+              by_key: dict[tuple[int, str], list[dict[str, Any]]], portfolio_ids: dict[tuple[int, str], int],
+              cluster_index: dict[int, list[tuple[str, int, str]]], standing: _Standing) -> RowPlan:
+    values = dict(srow.values)
+    level = srow.level or preview.default_level
+    level_source = srow.level_source or ("导入时选择" if preview.default_level else "")
+    rp = RowPlan(sheet=sheet, row=srow.row, name=srow.name, as_of=srow.as_of, level=level,
+                 level_source=level_source, status="skipped", values=values, problems=list(srow.problems))
+    try:
+        clean_name = parse_name(srow.name, "项目名称")
+    except ValidationError as exc:
+        rp.problems.append(CellProblem(srow.row, srow.name_column, "项目名称", srow.name, exc.reason))
+        rp.reason = "项目名称无法使用"
+        return rp
+    rp.name = clean_name
+    if srow.as_of is None:
+        rp.reason = "无法确定截至日期"
+        return rp
+    py = years.get(srow.as_of.year)
+    if py is None:
+        rp.reason = f"数据库中没有 {srow.as_of.year} 年的计划年度"
+        return rp
+    rp.plan_year_id = py["id"]
+    year = py["year"]
+    d = srow.as_of
+
+    for key, lo, hi in (("start_year", 1990, 2100), ("finish_year", 1990, 2100)):
+        v = values.get(key)
+        if v is not None and not lo <= v <= hi:
+            values.pop(key)
+            rp.warnings.append(f"{PROJECT_FIELDS[key][1]} {v} 超出范围，未导入")
+    if values.get("start_year") and values.get("finish_year") and values["finish_year"] < values["start_year"]:
+        rp.warnings.append(f"竣工年份 {values['finish_year']} 早于开工年份 {values['start_year']}，两者都未导入")
+        values.pop("start_year")
+        values.pop("finish_year")
+
+    candidates = by_key.get((py["id"], name_key(clean_name)), [])
+    match = None
+    if len(candidates) == 1:
+        match = candidates[0]
+        if level and match["level"] != level:
+            rp.warnings.append(f"数据库中这个项目属于{portfolios.LEVELS[match['level']]}，表中为"
+                               f"{portfolios.LEVELS[level]}；按数据库中的项目记录")
+    elif len(candidates) > 1:
+        same_level = [c for c in candidates if c["level"] == level]
+        if len(same_level) == 1:
+            match = same_level[0]
+        else:
+            rp.reason = "数据库中区级和市级各有一个同名项目，无法确定是哪一个（表中未写明级别）"
+            return rp
+
+    # Completed investment from this month's amount when the sheet has no year-to-date column.
+    if values.pop("derive_completed", False):
+        month_amount = values.get("month_completed")
+        prev_end = month_end(year, d.month - 1) if d.month > 1 else None
+        prev = None
+        if prev_end is not None and match is not None:
+            prev_row = standing.update("completed", prev_end, year).get(match["id"])
+            prev = prev_row["value"] if prev_row else None
+        if prev_end is None:
+            values["completed"] = month_amount
+        elif prev is not None:
+            values["completed"] = prev + month_amount
+            rp.warnings.append(f"累计完成投资由上月累计 {prev:,} 万元加本月 {month_amount:,} 万元推算")
+        else:
+            rp.problems.append(CellProblem(srow.row, "", "本月完成投资", f"{month_amount:,}",
+                                           "只有本月完成额，数据库中没有上月累计，无法推算累计完成投资"))
+    elif "month_completed" in values and "completed" in values and match is not None and d.month > 1:
+        prev_row = standing.update("completed", month_end(year, d.month - 1), year).get(match["id"])
+        if prev_row and prev_row["value"] + values["month_completed"] != values["completed"]:
+            rp.warnings.append(f"上月累计 {prev_row['value']:,} + 本月 {values['month_completed']:,} 万元"
+                               f" ≠ 本月累计 {values['completed']:,} 万元")
+
+    if "physical_progress" in values:
+        values["physical_progress_bp"] = int(round(values["physical_progress"] * 10000))
+    rate = values.get("completion_rate")
+    plan_v = values.get("annual_plan")
+    done = values.get("completed")
+    if rate is not None and plan_v and done is not None:
+        actual = Fraction(done, plan_v)
+        if abs(actual - rate) > Fraction(15, 10000):
+            rp.warnings.append(f"表中完成率 {float(rate) * 100:.1f}% 与 完成÷计划 = {float(actual) * 100:.1f}% 不符")
+
+    if match is None:
+        if level is None:
+            rp.reason = "新项目，但无法确定项目级别（标题、工作表名和分组行都没有写区级或市级），请选择放入哪个项目盘子"
+            return rp
+        pf_id = portfolio_ids.get((py["id"], level))
+        if pf_id is None:
+            rp.reason = f"本年度没有{portfolios.LEVELS[level]}项目盘子，无法新建项目"
+            return rp
+        rp.status, rp.portfolio_id = "new", pf_id
+        cluster_text = values.get("cluster") or srow.cluster_hint
+        rp.cluster_id, rp.cluster_name = _match_cluster(cluster_text, cluster_index[py["id"]])
+        if values.get("cluster") and rp.cluster_id is None:
+            rp.warnings.append(f"所属产业集群“{values['cluster']}”在集群体系中找不到，未关联")
+        rp.changes.append(Change("create", "project", "新建项目", None,
+                                 f"{clean_name}（{portfolios.LEVELS[level]}）"))
+        for key, (_col, label) in PROJECT_FIELDS.items():
+            if values.get(key) not in (None, ""):
+                rp.changes.append(Change("field", key, label, None, values[key]))
+        if rp.cluster_id:
+            rp.changes.append(Change("field", "cluster", "所属集群", None, rp.cluster_name))
+        if values.get("annual_plan") is not None:
+            rp.changes.append(Change("target", "annual_plan", "年度计划投资", None, values["annual_plan"]))
+        for key, label in UPDATE_KEYS.items():
+            v = values.get("physical_progress_bp") if key == "physical_progress" else values.get(key)
+            if v is not None:
+                rp.changes.append(Change("update", key, label, None, v))
+        return rp
+
+    rp.status, rp.project_id, rp.project_name = "matched", match["id"], match["name"]
+    rp.portfolio_id = match["portfolio_id"]
+    for key, (col, label) in PROJECT_FIELDS.items():
+        v = values.get(key)
+        if v in (None, ""):
+            continue
+        if match[col] != v:
+            rp.changes.append(Change("field", key, label, match[col], v))
+        else:
+            rp.same.append(label)
+    if values.get("annual_plan") is not None:
+        current = standing.target(d).get(match["id"])
+        before = current["value"] if current else None
+        if before != values["annual_plan"]:
+            rp.changes.append(Change("target", "annual_plan", "年度计划投资", before, values["annual_plan"]))
+        else:
+            rp.same.append("年度计划投资")
+    for key, label in UPDATE_KEYS.items():
+        v = values.get("physical_progress_bp") if key == "physical_progress" else values.get(key)
+        if v is None:
+            continue
+        row = standing.update(key, d, year).get(match["id"])
+        before = None if row is None else (row["text_value"] if key == "stage" else row["value"])
+        if before != v:
+            rp.changes.append(Change("update", key, label, before, v))
+        else:
+            rp.same.append(label)
+    return rp
+
+
+def choose_level(db: Database, preview: ImportPreview, level: str | None) -> None:
+    """The portfolio for new projects whose level the file does not say; replans the rows."""
+    if level is not None and level not in portfolios.LEVELS:
+        raise ValidationError("项目级别", level, "只能是区级重点或市级重大")
+    preview.default_level = level
+    plan_rows(db, preview)
+
+
+# -- applying ------------------------------------------------------------------------------------------------
+
+def apply(db: Database, preview: ImportPreview, *, progress: ProgressFn | None = None,
+          cancelled: CancelFn | None = None) -> ApplyResult:
+    """Write every planned row in ONE transaction (all or nothing); cancelling leaves the database unchanged.
+
+    The plan is recomputed inside the transaction, so figures typed since the preview are compared, not clobbered.
+    """
+    try:
+        with db.transaction("import", "project", "update", "target"):
+            if preview.stamp is None or preview.stamp != ledger.change_stamp(db):
+                plan_rows(db, preview)
+            batch_id, created, recorded, revised, edited, rows_written = _apply_planned(db, preview, progress,
+                                                                                        cancelled)
+    except BaseException:
+        preview.stamp = None  # the plan was partly acted on and rolled back: plan afresh next time
+        raise
+    preview.stamp = None
+    return ApplyResult(batch_id, created, recorded, revised, edited, rows_written)
+
+
+def _apply_planned(db: Database, preview: ImportPreview, progress: ProgressFn | None,
+                   cancelled: CancelFn | None) -> tuple[int | None, int, int, int, int, int]:
+    created = recorded = revised = edited = rows_written = 0
+    todo = [r for r in preview.rows if r.status != "skipped" and r.changes]
+    total = len(todo)
+    _tick(progress, 0, total, "开始写入")
+    for i, rp in enumerate(todo):
+        _check_cancel(cancelled)
+        c, u, t, e = _write_row(db, preview.file_name, rp)
+        created, recorded, revised, edited = created + c, recorded + u, revised + t, edited + e
+        rows_written += 1
+        if progress is not None and (i % 50 == 0 or i + 1 == total):
+            progress(i + 1, total, rp.name)
+    _check_cancel(cancelled)
+    if not rows_written:
+        return None, 0, 0, 0, 0, 0
+    summary = (f"导入调度表 {preview.file_name}：{rows_written} 行，新建项目 {created} 个，"
+               f"记录更新 {recorded} 条，调整年度计划 {revised} 个，修改项目信息 {edited} 项")
+    batch_id = ledger.add_batch(db, kind="xlsx", file_name=preview.file_name, sha256=preview.sha256, summary=summary)
+    return batch_id, created, recorded, revised, edited, rows_written
+
+
+def source_text(file_name: str, rp: RowPlan) -> str:
+    return f"导入自 {file_name}，工作表“{rp.sheet}”，第 {rp.row} 行"
+
+
+def _write_row(db: Database, file_name: str, rp: RowPlan) -> tuple[int, int, int, int]:
+    src = source_text(file_name, rp)
+    reason = f"导入调度表：{file_name}，工作表“{rp.sheet}”，第 {rp.row} 行"
+    values = rp.values
+    created = recorded = revised = edited = 0
+    if rp.status == "new":
+        fields = {col: values[key] for key, (col, _label) in PROJECT_FIELDS.items() if values.get(key) not in (None, "")}
+        if rp.cluster_id:
+            fields["cluster_id"] = rp.cluster_id
+        if values.get("description"):
+            fields["description"] = values["description"]
+        rp.project_id = projects.create(db, portfolio_id=rp.portfolio_id, name=rp.name,
+                                        annual_plan_wan=values.get("annual_plan"), source=src, reason=reason,
+                                        **fields)
+        created = 1
+        revised += values.get("annual_plan") is not None
+    else:
+        changes = {PROJECT_FIELDS[c.key][0]: c.after for c in rp.changes if c.kind == "field"}
+        if changes:
+            edited += len(projects.edit(db, rp.project_id, **changes))
+        for c in rp.changes:
+            if c.kind == "target":
+                # A first plan holds for the whole year; a changed plan from the reporting date on.
+                targets.revise(db, Subject("project", rp.project_id), "annual_plan", c.after, reason=reason,
+                               effective_from=None if c.before is None else rp.as_of, source=src)
+                revised += 1
+    note = values.get("note", "")
+    subject = Subject("project", rp.project_id)
+    for c in rp.changes:
+        if c.kind != "update":
+            continue
+        if c.key == "stage":
+            updates.record(db, subject, "stage", rp.as_of, text_value=c.after, note=note, source=src,
+                           source_kind="import")
+        else:
+            updates.record(db, subject, c.key, rp.as_of, value=c.after, note=note, source=src, source_kind="import")
+        note = ""  # the row's note goes with its first recorded figure
+        recorded += 1
+    return created, recorded, revised, edited

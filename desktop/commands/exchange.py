@@ -1,0 +1,71 @@
+"""`policytrack exchange export|import`: exchange files (交换包) between a unit's PC and the office.
+
+Conflicts (same subject, metric and month, different values from two sources) are never decided silently: without
+`--prefer mine|theirs` an import that meets one lists them and refuses (exit 2, nothing changed).
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from db import exchange
+from desktop import import_text
+from desktop.cli import Refused, add_db_argument, open_for_cli
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("exchange", help="交换包：在单位和区发改委的电脑之间传递更新（export / import）")
+    verbs = p.add_subparsers(dest="verb", metavar="操作", parser_class=type(p))
+    verbs.required = True
+    e = verbs.add_parser("export", help="导出本机记录的更新和目标调整")
+    e.add_argument("out", metavar="OUT", help="输出的交换包文件（建议扩展名 .ptx）")
+    e.add_argument("--unit", required=True, metavar="责任单位",
+                   help="只导出责任单位为它的项目（写“全部”则导出所有项目、指标和集群）；也作为发送方名称")
+    e.add_argument("--since", metavar="YYYY-MM-DD", help="只导出这一天及以后录入的内容（默认：全部）")
+    add_db_argument(e)
+    e.set_defaults(func=run_export)
+    i = verbs.add_parser("import", help="导入交换包（先比对；有冲突时需用 --prefer 选择）")
+    i.add_argument("file", metavar="FILE", help="交换包文件")
+    i.add_argument("--dry-run", action="store_true", help="只列出将要改变的内容和冲突，不写入")
+    i.add_argument("--prefer", choices=("mine", "theirs"),
+                   help="冲突时保留本机的数字（mine）或采用交换包的数字（theirs）；不给则有冲突时拒绝导入")
+    add_db_argument(i)
+    i.set_defaults(func=run_import)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if not out.parent.exists():
+        raise Refused(f"文件夹不存在：{out.parent}")
+    db = open_for_cli(args.db)
+    try:
+        s = exchange.export(db, out, unit=args.unit, since=args.since)
+    finally:
+        db.close()
+    print(f"已导出交换包 {s.path}：更新 {s.updates} 条，目标调整 {s.targets} 条，涉及项目 {s.projects} 个"
+          f"（发送方：{s.sender['name']}）")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    db = open_for_cli(args.db)
+    try:
+        preview = exchange.read(db, args.file)
+        if args.prefer and preview.conflicts:
+            preview.resolve_all(args.prefer)
+        print("\n".join(import_text.exchange_report(preview)))
+        if args.dry_run:
+            print("（--dry-run：没有写入数据库）")
+            return 0
+        if preview.unresolved_conflicts:
+            raise Refused(f"有 {len(preview.unresolved_conflicts)} 处冲突，未导入任何数据；"
+                          "请用 --prefer mine（保留本机）或 --prefer theirs（采用交换包）选择后再导入")
+        result = exchange.apply(db, preview)
+    finally:
+        db.close()
+    if result.nothing_new:
+        print("没有新的数据，未记录任何内容")
+    else:
+        print(f"已导入：记录更新 {result.recorded_updates} 条，目标调整 {result.recorded_targets} 条，"
+              f"新建项目 {result.projects_created} 个，冲突保留本机 {result.kept_mine} 处（导入批次 #{result.batch_id}）")
+    return 0

@@ -1,0 +1,212 @@
+"""导入调度表 / 交换包 dialogs driven as a user would: the preview, the conflict resolver, cancel, the menu."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QProgressDialog, QPushButton
+
+from db import exchange, open_database, projects, seed, updates, xlsx_import
+from db.subjects import Subject
+from desktop import dialogs, exchange_ui
+from desktop.exchange_ui import ConflictResolver, ExchangePreviewDialog, ImportPreviewDialog, ImportRowsModel
+from tests.db.xlsx_fixtures import messy_workbook, simple_workbook
+
+
+@pytest.fixture
+def told(monkeypatch):
+    """What the dialog service would have shown."""
+    messages = []
+    monkeypatch.setattr(dialogs, "show_info", lambda parent, title, text: messages.append(("info", title, text)))
+    monkeypatch.setattr(dialogs, "show_error", lambda parent, title, text: messages.append(("error", title, text)))
+    return messages
+
+
+def counts(db):
+    return {t: db.scalar("SELECT count(*) FROM " + t) for t in ("project", "progress_update", "target",
+                                                                 "import_batch", "audit_log")}
+
+
+def cell(model, row, col):
+    return model.data(model.index(row, col), Qt.ItemDataRole.DisplayRole)
+
+
+def test_import_preview_shows_rows_unreadable_cells_and_totals(ctx, qtbot, tmp_path):
+    preview = xlsx_import.read(ctx.db, messy_workbook(tmp_path / "调度表.xlsx"))
+    dialog = ImportPreviewDialog(ctx, preview)
+    qtbot.addWidget(dialog)
+    m = dialog.rows_model
+    assert m.rowCount() == 9
+    first = [cell(m, 0, c) for c in range(m.columnCount())]
+    assert first[:6] == ["区级", "7", "金康赛力斯 龙兴工厂（金康赛力斯龙兴工厂）", "有变化", "区级重点", "2023-07-31"]
+    assert "累计完成投资 （无） → 150,000 万元" in first[ImportRowsModel.COL_CHANGES]
+    statuses = [cell(m, r, ImportRowsModel.COL_STATUS) for r in range(m.rowCount())]
+    assert statuses.count("新项目") == 4
+    new_row = statuses.index("新项目")
+    assert m.data(m.index(new_row, 0), Qt.ItemDataRole.BackgroundRole).color().name() == "#e3f2fd"
+    assert "第 7 行" in dialog.detail.toPlainText() and "总投资 （无） → 1,200,000 万元" in dialog.detail.toPlainText()
+    p = dialog.problems_model
+    assert p.rowCount() == 3 and [cell(p, 0, c) for c in range(6)] == [
+        "区级", "12", "E", "累计完成投资", "约4000", "不是有效的数字"]
+    assert dialog.tabs.tabText(1) == "无法读取的单元格（3）"
+    assert "截至 2023-07-31（标题：截至7月31日）" in dialog.header.text()
+    assert dialog.totals.text().startswith("共 9 行有变化：新建项目 4 个")
+    assert dialog.apply_button.isEnabled()
+    dialog.only_changes.setChecked(True)
+    assert m.rowCount() == 9  # every row of this file changes something
+
+
+def test_choosing_a_portfolio_for_rows_of_unknown_level(ctx, qtbot, tmp_path):
+    path = simple_workbook(tmp_path / "x.xlsx", [[1, "无级别新项目", 1000, 500, "开工", "区经信委"]],
+                           title="2023年重点项目调度表（截至7月31日）", sheet="Sheet1")
+    dialog = ImportPreviewDialog(ctx, xlsx_import.read(ctx.db, path))
+    qtbot.addWidget(dialog)
+    assert cell(dialog.rows_model, 0, ImportRowsModel.COL_STATUS) == "跳过" and not dialog.apply_button.isEnabled()
+    dialog.level_combo.setCurrentIndex(dialog.level_combo.findData("city"))
+    assert cell(dialog.rows_model, 0, ImportRowsModel.COL_STATUS) == "新项目"
+    assert cell(dialog.rows_model, 0, 4) == "市级重大" and dialog.apply_button.isEnabled()
+
+
+def test_import_flow_reads_and_applies_off_the_ui_thread(ctx, qtbot, tmp_path, monkeypatch, told):
+    path = messy_workbook(tmp_path / "调度表.xlsx")
+    seen = {}
+
+    def accept(self):
+        seen["rows"] = self.rows_model.rowCount()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ImportPreviewDialog, "exec", accept)
+    with qtbot.waitSignal(ctx.data_changed, timeout=20_000):
+        result = exchange_ui.import_xlsx(None, ctx, str(path))
+    assert seen["rows"] == 9 and result.updates_recorded == 17
+    jk = projects.find(ctx.db, "金康赛力斯龙兴工厂")
+    assert updates.standing(ctx.db, Subject("project", jk["id"]), "completed", "2023-07-31")["value"] == 150_000
+    assert told[-1][0] == "info" and "记录更新 17 条" in told[-1][2]
+    # Again: nothing new, and the user is told so.
+    exchange_ui.import_xlsx(None, ctx, str(path))
+    assert told[-1][2] == "没有新的数据，未记录任何内容。"
+
+
+def test_cancel_in_the_progress_dialog_leaves_the_database_unchanged(ctx, qtbot, tmp_path, monkeypatch, told):
+    rows = [[i, f"批量新项目{i:03d}", 1000 + i, 500, "开工", "区经信委"] for i in range(1, 121)]
+    path = simple_workbook(tmp_path / "big.xlsx", rows)
+    monkeypatch.setattr(ImportPreviewDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    real = xlsx_import._write_row
+
+    def slow(*a, **kw):
+        time.sleep(0.02)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(xlsx_import, "_write_row", slow)
+    before = counts(ctx.db)
+    pressed = []
+
+    def press_cancel():
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, QProgressDialog) and "写入" in w.labelText() and not w.wasCanceled():
+                w.findChild(QPushButton).click()  # the 取消 button, as a user presses it
+                pressed.append(True)
+                return
+        QTimer.singleShot(50, press_cancel)
+
+    QTimer.singleShot(200, press_cancel)
+    assert exchange_ui.import_xlsx(None, ctx, str(path)) is None
+    assert pressed and told[-1] == ("error", "导入未完成", "已取消，数据库没有任何改动")
+    assert counts(ctx.db) == before
+
+
+def test_refused_file_shows_the_reason(ctx, tmp_path, told):
+    (tmp_path / "x.xlsx").write_text("not a workbook", "utf-8")
+    before = counts(ctx.db)
+    assert exchange_ui.import_xlsx(None, ctx, str(tmp_path / "x.xlsx")) is None
+    assert told == [("error", "无法导入", "无法导入 x.xlsx：不是 Excel 工作簿（.xlsx），也不是 CSV 文本")]
+    assert counts(ctx.db) == before
+
+
+def _conflicting_file(ctx, tmp_path):
+    unit = open_database(tmp_path / "unit.db")
+    seed.load_builtin(unit)
+    unit.user = "张三"
+    for db in (ctx.db, unit):
+        projects.edit(db, projects.find(db, "大洋电机项目")["id"], responsible_unit="区经信委")
+    updates.record(ctx.db, Subject("project", projects.find(ctx.db, "大洋电机项目")["id"]), "completed",
+                   "2023-07-31", value=30_000)
+    s = Subject("project", projects.find(unit, "大洋电机项目")["id"])
+    updates.record(unit, s, "completed", "2023-07-31", value=31_500)
+    updates.record(unit, s, "stage", "2023-07-31", text_value="主体施工")
+    path = exchange.export(unit, tmp_path / "unit.ptx", unit="区经信委").path
+    unit.close()
+    return path
+
+
+def test_conflict_resolver_side_by_side_and_apply_waits_for_a_choice(ctx, qtbot, tmp_path):
+    preview = exchange.read(ctx.db, _conflicting_file(ctx, tmp_path))
+    dialog = ExchangePreviewDialog(ctx, preview)
+    qtbot.addWidget(dialog)
+    resolver = dialog.resolver
+    assert dialog.tabs.currentWidget() is resolver and dialog.tabs.tabText(1) == "冲突（1）"
+    mine = resolver.table.cellWidget(0, 1).text()
+    theirs = resolver.table.cellWidget(0, 2).text()
+    assert "30,000 万元" in mine and "31,500 万元" in theirs and "张三" in theirs
+    assert "项目“大洋电机项目”" in resolver.table.cellWidget(0, 0).text()
+    assert not dialog.apply_button.isEnabled() and "未选择 1 处" in dialog.summary.text()
+    resolver.choose(0, "theirs")
+    assert preview.conflicts[0].choice == "theirs" and dialog.apply_button.isEnabled()
+    changes = dialog.changes_model
+    rows = {cell(changes, r, 1): [cell(changes, r, c) for c in range(changes.columnCount())]
+            for r in range(changes.rowCount())}
+    assert rows["累计完成投资"][3:6] == ["冲突：采用交换包", "30,000 万元", "31,500 万元"]
+    assert rows["形象进度"][3:6] == ["新增", "（无）", "主体施工"]  # the seeded stage is June's
+    resolver.all_mine.click()
+    assert preview.conflicts[0].choice == "mine"
+
+
+def test_exchange_import_flow(ctx, qtbot, tmp_path, monkeypatch, told):
+    path = _conflicting_file(ctx, tmp_path)
+
+    def decide(self):
+        self.resolver.choose_all("theirs")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ExchangePreviewDialog, "exec", decide)
+    with qtbot.waitSignal(ctx.data_changed, timeout=20_000):
+        result = exchange_ui.import_exchange(None, ctx, str(path))
+    assert result.recorded_updates == 2
+    pid = projects.find(ctx.db, "大洋电机项目")["id"]
+    assert updates.standing(ctx.db, Subject("project", pid), "completed", "2023-07-31")["value"] == 31_500
+    assert "记录更新 2 条" in told[-1][2]
+
+
+def test_exports_from_the_gui(ctx, tmp_path, monkeypatch, told):
+    out = tmp_path / "调度表.xlsx"
+    result = exchange_ui.export_xlsx(None, ctx, str(out))
+    assert out.exists() and result.projects == 13 and "已导出 13 个项目" in told[-1][2]
+    def fill(self):
+        self.sender_edit.setText("区发改委")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(exchange_ui.ExchangeExportDialog, "exec", fill)
+    monkeypatch.setattr(exchange_ui, "ask_save_path", lambda *a: str(tmp_path / "out.ptx"))
+    summary = exchange_ui.export_exchange(None, ctx)
+    assert (tmp_path / "out.ptx").exists() and summary.updates == 0 and "已导出" in told[-1][2]
+    assert summary.sender["name"] == "区发改委"
+    from db import ledger
+    assert ledger.site_name(ctx.db) == "区发改委"  # remembered for the next export
+
+
+def test_file_menu_offers_the_four_actions(window):
+    texts = [a.text() for a in window.file_menu.actions()]
+    assert texts[:5] == ["导入调度表…", "导出调度表…", "", "导入交换包…", "导出交换包…"]
+    assert set(window.exchange_actions) == {"import_xlsx", "export_xlsx", "export_exchange", "import_exchange"}
+
+
+def test_conflict_resolver_alone(ctx, qtbot, tmp_path):
+    preview = exchange.read(ctx.db, _conflicting_file(ctx, tmp_path))
+    widget = ConflictResolver(preview)
+    qtbot.addWidget(widget)
+    changed = []
+    widget.on_change = lambda: changed.append(widget.open_count)
+    assert widget.open_count == 1
+    widget.all_theirs.click()
+    assert changed == [0] and widget.combos[0].currentText() == "采用交换包"

@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
         --bundle-only) BUNDLE_ONLY=1; shift ;;
         --out) mkdir -p "$2"; OUT=$(cd "$2" && pwd); shift 2 ;;
         --fast) COMPRESS=(-Zgzip -z1); shift ;;
-        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
         *) echo "build.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done

@@ -35,6 +35,7 @@ def synthetic_projects(rows: int, seed_value: int = 1) -> list[dict]:
         total = rnd.randrange(5_000, 2_000_000)
         plan = max(1000, total // rnd.randrange(3, 8))
         out.append({"name": f"{SECTIONS[n % len(SECTIONS)][:4]}示范项目{n:05d}号", "level": "district",
+                    "unit": UNITS[(n - 1) // 2 % len(UNITS)],
                     "total": total, "plan": plan, "done": plan * rnd.randrange(30, 70) // 100})
     return out
 
@@ -43,7 +44,8 @@ def projects_of(db_path: Path, month: int, seed_value: int = 2) -> list[dict]:
     """The database's own projects with next month's figures: the monthly report a unit sends back."""
     rnd = random.Random(seed_value)
     db = open_database(db_path)
-    rows = db.query("SELECT p.id, p.name, pf.level, p.total_investment_wan AS total FROM project p"
+    rows = db.query("SELECT p.id, p.name, pf.level, p.total_investment_wan AS total, p.responsible_unit AS unit"
+                    " FROM project p"
                     " JOIN portfolio pf ON pf.id = p.portfolio_id WHERE p.active = 1 ORDER BY pf.position, p.id")
     plans = {r["project_id"]: r["value"] for r in db.query(
         "SELECT project_id, value FROM target WHERE project_id IS NOT NULL AND metric = 'annual_plan'")}
@@ -51,7 +53,7 @@ def projects_of(db_path: Path, month: int, seed_value: int = 2) -> list[dict]:
     out = []
     for r in rows:
         plan = plans.get(r["id"]) or 1000
-        out.append({"name": r["name"], "level": r["level"], "total": r["total"], "plan": plan,
+        out.append({"name": r["name"], "level": r["level"], "total": r["total"], "plan": plan, "unit": r["unit"],
                     "done": plan * month * rnd.randrange(60, 130) // 1200})
     return out
 
@@ -59,7 +61,7 @@ def projects_of(db_path: Path, month: int, seed_value: int = 2) -> list[dict]:
 def write_sheet(path: Path, projects: list[dict], month: int) -> Path:
     """A 调度表 like the ones offices send: a sheet per level, title with the date, unit line, merged two-row
     header, sections with counts, a 合计 row, amounts partly typed as text with separators, one 责任单位 merged
-    over pairs of projects."""
+    over two projects where they share it."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
@@ -84,6 +86,7 @@ def write_sheet(path: Path, projects: list[dict], month: int) -> Path:
             r += 1
             ws.append([f"{'一二三四五'[s_i]}、{name}（{len(chunk)}个）"])
             merges.append(f"A{r}:J{r}")
+            shared_with_previous = False
             for i, p in enumerate(chunk):
                 n += 1
                 r += 1
@@ -91,11 +94,14 @@ def write_sheet(path: Path, projects: list[dict], month: int) -> Path:
                 ws.append([
                     n, p["name"], f"{total:,}" if (n % 3 == 0 and total) else total, plan,
                     str(done) if n % 5 == 0 else done, round(done / plan, 4) if plan else None,
-                    STAGES[min(5, (month + n) % 6)], UNITS[n % len(UNITS)] if i % 2 == 0 else None,
+                    STAGES[min(5, (month + n) % 6)], None if shared_with_previous else p["unit"],
                     f"第{month}月推进正常" if n % 4 == 0 else None, None,
                 ])
-                if i % 2 == 0 and i + 1 < len(chunk):
+                shares_next = (not shared_with_previous and i + 1 < len(chunk) and p["unit"]
+                               and chunk[i + 1]["unit"] == p["unit"])
+                if shares_next:
                     merges.append(f"H{r}:H{r + 1}")
+                shared_with_previous = shares_next
         ws.append([None, "合计"] + [None] * 8)
         for m in merges:
             ws.merged_cells.add(m)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from db import clusters, ledger, plan, portfolios, projects, seed, targets, updates
+from db import backups, clusters, ledger, plan, portfolios, projects, seed, targets, updates
 from db.connection import Database
 from db.errors import PolicyTrackError, ValidationError
 from db.subjects import METRIC_LABELS, TARGET_METRICS, UPDATE_METRICS, Subject
@@ -704,6 +704,8 @@ def _source(file_name: str, sender: dict[str, str], it: dict[str, Any]) -> str:
 def apply(db: Database, preview: ExchangePreview, *, progress: ProgressFn | None = None,
           cancelled: CancelFn | None = None) -> ExchangeResult:
     """Import everything in one transaction (all or nothing). Refuses while a conflict has no choice."""
+    if not db.in_transaction:
+        backups.backup_before(db, "exchange")  # a checked copy first, outside the write, as for a migration
     try:
         with db.transaction("exchange", "project", "update", "target"):
             if preview.stamp is None or preview.stamp != ledger.change_stamp(db):

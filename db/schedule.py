@@ -38,7 +38,8 @@ HEADER_SCAN_ROWS = 30
 EMPTY_MARKERS = {"", "-", "—", "——", "–", "－", "/", "／", "\\", "无", "暂无", "空", "n/a", "na", "none", "null", "/"}
 LEVEL_WORDS = {"district": ("区级", "区重点", "区级重点"), "city": ("市级", "市重点", "市级重大", "市重大")}
 
-_SECTION_RE = re.compile(r"^([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部分类批项]"
+_SECTION_RE = re.compile(r"^([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十]+[)）]"
+                         r"|第[一二三四五六七八九十]+[部分类批项]"
                          r"|[A-Z][、.．])")
 _COUNT_RE = re.compile(r"[（(]?(?:共)?(\d+)\s*个(?:项目)?[)）]?")
 _FOOTER_RE = re.compile(r"^(注|说明|备注[:：]|填报人|填表人|审核人|审核|制表|联系人|联系电话|负责人|填报日期|报送)")
@@ -730,11 +731,13 @@ def parse_sheet(grid: Grid, ctx: ParseContext) -> SheetLayout:
     if ctx.as_of is not None:
         as_of, as_of_source = ctx.as_of, "由导入时指定"
         if title_d and title_d != ctx.as_of:
-            warnings.append(f"标题中的日期（{title_words}）与指定的截至日期 {ctx.as_of.isoformat()} 不同，按指定日期导入")
+            warnings.append(f"标题中的日期（{title_words}）与指定的截至日期 {ctx.as_of.isoformat()} 不同，"
+                            "按指定日期导入")
     elif title_d:
         as_of, as_of_source = title_d, f"标题：{title_words}"
         if header_month and header_month != title_d.month:
-            warnings.append(f"标题写截至 {title_d.month} 月，而“{columns['completed'].label}”列写的是 {header_month} 月；"
+            warnings.append(f"标题写截至 {title_d.month} 月，而“{columns['completed'].label}”列写的是"
+                            f" {header_month} 月；"
                             "按标题的日期导入")
     elif header_month and header_year:
         as_of, as_of_source = _month_end(header_year, header_month), f"表头：{columns['completed'].label}"
@@ -835,7 +838,8 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
             kind = "total"
         elif any("小计" in t for t in lead_texts if t):
             kind = "subtotal"
-        elif _FOOTER_RE.match(lead) and (not name_text or lead == _WHITE.sub("", name_text)) and _no_figures(grid, r, cols):
+        elif (_FOOTER_RE.match(lead) and (not name_text or lead == _WHITE.sub("", name_text))
+              and _no_figures(grid, r, cols)):
             continue
         elif _SECTION_RE.match(lead) or _is_wide_merge(merges, r, width):
             kind = "section"
@@ -891,6 +895,7 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
                        level_source=level_source, section=section_text, cluster_hint=cluster_hint,
                        as_of=layout.as_of)
         notes: list[str] = []
+        progress: list[str] = []
         for f, col in cols.items():
             if f in ("name", "seq") or col.field in ("note", "progress_note"):
                 continue
@@ -950,7 +955,12 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
             value, _ = _data_cell(grid, merges, r, col.index)
             if not is_empty(value):
                 text = clean_text(value)
-                notes.append(text if col.field == "note" else f"本月进展：{text}")
+                if col.field == "note":
+                    notes.append(text)
+                else:  # 本月进展 is its own record (db.recording progress notes), not a note on a figure
+                    progress.append(text)
+        if progress:
+            row.values["progress_note"] = "；".join(progress)[:2000]
         if notes:
             row.values["note"] = "；".join(notes)[:2000]
         else:

@@ -55,3 +55,12 @@ def set_time_progress_mode(db: Database, mode: str) -> None:
 def user_name(db: Database) -> str:
     """The name written into the log: the OS user unless overridden in settings."""
     return get(db, "user_name") or db.user
+
+
+def set_user_name(db: Database, name: str) -> None:
+    """Override the name written into the audit log (empty: use the operating system's user name)."""
+    from db.validate import parse_text
+    clean = parse_text(name, "用户名", max_length=50)
+    _put(db, "user_name", clean, f"用户名：{clean or '（使用系统用户名）'}")
+    if clean:
+        db.user = clean

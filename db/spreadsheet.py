@@ -86,8 +86,10 @@ def sniff(path: str | os.PathLike) -> str:
     if head.startswith(CFB_MAGIC):
         data = p.read_bytes()
         if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
-            raise SpreadsheetRefused(p, "文件已加密（设置了打开密码）。请在 Excel 或 WPS 中取消密码并另存为 .xlsx 后再导入")
-        raise SpreadsheetRefused(p, "这是旧版 Excel 97-2003（.xls）或 WPS（.et）文件。请在 Excel 或 WPS 中另存为 .xlsx 后再导入")
+            raise SpreadsheetRefused(p, "文件已加密（设置了打开密码）。"
+                                        "请在 Excel 或 WPS 中取消密码并另存为 .xlsx 后再导入")
+        raise SpreadsheetRefused(p, "这是旧版 Excel 97-2003（.xls）或 WPS（.et）文件。"
+                                    "请在 Excel 或 WPS 中另存为 .xlsx 后再导入")
     if head.startswith(ZIP_MAGIC):
         return "xlsx"
     if head.startswith(b"%PDF"):

@@ -91,7 +91,7 @@ def parse_decimal(value: object, field: str, *, allow_negative: bool = False, pe
         raise ValidationError(field, value, "不是有限的数字")
     if abs(number) >= Decimal("1e15"):
         raise ValidationError(field, value, "数值过大")
-    if number < 0 and not allow_negative:
+    if number.is_signed() and not allow_negative:  # "-0" too: a minus sign in a field that cannot be negative
         raise ValidationError(field, value, "不能为负数")
     return number
 

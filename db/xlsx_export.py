@@ -34,6 +34,7 @@ COLUMNS = [
     ("rate", "{year}年", "完成率", 9),
     ("stage", "形象进度", None, 11),
     ("physical_progress", "工程量完成比例", None, 10),
+    ("progress_note", "本月进展", None, 24),
     ("start_year", "开工年份", None, 9),
     ("finish_year", "竣工年份", None, 9),
     ("note", "备注", None, 30),
@@ -65,8 +66,8 @@ def _col(key: str) -> str:
 
 
 def _lines(text: str | None, width: float) -> int:
-    """How many lines wrapped text needs in a column ``width`` characters wide (a Chinese character takes about 1.7 widths):
-    spreadsheet programs do not grow a row for wrapped text written by a program, so the export sets heights."""
+    """How many lines wrapped text needs in a column ``width`` characters wide (a Chinese character takes about
+    1.7 widths): spreadsheet programs do not grow a row for wrapped text a program wrote, so the export sets heights."""
     if not text:
         return 1
     units = sum(1.7 if unicodedata.east_asian_width(ch) in ("W", "F") else 1.0 for ch in text)
@@ -85,6 +86,10 @@ def rows_for_export(db: Database, as_of: object | None = None) -> tuple[dict[str
     done = updates.as_of(db, "project", "completed", d, since=year_start)
     stage = updates.as_of(db, "project", "stage", d, since=year_start)
     pp = updates.as_of(db, "project", "physical_progress", d, since=year_start)
+    notes = {r["project_id"]: r["text"] for r in db.query(
+        "SELECT project_id, text, retracted FROM progress_note n WHERE as_of = ? AND id = (SELECT max(id)"
+        " FROM progress_note m WHERE m.project_id = n.project_id AND m.as_of = n.as_of)", (d.isoformat(),))
+        if not r["retracted"]}
     # Each project is grouped under the 产业集群 its node belongs to (or the node itself above that level).
     group_of: dict[int, tuple[int, str]] = {}
     order = 0
@@ -120,6 +125,7 @@ def rows_for_export(db: Database, as_of: object | None = None) -> tuple[dict[str
                 "completed": done[pid]["value"] if pid in done else None,
                 "stage": stage[pid]["text_value"] if pid in stage else None,
                 "physical_progress": pp[pid]["value"] if pid in pp else None,
+                "progress_note": notes.get(pid),
                 "start_year": p["start_year"],
                 "finish_year": p["finish_year"],
                 "note": p["note"],
@@ -256,8 +262,9 @@ def export(db: Database, path: str | os.PathLike, *, as_of: object | None = None
                 seq += 1
                 r = row_no + 1
                 pp = p["physical_progress"]
-                lines = max(_lines(p["name"], widths["name"]), _lines(p["responsible_unit"], widths["responsible_unit"]),
-                            _lines(p["note"], widths["note"]))
+                lines = max(_lines(p["name"], widths["name"]), _lines(p["note"], widths["note"]),
+                            _lines(p["progress_note"], widths["progress_note"]),
+                            _lines(p["responsible_unit"], widths["responsible_unit"]))
                 emit([
                     cell(seq, "pt_center"),
                     cell(p["name"], "pt_text"),
@@ -269,6 +276,7 @@ def export(db: Database, path: str | os.PathLike, *, as_of: object | None = None
                             "pt_percent"),
                     cell(p["stage"], "pt_center"),
                     cell(None if pp is None else pp / 10000, "pt_percent"),
+                    cell(p["progress_note"], "pt_text"),
                     cell(p["start_year"], "pt_center"),
                     cell(p["finish_year"], "pt_center"),
                     cell(p["note"] or None, "pt_text"),

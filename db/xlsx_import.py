@@ -12,15 +12,15 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
-from db import clusters, ledger, plan, portfolios, projects, targets, updates
+from db import backups, clusters, ledger, plan, portfolios, projects, recording, targets, updates
 from db.connection import Database
 from db.errors import PolicyTrackError, ValidationError
-from db.schedule import (FIELD_LABELS, CellProblem, NoHeader, ParseContext, SheetLayout, SheetRow, norm,
+from db.schedule import (FIELD_LABELS, CellProblem, NoHeader, ParseContext, SheetLayout, SheetRow,
                          parse_sheet)
 from db import schedule, spreadsheet
 from db.spreadsheet import SpreadsheetRefused
 from db.subjects import Subject
-from db.validate import month_end, name_key, parse_name
+from db.validate import month_end, name_key, normalize_text, parse_name
 
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
@@ -35,6 +35,7 @@ PROJECT_FIELDS = {
     "finish_year": ("finish_year", "竣工年份"),
 }
 UPDATE_KEYS = {"completed": "累计完成投资", "stage": "形象进度", "physical_progress": "工程量完成比例"}
+NOTE_LABEL = "本月进展"
 
 
 class ImportCancelled(PolicyTrackError):
@@ -45,7 +46,7 @@ class ImportCancelled(PolicyTrackError):
 @dataclass
 class Change:
     """One thing applying a row will write. Values in storage units (万元, basis points) or text."""
-    kind: str  # 'create' | 'field' | 'target' | 'update'
+    kind: str  # 'create' | 'field' | 'target' | 'update' | 'note' (本月进展)
     key: str
     label: str
     before: Any
@@ -149,6 +150,7 @@ class ApplyResult:
     targets_revised: int
     fields_changed: int
     rows_written: int
+    notes_recorded: int = 0
 
     @property
     def nothing_new(self) -> bool:
@@ -249,6 +251,17 @@ class _Standing:
             self.cache[key] = updates.as_of(self.db, "project", metric, d, since=dt.date(year, 1, 1))
         return self.cache[key]
 
+    def note(self, d: dt.date) -> dict[int, str]:
+        """本月进展 standing for exactly the reporting date, per project."""
+        key = ("n", "progress_note", d.isoformat())
+        if key not in self.cache:
+            rows = self.db.query(
+                "SELECT project_id, text, retracted FROM progress_note n WHERE as_of = ? AND id = ("
+                "SELECT max(id) FROM progress_note m WHERE m.project_id = n.project_id AND m.as_of = n.as_of)",
+                (d.isoformat(),))
+            self.cache[key] = {r["project_id"]: {"text": r["text"]} for r in rows if not r["retracted"]}
+        return {pid: row["text"] for pid, row in self.cache[key].items()}
+
     def target(self, d: dt.date) -> dict[int, dict[str, Any]]:
         key = ("t", "annual_plan", d.isoformat())
         if key not in self.cache:
@@ -287,7 +300,8 @@ def plan_rows(db: Database, preview: ImportPreview) -> None:
                 key = (rp.project_id or (rp.portfolio_id, name_key(rp.name)), rp.as_of)
                 if key in seen:
                     first_sheet, first_row = seen[key]
-                    rp.status, rp.reason = "skipped", f"与工作表“{first_sheet}”第 {first_row} 行是同一个项目，只导入第一处"
+                    rp.status = "skipped"
+                    rp.reason = f"与工作表“{first_sheet}”第 {first_row} 行是同一个项目，只导入第一处"
                     rp.changes = []
                 else:
                     seen[key] = (sheet.name, rp.row)
@@ -329,13 +343,7 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
     level_source = srow.level_source or ("导入时选择" if preview.default_level else "")
     rp = RowPlan(sheet=sheet, row=srow.row, name=srow.name, as_of=srow.as_of, level=level,
                  level_source=level_source, status="skipped", values=values, problems=list(srow.problems))
-    try:
-        clean_name = parse_name(srow.name, "项目名称")
-    except ValidationError as exc:
-        rp.problems.append(CellProblem(srow.row, srow.name_column, "项目名称", srow.name, exc.reason))
-        rp.reason = "项目名称无法使用"
-        return rp
-    rp.name = clean_name
+    clean_name = rp.name = normalize_text(srow.name)
     if srow.as_of is None:
         rp.reason = "无法确定截至日期"
         return rp
@@ -358,6 +366,13 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
         values.pop("finish_year")
 
     candidates = by_key.get((py["id"], name_key(clean_name)), [])
+    if not candidates:
+        try:  # a new project: its name must be one the database accepts (a matched name already is)
+            clean_name = rp.name = parse_name(srow.name, "项目名称")
+        except ValidationError as exc:
+            rp.problems.append(CellProblem(srow.row, srow.name_column, "项目名称", srow.name, exc.reason))
+            rp.reason = "项目名称无法使用"
+            return rp
     match = None
     if len(candidates) == 1:
         match = candidates[0]
@@ -430,6 +445,8 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
             v = values.get("physical_progress_bp") if key == "physical_progress" else values.get(key)
             if v is not None:
                 rp.changes.append(Change("update", key, label, None, v))
+        if values.get("progress_note"):
+            rp.changes.append(Change("note", "progress_note", NOTE_LABEL, None, values["progress_note"]))
         return rp
 
     rp.status, rp.project_id, rp.project_name = "matched", match["id"], match["name"]
@@ -459,6 +476,12 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
             rp.changes.append(Change("update", key, label, before, v))
         else:
             rp.same.append(label)
+    if values.get("progress_note"):
+        before = standing.note(d).get(match["id"])
+        if before != values["progress_note"]:
+            rp.changes.append(Change("note", "progress_note", NOTE_LABEL, before, values["progress_note"]))
+        else:
+            rp.same.append(NOTE_LABEL)
     return rp
 
 
@@ -478,22 +501,25 @@ def apply(db: Database, preview: ImportPreview, *, progress: ProgressFn | None =
 
     The plan is recomputed inside the transaction, so figures typed since the preview are compared, not clobbered.
     """
+    if not db.in_transaction:
+        backups.backup_before(db, "import")  # a checked copy first, outside the write, as for a migration
     try:
         with db.transaction("import", "project", "update", "target"):
             if preview.stamp is None or preview.stamp != ledger.change_stamp(db):
                 plan_rows(db, preview)
-            batch_id, created, recorded, revised, edited, rows_written = _apply_planned(db, preview, progress,
-                                                                                        cancelled)
+            batch_id, created, recorded, revised, edited, rows_written, notes = _apply_planned(
+                db, preview, progress, cancelled)
     except BaseException:
         preview.stamp = None  # the plan was partly acted on and rolled back: plan afresh next time
         raise
     preview.stamp = None
-    return ApplyResult(batch_id, created, recorded, revised, edited, rows_written)
+    return ApplyResult(batch_id, created, recorded, revised, edited, rows_written, notes)
 
 
 def _apply_planned(db: Database, preview: ImportPreview, progress: ProgressFn | None,
-                   cancelled: CancelFn | None) -> tuple[int | None, int, int, int, int, int]:
+                   cancelled: CancelFn | None) -> tuple[int | None, int, int, int, int, int, int]:
     created = recorded = revised = edited = rows_written = 0
+    notes: dict[dt.date, list[tuple[int, str]]] = {}
     todo = [r for r in preview.rows if r.status != "skipped" and r.changes]
     total = len(todo)
     _tick(progress, 0, total, "开始写入")
@@ -501,16 +527,26 @@ def _apply_planned(db: Database, preview: ImportPreview, progress: ProgressFn | 
         _check_cancel(cancelled)
         c, u, t, e = _write_row(db, preview.file_name, rp)
         created, recorded, revised, edited = created + c, recorded + u, revised + t, edited + e
+        notes.setdefault(rp.as_of, []).extend((rp.project_id, c.after) for c in rp.changes if c.kind == "note")
         rows_written += 1
         if progress is not None and (i % 50 == 0 or i + 1 == total):
             progress(i + 1, total, rp.name)
+    n_notes = 0
+    for d, items in sorted(notes.items()):
+        if items:
+            # 本月进展 goes where monthly recording keeps it, in one checked write per reporting date.
+            recording.save_month(db, d, [recording.ProjectEntry(project_id=pid, progress_note=text)
+                                         for pid, text in items],
+                                 source_kind="import",
+                                 label=f"导入调度表 {preview.file_name}：本月进展 {len(items)} 条")
+            n_notes += len(items)
     _check_cancel(cancelled)
     if not rows_written:
-        return None, 0, 0, 0, 0, 0
+        return None, 0, 0, 0, 0, 0, 0
     summary = (f"导入调度表 {preview.file_name}：{rows_written} 行，新建项目 {created} 个，"
-               f"记录更新 {recorded} 条，调整年度计划 {revised} 个，修改项目信息 {edited} 项")
+               f"记录更新 {recorded} 条，调整年度计划 {revised} 个，修改项目信息 {edited} 项，本月进展 {n_notes} 条")
     batch_id = ledger.add_batch(db, kind="xlsx", file_name=preview.file_name, sha256=preview.sha256, summary=summary)
-    return batch_id, created, recorded, revised, edited, rows_written
+    return batch_id, created, recorded, revised, edited, rows_written, n_notes
 
 
 def source_text(file_name: str, rp: RowPlan) -> str:
@@ -523,7 +559,8 @@ def _write_row(db: Database, file_name: str, rp: RowPlan) -> tuple[int, int, int
     values = rp.values
     created = recorded = revised = edited = 0
     if rp.status == "new":
-        fields = {col: values[key] for key, (col, _label) in PROJECT_FIELDS.items() if values.get(key) not in (None, "")}
+        fields = {col: values[key] for key, (col, _label) in PROJECT_FIELDS.items()
+                  if values.get(key) not in (None, "")}
         if rp.cluster_id:
             fields["cluster_id"] = rp.cluster_id
         if values.get("description"):

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from db import Database, plan, summary
+from db import Database, plan, settings, summary
 
 
 class AppContext(QObject):
@@ -22,6 +22,8 @@ class AppContext(QObject):
     def __init__(self, db: Database, *, as_of: dt.date | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.db = db
+        # The name written into the audit log: the OS user unless overridden in the database's settings.
+        db.user = settings.user_name(db)
         self.plan_year: dict[str, Any] = plan.current_plan_year(db)
         self.as_of: dt.date = as_of or summary.default_as_of(db, self.plan_year)
         self.undo_stack = QUndoStack(self)

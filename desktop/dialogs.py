@@ -1,7 +1,7 @@
 """The small dialog service: every question the GUI asks goes through here, so tests can answer it."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 
 def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
@@ -32,3 +32,9 @@ def ask_target(parent: QWidget | None, title: str, subject: str, current: str, u
     if dialog.exec() != TargetDialog.DialogCode.Accepted:
         return None
     return dialog.values()
+
+
+def ask_save_path(parent: QWidget | None, title: str, suggested: str, file_filter: str) -> str | None:
+    """A file name to write, or None when cancelled (the dialog asks before overwriting)."""
+    path, _selected = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
+    return path or None

@@ -12,8 +12,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox,
-                               QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QPushButton,
-                               QSplitter, QTableView, QTableWidget, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
+                               QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
+                               QPushButton, QSplitter, QTableView, QTableWidget, QTabWidget, QTextBrowser, QVBoxLayout,
+                               QWidget)
 
 from db import PolicyTrackError, exchange, ledger, portfolios, xlsx_export, xlsx_import
 from db.exchange import ExchangePreview, Group
@@ -226,7 +227,8 @@ class ImportPreviewDialog(QDialog):
         lines += [f"工作表“{n}”未导入：{why}" for n, why in p.skipped_sheets]
         if p.earlier_imports:
             e = p.earlier_imports[0]
-            lines.append(f"注意：这个文件已于 {e['imported_at']} 由 {e['imported_by']} 导入过，只会记录与数据库不同的数字")
+            lines.append(f"注意：这个文件已于 {e['imported_at']} 由 {e['imported_by']} 导入过，"
+                         "只会记录与数据库不同的数字")
         self.header.setText("\n".join(lines))
         self._refresh_rows()
         problems = p.problems
@@ -475,7 +477,8 @@ class ExchangePreviewDialog(QDialog):
         open_conflicts = self.resolver.open_count
         parts = [f"将写入 {writes} 项", f"相同 {p.count('same')} 项", f"已导入过 {p.count('known')} 项"]
         if p.conflicts:
-            parts.append(f"冲突 {len(p.conflicts)} 处（" + (f"未选择 {open_conflicts} 处）" if open_conflicts else "已全部选择）"))
+            chosen = f"未选择 {open_conflicts} 处" if open_conflicts else "已全部选择"
+            parts.append(f"冲突 {len(p.conflicts)} 处（{chosen}）")
         if p.unresolvable:
             parts.append(f"无法对应 {len(p.unresolvable)} 项（不导入）")
         if p.new_projects:
@@ -492,7 +495,7 @@ class ExchangeExportDialog(QDialog):
     def __init__(self, ctx: Any, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("导出交换包")
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(520)
         lay = QVBoxLayout(self)
         info = QLabel("把本机录入的进度更新和目标调整导出为一个文件，交给区发改委（或其他单位）导入。")
         info.setWordWrap(True)
@@ -516,7 +519,8 @@ class ExchangeExportDialog(QDialog):
         row.addWidget(self.since_edit)
         form.addRow("起始日期：", row)
         self.sender_edit = QLineEdit(ledger.site_name(ctx.db))
-        self.sender_edit.setPlaceholderText("例如：区经信委（不填则用所选责任单位或电脑名）")
+        self.sender_edit.setPlaceholderText("如：区经信委（可不填）")
+        self.sender_edit.setToolTip("交换包上署的发送方名称；不填则用所选的责任单位或电脑名。填写后本机会记住。")
         form.addRow("发送方（本机单位）：", self.sender_edit)
         lay.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -581,7 +585,7 @@ def import_xlsx(parent: QWidget | None, ctx: Any, path: str | None = None) -> xl
         dialogs.show_info(parent, "导入调度表",
                           f"已导入 {preview.file_name}：新建项目 {result.projects_created} 个，记录更新 "
                           f"{result.updates_recorded} 条，调整年度计划 {result.targets_revised} 个，"
-                          f"修改项目信息 {result.fields_changed} 项。")
+                          f"修改项目信息 {result.fields_changed} 项，本月进展 {result.notes_recorded} 条。")
     return result
 
 
@@ -693,6 +697,10 @@ def install_actions(main_window: Any, ctx: Any) -> dict[str, QAction]:
     actions["import_xlsx"].setShortcut("Ctrl+I")
     actions["import_xlsx"].setToolTip("读取各单位报来的调度表（.xlsx），预览后一次性导入")
     actions["export_xlsx"].setToolTip("按当前报告期导出可打印、可再导入的调度表")
+    if getattr(ctx.db, "read_only", False):
+        for key in ("import_xlsx", "import_exchange"):
+            actions[key].setEnabled(False)
+            actions[key].setToolTip("数据库以只读方式打开，不能导入：" + ctx.db.read_only_reason)
     menu = getattr(main_window, "file_menu", None)
     if menu is not None:
         first = menu.actions()[0] if menu.actions() else None

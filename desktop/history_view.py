@@ -326,9 +326,16 @@ class HistoryTab(QWidget):
         self.subject_combo.activated.connect(self._chosen)
         self.record_button.clicked.connect(self.record_update)
         ctx.data_changed.connect(self._on_data_changed)
-        self._fill_subjects()
+        self._filled = False   # the subject list is read when the tab is first shown
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._filled:
+            self._fill_subjects()
 
     def _on_data_changed(self, kinds) -> None:
+        if not self._filled:
+            return
         if kinds & {"project", "indicator", "cluster", "portfolio", "seed"}:
             current = self.view.subject
             self._fill_subjects()
@@ -336,6 +343,7 @@ class HistoryTab(QWidget):
                 self.show_subject(current)
 
     def _fill_subjects(self, *_args) -> None:
+        self._filled = True
         kind = self.kind_combo.currentData()
         db, py = self.ctx.db, self.ctx.plan_year["id"]
         if kind == "project":

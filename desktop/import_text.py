@@ -90,9 +90,10 @@ def xlsx_totals(p: ImportPreview) -> str:
     n_updates = sum(1 for r in p.rows if r.status != "skipped" for c in r.changes if c.kind == "update")
     n_targets = sum(1 for r in p.rows if r.status != "skipped" for c in r.changes if c.kind == "target")
     n_fields = sum(1 for r in p.rows if r.status == "matched" for c in r.changes if c.kind == "field")
+    n_notes = sum(1 for r in p.rows if r.status != "skipped" for c in r.changes if c.kind == "note")
     rows = sum(1 for r in p.rows if r.status != "skipped" and r.changes)
     return (f"共 {rows} 行有变化：新建项目 {len(p.new_projects)} 个，记录更新 {n_updates} 条，"
-            f"年度计划 {n_targets} 个，项目信息 {n_fields} 项；跳过 {len(p.skipped_rows)} 行，"
+            f"年度计划 {n_targets} 个，项目信息 {n_fields} 项，本月进展 {n_notes} 条；跳过 {len(p.skipped_rows)} 行，"
             f"无法读取的单元格 {len(p.problems)} 个")
 
 

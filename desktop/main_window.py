@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QToolB
 from db import progress, settings as db_settings
 from desktop import APP_NAME_CN, formatting as fmt
 from desktop.app import AppContext
+from desktop.tabs.board import BoardTab
+from desktop.tabs.charts import ChartsTab
 from desktop.tabs.clusters import ClusterTab
 from desktop.tabs.indicators import IndicatorTab
 from desktop.tabs.overview import OverviewTab
@@ -23,7 +25,8 @@ from desktop.tabs.audit import AuditTab
 from desktop.tabs.month_entry import MonthEntryTab
 
 # Tabs are listed here in display order; other issues add theirs the same way.
-TAB_CLASSES: list[type] = [OverviewTab, ClusterTab, IndicatorTab, MonthEntryTab, HistoryTab, AuditTab]
+TAB_CLASSES: list[type] = [OverviewTab, BoardTab, ClusterTab, IndicatorTab, MonthEntryTab, ChartsTab, HistoryTab,
+                           AuditTab]
 
 
 def window_settings() -> QSettings:
@@ -116,6 +119,8 @@ class MainWindow(QMainWindow):
         self.prev_month_action.setShortcut(QKeySequence("Ctrl+Left"))
         self.next_month_action = QAction("下个月", self, triggered=lambda: self.as_of_combo.step(1))
         self.next_month_action.setShortcut(QKeySequence("Ctrl+Right"))
+        self.briefing_action = QAction("导出简报…", self, triggered=self.export_briefing)
+        self.briefing_action.setToolTip("生成月度调度简报 PDF（封面、综述、图表、调度表、预警事项）")
         self.settings_action = QAction("设置…", self, triggered=self.open_settings)
         self.backup_action = QAction("备份与恢复…", self, triggered=self.open_backups)
         self.check_action = QAction("检查数据库…", self, triggered=self.check_database)
@@ -150,7 +155,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         mb = self.menuBar()
         m = mb.addMenu("文件(&F)")
-        m.addActions([self.backup_action, self.check_action])
+        m.addActions([self.briefing_action, self.backup_action, self.check_action])
         m.addSeparator()
         m.addAction(self.settings_action)
         m.addSeparator()
@@ -212,6 +217,11 @@ class MainWindow(QMainWindow):
         else:
             dialogs.show_info(self, "记录更新", "请在“指标”“月度调度录入”或“历史记录”页选择要记录的项目或指标。")
 
+    def export_briefing(self) -> None:
+        tab = self.tab_widgets["charts"]
+        self.tabs.setCurrentWidget(tab)
+        tab.ask_and_export_briefing()
+
     def open_settings(self) -> None:
         from desktop.settings_dialog import SettingsDialog
         SettingsDialog(self.ctx, self).exec()
@@ -260,5 +270,8 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        for widget in self.tab_widgets.values():
+            if hasattr(widget, "shutdown"):
+                widget.shutdown()
         self.save_window_state()
         super().closeEvent(event)

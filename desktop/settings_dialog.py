@@ -27,6 +27,9 @@ class SettingsDialog(QDialog):
         form.addRow("绿色（正常）：序时差 ≥", self.green_edit)
         form.addRow("黄色（预警）：序时差 ≥", self.amber_edit)
         form.addRow("时序进度计算方式：", self.mode_combo)
+        self.user_edit = QLineEdit(settings.get(ctx.db, "user_name") or "")
+        self.user_edit.setPlaceholderText(f"留空则使用系统用户名（{ctx.db.user}）")
+        form.addRow("录入人（写入变更记录）：", self.user_edit)
         lay.addLayout(form)
         hint = QLabel("序时差 = 完成率 − 时序进度（百分点）。低于黄色阈值为红色（滞后）。这些设置保存在数据库中，"
                       "所有使用该数据库的电脑一致。")
@@ -46,6 +49,8 @@ class SettingsDialog(QDialog):
                 settings.set_thresholds(self.ctx.db, green_from=self.green_edit.text(),
                                         amber_from=self.amber_edit.text())
                 settings.set_time_progress_mode(self.ctx.db, self.mode_combo.currentData())
+                if self.user_edit.text().strip() != (settings.get(self.ctx.db, "user_name") or ""):
+                    settings.set_user_name(self.ctx.db, self.user_edit.text())
         except PolicyTrackError as exc:
             dialogs.show_error(self, "未保存", str(exc))
             return

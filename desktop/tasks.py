@@ -107,6 +107,7 @@ def worker_database(db: Database) -> Database:
     """A second connection to the GUI's database file, for use on the worker thread that opens it."""
     if db.path == ":memory:":
         raise RuntimeError("an in-memory database cannot be shared with a worker thread")
-    other = open_database(db.path, migrate=False)
+    # Never more than the GUI may do: a database the GUI holds read-only stays read-only for its workers too.
+    other = open_database(db.path, migrate=False, read_only=bool(getattr(db, "read_only", False)))
     other.user = db.user
     return other

@@ -12,4 +12,5 @@ MODULES = [
     "import_xlsx",
     "export_xlsx",
     "exchange",
+    "report",
 ]

@@ -67,5 +67,6 @@ def run_import(args: argparse.Namespace) -> int:
         print("没有新的数据，未记录任何内容")
     else:
         print(f"已导入：记录更新 {result.recorded_updates} 条，目标调整 {result.recorded_targets} 条，"
-              f"新建项目 {result.projects_created} 个，冲突保留本机 {result.kept_mine} 处（导入批次 #{result.batch_id}）")
+              f"新建项目 {result.projects_created} 个，冲突保留本机 {result.kept_mine} 处"
+              f"（导入批次 #{result.batch_id}）")
     return 0

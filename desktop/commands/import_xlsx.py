@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
         print("没有新的数据，未记录任何内容")
     else:
         print(f"已导入：新建项目 {result.projects_created} 个，记录更新 {result.updates_recorded} 条，"
-              f"调整年度计划 {result.targets_revised} 个，修改项目信息 {result.fields_changed} 项"
+              f"调整年度计划 {result.targets_revised} 个，修改项目信息 {result.fields_changed} 项，"
+              f"本月进展 {result.notes_recorded} 条"
               f"（导入批次 #{result.batch_id}）")
     return 0

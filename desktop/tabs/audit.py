@@ -122,8 +122,19 @@ class AuditTab(QWidget):
         self.entity_combo.currentIndexChanged.connect(self.refresh)
         self.search.textChanged.connect(self.refresh)
         self.export_button.clicked.connect(self.export)
-        ctx.data_changed.connect(lambda *_: self.refresh(refill=True))
-        self.refresh(refill=True)
+        ctx.data_changed.connect(self._on_data_changed)
+        self._stale = True   # read when first shown, so start-up does not wait for the log
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self.refresh(refill=True)
+
+    def _on_data_changed(self, *_args) -> None:
+        if self.isVisible():
+            self.refresh(refill=True)
+        else:
+            self._stale = True
 
     def _dates_toggled(self, on: bool) -> None:
         self.date_from.setEnabled(on)
@@ -159,6 +170,7 @@ class AuditTab(QWidget):
         self.date_check.setChecked(True)
 
     def refresh(self, *_args, refill: bool = False) -> None:
+        self._stale = False
         if refill:
             self._refill_filters()
         rows = auditlog.search(self.ctx.db, limit=SHOWN_LIMIT + 1, **self.filters())

@@ -229,11 +229,23 @@ class MonthEntryTab(QWidget):
         self.model.modelReset.connect(self._update_status)
         ctx.data_changed.connect(self._on_data_changed)
 
-        self.month = self._default_month()
-        self.month_combo.blockSignals(True)
-        self.month_combo.setCurrentIndex(max(0, self.month_combo.findData(self.month.isoformat())))
-        self.month_combo.blockSignals(False)
-        self.reload()
+        # Loaded when first shown: a 10,000-project grid must not slow the window's start.
+        self.month: dt.date | None = None
+        self._stale = True
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self.month is None:
+            self.month = self._default_month()
+            self.month_combo.blockSignals(True)
+            self.month_combo.setCurrentIndex(max(0, self.month_combo.findData(self.month.isoformat())))
+            self.month_combo.blockSignals(False)
+            self.reload()
+        elif self._stale and self.model.dirty_rows():
+            self.model.refresh_recorded()
+        elif self._stale:
+            self.reload()
+        self._stale = False
 
     # -- state ---------------------------------------------------------------------------------------
     def _default_month(self) -> dt.date:
@@ -248,6 +260,9 @@ class MonthEntryTab(QWidget):
         return later[0] if later else ends[-1]
 
     def reload(self) -> None:
+        if self.month is None:
+            self.month = self._default_month()
+        self._stale = False
         self.model.load(self.ctx.plan_year["id"], self.month, self.project_ids)
         units = sorted({r.unit for r in self.model.rows if r.kind == "project" and r.unit})
         current = self.unit_combo.currentText()
@@ -274,7 +289,7 @@ class MonthEntryTab(QWidget):
 
     def _month_chosen(self, index: int) -> None:
         d = dt.date.fromisoformat(self.month_combo.itemData(index))
-        if d == self.month:
+        if self.month is None or d == self.month:
             return
         dirty = self.model.dirty_rows()
         if dirty and not dialogs.confirm(self, "切换录入月份",
@@ -294,6 +309,11 @@ class MonthEntryTab(QWidget):
         self._update_status()
 
     def _on_data_changed(self, kinds) -> None:
+        if self.month is None:
+            return  # not loaded yet: the first show reads everything
+        if not self.isVisible() and not self.model.dirty_rows():
+            self._stale = True
+            return
         if kinds & {"update", "recording", "project", "target", "portfolio", "seed"}:
             if kinds & {"project", "portfolio", "seed"} and not self.model.dirty_rows():
                 self.reload()

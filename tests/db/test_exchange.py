@@ -72,6 +72,8 @@ def test_three_pcs_with_a_conflict(pcs, tmp_path):
     assert [d["name"] for d in pa.new_projects] == ["新能源电池材料项目"]
     ra = exchange.apply(office, pa)
     assert ra.projects_created == 1 and ra.recorded_updates == 3 and ra.recorded_targets == 1
+    from db import backups
+    assert len([b for b in backups.list_backups(office.path) if b.reason == "exchange"]) == 1
     assert completed(office, "金康赛力斯龙兴工厂") == 150_000
     assert completed(office, "新能源电池材料项目") == 12_000
     o_jk = Subject("project", pid(office, "金康赛力斯龙兴工厂"))

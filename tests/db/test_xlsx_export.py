@@ -19,7 +19,7 @@ def test_layout_title_unit_two_row_header_sections_and_total(exported):
     result, wb = exported
     ws = wb.active
     assert ws["A1"].value == "渝北区2023年重点项目投资完成情况调度表（截至2023年7月31日）"
-    assert "A1:L1" in ws.merged_cells and ws["L2"].value == "单位：万元"
+    assert "A1:M1" in ws.merged_cells and ws["M2"].value == "单位：万元"
     assert [ws.cell(3, c).value for c in range(1, 5)] == ["序号", "项目名称", "责任单位", "总投资"]
     assert ws["E3"].value == "2023年" and "E3:G3" in ws.merged_cells
     assert [ws["E4"].value, ws["F4"].value, ws["G4"].value] == ["年度计划投资", "1—7月完成投资", "完成率"]
@@ -46,9 +46,10 @@ def test_numbers_formats_and_print_setup(exported):
     assert ws.cell(row, 7).number_format == "0.0%" and ws.cell(row, 7).value.startswith("=IF(")
     jinshan = next(r for r in range(5, ws.max_row) if ws.cell(r, 2).value == "金山—明月山500千伏线路工程")
     assert ws.cell(jinshan, 9).value == 0.6 and ws.cell(jinshan, 9).number_format == "0.0%"
+    assert ws.cell(3, 10).value == "本月进展" and ws.cell(row, 10).value == "二期厂房设备安装"
     assert ws.freeze_panes == "C5"
     assert ws.print_title_rows == "$3:$4"
-    assert ws.print_area == f"'调度表'!$A$1:$L${ws.max_row}"
+    assert ws.print_area == f"'调度表'!$A$1:$M${ws.max_row}"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize in (9, "9")
     assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage

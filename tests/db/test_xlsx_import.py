@@ -8,7 +8,7 @@ from fractions import Fraction
 import openpyxl
 import pytest
 
-from db import ledger, plan, projects, targets, updates, xlsx_import
+from db import ledger, plan, projects, recording, targets, updates, xlsx_import
 from db.schedule import classify, read_money, read_percent, read_stage, read_when, title_date, CellError
 from db.spreadsheet import SpreadsheetRefused
 from db.subjects import Subject
@@ -69,9 +69,10 @@ def test_messy_workbook_figures(builtin_db, tmp_path, reader):
         "annual_plan": (None, 200_000),  # full-width digits
         "completed": (None, 150_000),
         "stage": (None, "设备安装"),  # "设备安装调试中，预计9月试生产": the future clause is not the stage
+        "progress_note": (None, "二期厂房设备安装"),  # 本月进展
     }
     assert jinkang.values["completion_rate"] == Fraction(3, 4)  # percent-formatted 0.75
-    assert "本月进展：二期厂房设备安装" in jinkang.note
+    assert jinkang.note == "形象进度：设备安装调试中，预计9月试生产"  # the stage's words are kept
     dayang = row_of(pv, "区级", 8)
     assert changes(dayang)["annual_plan"] == (None, 80_000)  # "8亿" in a 万元 sheet
     assert changes(dayang)["completed"] == (None, 32_000)  # "3.2亿"
@@ -122,6 +123,8 @@ def test_apply_records_everything_with_its_source_then_nothing_twice(builtin_db,
     assert hist[-1]["value"] == 150_000 and hist[-1]["as_of"] == "2023-07-31"
     assert hist[-1]["source"] == "导入自 调度表.xlsx，工作表“区级”，第 7 行"
     assert hist[-1]["source_kind"] == "import"
+    assert recording.note_as_of(builtin_db, jk["id"], "2023-07-31")["text"] == "二期厂房设备安装"
+    assert result.notes_recorded == 1
     assert jk["responsible_unit"] == "区经信委" and jk["total_investment_wan"] == 1_200_000
     assert targets.value(builtin_db, Subject("project", jk["id"]), "annual_plan", "2023-07-31") == 200_000
     new = projects.find(builtin_db, "悦来国际会展配套项目")
@@ -352,7 +355,8 @@ def test_bomb_is_refused_before_any_xml_parser_expands_it(tmp_path, monkeypatch)
     ("完成率", "completion_rate"), ("投资完成率(%)", "completion_rate"), ("工程量完成比例", "physical_progress"),
     ("责任单位", "responsible_unit"), ("牵头单位", "responsible_unit"),
     ("形象进度", "stage"), ("建设阶段", "stage"), ("本月进展", "progress_note"),
-    ("计划开工时间", "start"), ("计划竣工时间", "finish"), ("报告期", "as_of"), ("截至日期", "as_of"), ("联系电话", None),
+    ("计划开工时间", "start"), ("计划竣工时间", "finish"), ("报告期", "as_of"), ("截至日期", "as_of"),
+    ("联系电话", None),
     ("开工以来累计完成投资", None), ("1-7月计划完成", None), ("备注", "note"), ("序号", "seq"),
 ])
 def test_column_names_are_matched_by_meaning(label, field):
@@ -421,3 +425,27 @@ def test_import_ledger_names_the_file(builtin_db, tmp_path):
     assert batch["file_sha256"] == ledger.file_sha256(path) and "新建项目 4 个" in batch["summary"]
     audit = builtin_db.query("SELECT action, summary FROM audit_log WHERE action = 'import.xlsx'")
     assert len(audit) == 1 and "调度表.xlsx" in audit[0]["summary"]
+
+
+def test_apply_backs_the_database_up_first(builtin_db, tmp_path):
+    from db import backups
+    pv = xlsx_import.read(builtin_db, messy_workbook(tmp_path / "调度表.xlsx"))
+    assert [b for b in backups.list_backups(builtin_db.path) if b.reason == "import"] == []
+    projects_before = builtin_db.scalar("SELECT count(*) FROM project")
+    xlsx_import.apply(builtin_db, pv)
+    taken = [b for b in backups.list_backups(builtin_db.path) if b.reason == "import"]
+    assert len(taken) == 1
+    # The backup holds the data as it was before the import.
+    import sqlite3
+    copy = sqlite3.connect(taken[0].path)
+    assert copy.execute("SELECT count(*) FROM project").fetchone()[0] == projects_before
+    copy.close()
+
+
+def test_a_new_project_with_an_unusable_name_is_skipped_with_the_reason(builtin_db, tmp_path):
+    path = simple_workbook(tmp_path / "n.xlsx", [[1, "很长" * 101, 1000, 500], [2, "大洋电机项目", 1000, 600]])
+    pv = xlsx_import.read(builtin_db, path)
+    bad, good = pv.rows
+    assert bad.status == "skipped" and bad.reason == "项目名称无法使用"
+    assert any(p.field == "项目名称" and "太长" in p.reason for _, p in pv.problems)
+    assert good.status == "matched"

@@ -210,3 +210,22 @@ def test_conflict_resolver_alone(ctx, qtbot, tmp_path):
     assert widget.open_count == 1
     widget.all_theirs.click()
     assert changed == [0] and widget.combos[0].currentText() == "采用交换包"
+
+
+def test_a_read_only_database_offers_no_imports(app, builtin_db, qtbot, tmp_path):
+    from db import open_database as open_db
+    from desktop.app import AppContext
+    from desktop.main_window import MainWindow
+
+    path = builtin_db.path
+    builtin_db.close()
+    db = open_db(path, read_only=True)
+    ctx = AppContext(db)
+    w = MainWindow(ctx, restore_state=False)
+    qtbot.addWidget(w)
+    acts = w.exchange_actions
+    assert not acts["import_xlsx"].isEnabled() and not acts["import_exchange"].isEnabled()
+    assert acts["export_xlsx"].isEnabled() and "只读" in acts["import_xlsx"].toolTip()
+    w.close()
+    ctx.close()
+    db.close()

@@ -230,8 +230,12 @@ def test_settings_dialog_changes_thresholds(window, ctx, monkeypatch):
     assert errors and "黄色起点" in errors[0]
     assert settings.thresholds(ctx.db).green_from == 0
     d.amber_edit.setText("-5")
+    d.user_edit.setText("李四")
     d.save()
     assert settings.thresholds(ctx.db).amber_from == -5
+    assert ctx.db.user == "李四"
+    settings.set_time_progress_mode(ctx.db, "day")
+    assert audit.entries(ctx.db, limit=1)[0]["user"] == "李四"
 
 
 def test_help_and_about(window, ctx):

@@ -281,6 +281,19 @@ def test_frozen_screenshot_draws_chinese_with_the_bundled_font(bundle, source, t
         assert (frozen != from_source).mean() < 0.001, key
 
 
+def test_frozen_report_writes_a_pdf_with_real_chinese_text(bundle, tmp_path):
+    if "report" not in MODULES:
+        pytest.skip("`policytrack report` is not on this branch yet")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    env = user_env(tmp_path / "home", **empty_fontconfig(tmp_path))
+    pdf = tmp_path / "简报.pdf"
+    out = run([bundle / "policytrack", "report", pdf, "--as-of", "2023-06-30"], env, cwd=tmp_path, timeout=300)
+    assert out.returncode == 0, out.stderr
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "区级重点项目" in text and "55.6%" in text and "市级重大项目" in text
+
+
 def _commit_with_older_schema(current: int) -> tuple[str, int] | None:
     """The newest commit whose db/schema.py stops below the current schema version, and that version."""
     try:

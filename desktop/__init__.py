@@ -1,9 +1,7 @@
 """PolicyTrack's desktop side: Qt windows, charts, reports and the `policytrack` command."""
-from importlib.metadata import PackageNotFoundError, version as _version
 
 APP_NAME = "PolicyTrack"
 APP_NAME_CN = "政策跟踪"
-try:
-    __version__ = _version("policytrack")
-except PackageNotFoundError:  # running from a source checkout that was never installed
-    __version__ = "0.1.0"
+# The one place the version is written: pyproject.toml reads it (dynamic version), and so do the PyInstaller
+# spec, the .deb and the Windows installer. A frozen bundle has no package metadata to ask.
+__version__ = "0.1.0"

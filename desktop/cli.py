@@ -96,7 +96,8 @@ def gui(db_path: str | None) -> int:
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     try:
         code = run(argv)
-        sys.stdout.flush()
+        if sys.stdout is not None:  # None in the windowed Windows build started without a console
+            sys.stdout.flush()
     except BrokenPipeError:  # `policytrack summary | head` is not an error
         code = 0
         sys.stdout = None  # type: ignore[assignment]

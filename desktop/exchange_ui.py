@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox,
                                QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
 from db import PolicyTrackError, exchange, ledger, portfolios, xlsx_export, xlsx_import
 from db.exchange import ExchangePreview, Group
 from db.xlsx_import import ImportPreview, RowPlan
+from desktop.models import RowsTableModel
 from desktop import dialogs, import_text
 from desktop.tasks import run_in_background, worker_database
 
@@ -60,7 +61,7 @@ def _table(view: QTableView) -> QTableView:
 
 # -- 调度表 import preview --------------------------------------------------------------------------------------
 
-class ImportRowsModel(QAbstractTableModel):
+class ImportRowsModel(RowsTableModel):
     """One line per project row of the file: where, which project, what it will record."""
 
     HEADERS = ["工作表", "行", "项目名称", "处理", "级别", "截至日期", "将记录的内容", "提醒"]
@@ -68,23 +69,8 @@ class ImportRowsModel(QAbstractTableModel):
 
     def __init__(self, rows: list[RowPlan], parent: QWidget | None = None):
         super().__init__(parent)
+        self.headers = self.HEADERS
         self.rows = rows
-
-    def set_rows(self, rows: list[RowPlan]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -124,28 +110,18 @@ class ImportRowsModel(QAbstractTableModel):
         return None
 
 
-class ProblemsModel(QAbstractTableModel):
+class ProblemsModel(RowsTableModel):
     HEADERS = ["工作表", "行", "列", "数据项", "单元格内容", "原因"]
 
     def __init__(self, problems: list[tuple[str, Any]], parent: QWidget | None = None):
         super().__init__(parent)
-        self.problems = problems
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.problems)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+        self.headers = self.HEADERS
+        self.rows = problems
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        sheet, p = self.problems[index.row()]
+        sheet, p = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return [sheet, str(p.row), p.column, p.field, p.value, p.reason][index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
@@ -232,9 +208,7 @@ class ImportPreviewDialog(QDialog):
         self.header.setText("\n".join(lines))
         self._refresh_rows()
         problems = p.problems
-        self.problems_model.beginResetModel()
-        self.problems_model.problems = problems
-        self.problems_model.endResetModel()
+        self.problems_model.set_rows(problems)
         self.tabs.setTabText(1, f"无法读取的单元格（{len(problems)}）")
         self.warnings_list.clear()
         self.warnings_list.addItems(p.warnings)
@@ -288,30 +262,20 @@ class ImportPreviewDialog(QDialog):
 
 # -- exchange preview and the conflict resolver --------------------------------------------------------------
 
-class ExchangeChangesModel(QAbstractTableModel):
+class ExchangeChangesModel(RowsTableModel):
     """Field by field: what the file holds, what this PC holds, what will happen."""
 
     HEADERS = ["对象", "数据项", "月份", "处理", "本机现在", "交换包", "交换包来源"]
 
     def __init__(self, groups: list[Group], parent: QWidget | None = None):
         super().__init__(parent)
-        self.groups = groups
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.groups)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+        self.headers = self.HEADERS
+        self.rows = groups
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        g = self.groups[index.row()]
+        g = self.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             status = import_text.STATUS_CN[g.status]

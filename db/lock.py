@@ -172,15 +172,20 @@ def holder(db_path: str | os.PathLike) -> LockInfo | None:
     return info
 
 
+def _write_fd(fd: int, content: str) -> None:
+    """Write ``content`` to an open descriptor and make it durable before anyone reads it."""
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(content)
+        f.flush()
+        os.fsync(f.fileno())
+
+
 def _write_new(path: Path, content: str) -> bool:
     """Create ``path`` with ``content`` only if it does not exist; False when it exists. Owner-only."""
     tmp = path.with_name(path.name + "." + uuid.uuid4().hex[:12] + ".tmp")
     fd = os.open(str(tmp), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
+        _write_fd(fd, content)
         try:
             # link() publishes the complete file in one step and fails if a lock already exists.
             os.link(tmp, path)
@@ -193,10 +198,7 @@ def _write_new(path: Path, content: str) -> bool:
             fd = os.open(str(path), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         except FileExistsError:
             return False
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
+        _write_fd(fd, content)
         return True
     finally:
         with contextlib.suppress(OSError):
@@ -207,10 +209,7 @@ def _replace(path: Path, content: str) -> None:
     tmp = path.with_name(path.name + "." + uuid.uuid4().hex[:12] + ".tmp")
     fd = os.open(str(tmp), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
+        _write_fd(fd, content)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QAction, QBrush, QColor
@@ -37,6 +37,17 @@ CHANGED_KINDS = frozenset({"import", "project", "update", "target", "exchange"})
 def ask_open_path(parent: QWidget | None, title: str, file_filter: str) -> str | None:
     path, _ = QFileDialog.getOpenFileName(parent, title, "", file_filter)
     return path or None
+
+
+def _apply_in_worker(ctx: Any, apply: Callable[..., Any], preview: Any) -> Callable[[Any, Any], Any]:
+    """The background job that applies a preview through the worker's own connection (one per thread)."""
+    def work(progress, cancelled):
+        wdb = worker_database(ctx.db)
+        try:
+            return apply(wdb, preview, progress=progress, cancelled=cancelled)
+        finally:
+            wdb.close()
+    return work
 
 
 def ask_save_path(parent: QWidget | None, title: str, suggested: str, file_filter: str) -> str | None:
@@ -529,12 +540,7 @@ def import_xlsx(parent: QWidget | None, ctx: Any, path: str | None = None) -> xl
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
 
-    def work(progress, cancelled):
-        wdb = worker_database(ctx.db)
-        try:
-            return xlsx_import.apply(wdb, preview, progress=progress, cancelled=cancelled)
-        finally:
-            wdb.close()
+    work = _apply_in_worker(ctx, xlsx_import.apply, preview)
 
     try:
         result = run_in_background(parent, "导入调度表", "正在写入数据库（全部成功或全部不写入）…", work)
@@ -628,12 +634,7 @@ def import_exchange(parent: QWidget | None, ctx: Any, path: str | None = None) -
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
 
-    def work(progress, cancelled):
-        wdb = worker_database(ctx.db)
-        try:
-            return exchange.apply(wdb, preview, progress=progress, cancelled=cancelled)
-        finally:
-            wdb.close()
+    work = _apply_in_worker(ctx, exchange.apply, preview)
 
     try:
         result = run_in_background(parent, "导入交换包", "正在写入数据库（全部成功或全部不写入）…", work)

@@ -67,6 +67,20 @@ def milestone_text(row: board.Row) -> str:
     return (date + " " if date else "（未定）") + row.milestone_name + ("（逾期）" if row.milestone_overdue else "")
 
 
+
+def row_role_data(row: board.Row, role: int) -> Any:
+    """The roles every board model answers the same way: id, numeric rate, status, the row itself."""
+    if role == PROJECT_ID_ROLE:
+        return row.id
+    if role == RATE_ROLE:
+        rate = rate_of(row)
+        return None if rate is None else float(rate)
+    if role == STATUS_ROLE:
+        return row.status
+    if role == ROW_ROLE:
+        return row
+    return None
+
 class BoardTableModel(QAbstractTableModel):
     """The rows of one board load. ``sort()`` asks for a new load (the view's header calls it)."""
 
@@ -191,16 +205,7 @@ class BoardTableModel(QAbstractTableModel):
             return None
         if role == TOOLTIP:
             return self._tooltip(row, col)
-        if role == PROJECT_ID_ROLE:
-            return row.id
-        if role == RATE_ROLE:
-            rate = rate_of(row)
-            return None if rate is None else float(rate)
-        if role == STATUS_ROLE:
-            return row.status
-        if role == ROW_ROLE:
-            return row
-        return None
+        return row_role_data(row, role)
 
     def text(self, row: board.Row, col: int, position: int = 0) -> str:
         key = board.COLUMN_KEYS[col]
@@ -301,16 +306,7 @@ class StageListModel(QAbstractListModel):
             if row.stage_as_of:
                 lines.append(f"形象进度截至 {row.stage_as_of}")
             return "\n".join(lines)
-        if role == PROJECT_ID_ROLE:
-            return row.id
-        if role == RATE_ROLE:
-            rate = rate_of(row)
-            return None if rate is None else float(rate)
-        if role == STATUS_ROLE:
-            return row.status
-        if role == ROW_ROLE:
-            return row
-        return None
+        return row_role_data(row, role)
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         base = Qt.ItemFlag.ItemIsDropEnabled if self.stage is not None else Qt.ItemFlag.NoItemFlags

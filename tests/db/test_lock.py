@@ -140,6 +140,10 @@ def test_heartbeat_keeps_the_lock_fresh_and_notices_a_takeover(db_path):
         _fake_lock(db_path, host="PC-02", pid=1, age_seconds=0)
         deadline = time.monotonic() + 5
         while not lk.lost and time.monotonic() < deadline:
+            # A real taker-over keeps beating too: if our beat raced its first write and overwrote it, it writes
+            # again, and our next beat must notice.
+            if lock.read(db_path).host != "PC-02":
+                _fake_lock(db_path, host="PC-02", pid=1, age_seconds=0)
             time.sleep(0.05)
         assert lk.lost and lost and lost[0].host == "PC-02"
     finally:

@@ -16,6 +16,7 @@ from db.validate import WAN_PER_YI, parse_date
 ENTITY_LABELS = {
     "project": "重点项目", "portfolio": "项目盘子", "indicator": "指标", "cluster": "产业集群",
     "plan_year": "计划年度", "stage": "形象进度列表", "setting": "设置", "recording": "录入批次",
+    "import_batch": "导入批次", "backup": "备份",
 }
 ACTION_LABELS = {
     "update.record": "记录数据", "update.retract": "撤回数据", "target.revise": "修改目标",
@@ -26,6 +27,10 @@ ACTION_LABELS = {
     "recording.save": "保存录入", "recording.undo": "撤销录入", "recording.redo": "重做录入",
     "setting.set": "修改设置", "stage.set": "形象进度列表", "plan_year.create": "新建年度",
     "portfolio.create": "新建项目盘子", "indicator.create": "新增指标",
+    "target.undo": "撤销目标修改", "target.exchange": "交换包修改目标", "import.xlsx": "导入调度表",
+    "import.exchange": "导入交换包", "cluster.add": "新增集群节点", "cluster.rename": "重命名集群节点",
+    "cluster.move": "调整集群顺序", "cluster.remove": "删除集群节点", "cluster.restore": "恢复集群节点",
+    "backup.restore": "恢复备份", "issue.record": "存在问题", "stage.move": "调整形象进度",
 }
 
 # Entity names resolved in SQL from fixed tables; the entity kind selects one branch.
@@ -67,7 +72,7 @@ def search(db: Database, *, date_from: object = None, date_to: object = None, us
     inds = {i["id"]: i for i in db.query("SELECT id, unit, decimals FROM indicator")} if ind_ids else {}
     for r in rows:
         ind = inds.get(r["entity_id"]) if r["entity"] == "indicator" else None
-        r["summary_text"] = _update_summary(r, ind) or r["summary"]
+        r["summary_text"] = _update_summary(r, ind) or _target_summary(r, ind) or r["summary"]
         r["action_label"] = ACTION_LABELS.get(r["action"], r["action"])
         r["entity_label"] = ENTITY_LABELS.get(r["entity"], r["entity"])
         r["before_text"] = readable(r["before"], ind)
@@ -75,15 +80,23 @@ def search(db: Database, *, date_from: object = None, date_to: object = None, us
     return rows
 
 
+def _metric_entry(entry: dict[str, Any]) -> tuple[dict, dict, str | None]:
+    """(before, after, metric) of a log entry about one metric; metric None when it is not one."""
+    try:
+        before = json.loads(entry["before"]) if entry["before"] else {}
+        after = json.loads(entry["after"]) if entry["after"] else {}
+    except ValueError:
+        return {}, {}, None
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return {}, {}, None
+    return before, after, after.get("metric")
+
+
 def _update_summary(entry: dict[str, Any], indicator: dict[str, Any] | None) -> str | None:
     """update.record/retract summaries carry stored integers (125000); say them in their unit (12.5 亿元)."""
-    if entry["action"] not in ("update.record", "update.retract") or not entry["after"]:
+    if entry["action"] not in ("update.record", "update.retract"):
         return None
-    try:
-        after = json.loads(entry["after"])
-    except ValueError:
-        return None
-    metric = after.get("metric")
+    _before, after, metric = _metric_entry(entry)
     if metric is None:
         return None
     label = "实际值" if entry["entity"] == "indicator" else METRIC_LABELS.get(metric, metric)
@@ -93,6 +106,29 @@ def _update_summary(entry: dict[str, Any], indicator: dict[str, Any] | None) -> 
     shown = readable(json.dumps({"metric": metric, "value": after.get("value"),
                                  "text_value": after.get("text_value")}), indicator)
     return head + shown.split(" ", 1)[-1] if shown else None
+
+
+def _target_summary(entry: dict[str, Any], indicator: dict[str, Any] | None) -> str | None:
+    """Target revisions as people read them, older entries too: '年度计划投资：（无） → 20.0 亿元（2023-08-01 起生效）；
+    理由：…' rather than the stored '→ 200000'."""
+    if not entry["action"].startswith("target."):
+        return None
+    before, after, metric = _metric_entry(entry)
+    if metric is None:
+        return None
+
+    def shown(v: Any) -> str:
+        if v is None:
+            return "（无）"
+        if indicator is not None and metric == "value" and isinstance(v, int):
+            return f"{Decimal(v).scaleb(-indicator['decimals']):f}{indicator['unit']}"
+        return money_text(v) if metric in MONEY_METRICS and isinstance(v, int) else str(v)
+
+    label = "目标值" if entry["entity"] == "indicator" else METRIC_LABELS.get(metric, metric)
+    text = f"{label}：{shown((before or {}).get('value'))} → {shown(after.get('value'))}"
+    if after.get("effective_from"):
+        text += f"（{after['effective_from']} 起生效）"
+    return text + (f"；理由：{after['reason']}" if after.get("reason") else "")
 
 
 def users(db: Database) -> list[str]:
@@ -124,7 +160,7 @@ _VALUE_LABELS = {
 _HIDDEN = {"update", "revision", "milestone", "note", "issue", "thread", "metric"}
 
 
-def _money(wan: int) -> str:
+def money_text(wan: int) -> str:
     """Exact 亿元 (a 万元 figure needs at most four decimals), never fewer than one: 14.0, 12.3456."""
     text = f"{Decimal(wan) / WAN_PER_YI:.4f}".rstrip("0")
     return (text + "0" if text.endswith(".") else text) + " 亿元"
@@ -154,13 +190,13 @@ def readable(raw: str | None, indicator: dict[str, Any] | None = None) -> str:
             if isinstance(v, int) and indicator is not None and metric == "value":
                 v = f"{Decimal(v).scaleb(-indicator['decimals']):f}{indicator['unit']}"
             elif isinstance(v, int) and metric in MONEY_METRICS:
-                v = _money(v)
+                v = money_text(v)
             elif isinstance(v, int) and metric in BASIS_POINT_METRICS:
                 v = f"{Decimal(v) / 100}%"
         elif key == "text_value" and metric is not None:
             label = METRIC_LABELS.get(metric, label)
         elif key.endswith("_wan") and isinstance(v, int):
-            v = _money(v)
+            v = money_text(v)
         elif key in _VALUE_LABELS and isinstance(v, str):
             v = _VALUE_LABELS[key].get(v, v)
         parts.append(f"{label} {'（无）' if v is None else v}")

@@ -53,8 +53,14 @@ class BackupInfo:
         return REASONS.get(self.reason, "其他")
 
     @property
+    def future(self) -> bool:
+        """Dated after now: taken while the PC's clock was ahead; it is not newer than today's backups."""
+        return self.taken_at > dt.datetime.now() + dt.timedelta(minutes=5)
+
+    @property
     def label(self) -> str:
-        return f"{self.reason_label}，{self.taken_at:%Y-%m-%d %H:%M}"
+        flag = "（日期在未来：备份时电脑时钟可能不准，请核对）" if self.future else ""
+        return f"{self.reason_label}，{self.taken_at:%Y-%m-%d %H:%M}{flag}"
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,7 @@ def on_open(db: Database, *, now: dt.datetime | None = None) -> BackupInfo | Non
     if not _is_file_db(db) or db.read_only or db.created:
         return None
     now = now or dt.datetime.now()
+    remove_stale_parts(db.path)
     if any(b.taken_at.date() == now.date() for b in list_backups(db.path)):
         return None
     return backup_now(db, "daily", now=now)
@@ -170,22 +177,82 @@ def backup_if_changed(db: Database, *, now: dt.datetime | None = None) -> Backup
     return backup_now(db, "periodic", now=now)
 
 
-def thin(db_path: str | os.PathLike, *, now: dt.datetime | None = None) -> list[Path]:
-    """Delete backups no longer needed: keep all of today, the newest per day for DAILY_DAYS, then per month."""
-    today = (now or dt.datetime.now()).date()
+RECENT_HOURS = 24
+RECENT_MAX = 12          # at most this many of the last 24 hours are kept (the newest ones)
+BUDGET_FACTOR = 20       # the backups never take more than 20× the database ...
+BUDGET_CAP = 2 * 1024 ** 3  # ... or 2 GB, whichever is smaller (POLICYTRACK_BACKUP_BUDGET_MB overrides)
+STALE_PART_SECONDS = 600
+
+
+def budget_bytes(db_path: str | os.PathLike) -> int:
+    """The space the backups may take: $POLICYTRACK_BACKUP_BUDGET_MB, else min(20× the database, 2 GB)."""
+    env = os.environ.get("POLICYTRACK_BACKUP_BUDGET_MB", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env) * 1024 * 1024
+    try:
+        size = Path(db_path).stat().st_size
+    except OSError:
+        size = 0
+    return min(BUDGET_FACTOR * max(size, 1024 * 1024), BUDGET_CAP)
+
+
+def space_used(db_path: str | os.PathLike) -> int:
+    """Bytes taken by the database's backups (the 备份 dialog shows it against the budget)."""
+    return sum(b.size for b in list_backups(db_path))
+
+
+def thin(db_path: str | os.PathLike, *, now: dt.datetime | None = None, budget: int | None = None) -> list[Path]:
+    """Delete backups no longer needed: every backup of the last 24 hours up to RECENT_MAX, then the newest per
+    day for DAILY_DAYS, then per month; then the oldest until the backups fit the size budget (the newest backup
+    is always kept)."""
+    now = now or dt.datetime.now()
+    today = now.date()
     keep_keys: set[tuple] = set()
-    removed = []
+    recent = 0
+    removed: list[Path] = []
+    kept: list[BackupInfo] = []
     for b in list_backups(db_path):  # newest first: the first of each day/month is kept
+        if b.taken_at > now - dt.timedelta(hours=RECENT_HOURS):
+            recent += 1
+            if recent <= RECENT_MAX:
+                kept.append(b)
+                continue
         d = b.taken_at.date()
-        if d >= today:
-            continue
         key: tuple = ("day", d) if (today - d).days < DAILY_DAYS else ("month", d.year, d.month)
         if key not in keep_keys:
             keep_keys.add(key)
+            kept.append(b)
             continue
         with contextlib.suppress(FileNotFoundError):
             b.path.unlink()
             removed.append(b.path)
+    limit = budget_bytes(db_path) if budget is None else budget
+    total = sum(b.size for b in kept)
+    for b in reversed(kept[1:]):  # oldest first, never the newest
+        if total <= limit:
+            break
+        with contextlib.suppress(FileNotFoundError):
+            b.path.unlink()
+            removed.append(b.path)
+        total -= b.size
+    return removed
+
+
+def remove_stale_parts(db_path: str | os.PathLike, *, now: float | None = None) -> list[Path]:
+    """Delete half-written backups (``*.part``) left by a killed backup, older than STALE_PART_SECONDS."""
+    import time
+
+    now = time.time() if now is None else now
+    removed = []
+    folder = backups_dir(db_path)
+    if folder.is_dir():
+        for p in folder.glob("*.part*"):
+            try:
+                if p.is_file() and now - p.stat().st_mtime > STALE_PART_SECONDS:
+                    p.unlink()
+                    removed.append(p)
+            except OSError:
+                continue
     return removed
 
 
@@ -210,8 +277,9 @@ def verify(path: str | os.PathLike) -> None:
 
 
 def newest_good(db_path: str | os.PathLike, *, limit: int = 10) -> BackupInfo | None:
-    """The newest backup that passes verify() (looking at no more than ``limit`` of them)."""
-    for b in list_backups(db_path)[:limit]:
+    """The newest backup that passes verify() (looking at no more than ``limit`` of them). A future-dated backup
+    (the PC's clock was ahead) comes after the others: it is not today's data."""
+    for b in sorted(list_backups(db_path), key=lambda b: b.future)[:limit]:
         try:
             verify(b.path)
         except BackupRefused:

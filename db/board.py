@@ -3,12 +3,15 @@
 Everything the board shows per project is computed by SQLite in one statement, with the semantics of
 ``db.targets`` (the newest revision effective at the date counts) and ``db.updates`` (per reporting date the
 newest row wins, a retraction withdraws, then the latest reporting date not after the as-of date; year-to-date
-figures count only reporting dates within the plan year). The status is decided in integer arithmetic:
+figures count only reporting dates within the plan year). As everywhere (``db.progress.judge``), a completion is
+judged at its own date and from the figures as printed, in integer arithmetic: the rate and the time progress of
+the figure's month are each rounded half up to tenths of a percent (per mille), and
 
-    gap = 100 × (done / plan − n / d)  ≥  g_num / g_den
-    ⇔  100 × g_den × (done × d − n × plan)  ≥  g_num × plan × d        (plan, d, g_den > 0)
+    gap (tenths of a point) = round(1000 × done / plan) − round(1000 × tp(own date))
+    green  ⇔  gap × g_den ≥ 10 × g_num                                  (g_den > 0)
 
-so exactly on time progress is green, as in ``db.progress`` (exact fractions). SQLite integers are 64-bit: the
+so a row never shows "100.0% / -0.0 / 预警" and a June figure read in September keeps June's standing; ``current``
+says whether the figure is the 报告期's own (older ones are 未报送 for it). SQLite integers are 64-bit: the
 products stay exact while a project's money stays under 2.5 × 10⁸ 万元 (2.5 万亿元) and the thresholds have at
 most six decimals, which ``_check_bounds`` makes sure of.
 
@@ -22,6 +25,7 @@ as-of computations; ``PRAGMA data_version`` tells it when another connection has
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import unicodedata
 from collections import namedtuple
@@ -33,14 +37,15 @@ from typing import Any
 from db import plan, portfolios, settings, targets, updates
 from db.connection import APPLICATION_ID, Database, connect_read_only
 from db.errors import DatabaseRefused, ValidationError
-from db.progress import Thresholds, assess, time_progress
+from db.progress import Thresholds, judge, time_progress
 from db.subjects import Subject
 from db.validate import name_key, parse_name, parse_text
 
 # Filter values meaning "nothing recorded": a stage name can never contain a control character.
 NO_STAGE = "\x00none"
 NO_STATUS = "none"
-STATUS_FILTERS = ("green", "amber", "red", NO_STATUS)
+UNREPORTED = "unreported"   # no figure for the 报告期's month (未报送): older or none at all
+STATUS_FILTERS = ("green", "amber", "red", NO_STATUS, UNREPORTED)
 
 # The board's columns, in 调度表 order (keys are what sorting and the GUI refer to).
 COLUMNS: list[tuple[str, str]] = [
@@ -75,7 +80,7 @@ _SORT_SQL: dict[str, str] = {
     "plan": "plan_wan",
     "done": "done_wan",
     "rate": "rate",
-    "gap": "rate",        # time progress is the same for every row: the gap orders as the rate does
+    "gap": "gap_tenths",
     "stage": "stage_position",
     "milestone": "milestone_date",
     "status": "status_rank",
@@ -87,6 +92,7 @@ ROW_FIELDS = [
     "id", "name", "level", "portfolio_id", "cluster_id", "cluster_path", "location", "responsible_unit",
     "responsible_leader", "total_investment_wan", "plan_wan", "done_wan", "done_as_of", "stage", "stage_as_of",
     "milestone_name", "milestone_date", "milestone_precision", "milestone_overdue", "status", "note",
+    "gap_tenths", "current",
 ]
 Row = namedtuple("Row", ROW_FIELDS)  # type: ignore[misc]
 
@@ -145,8 +151,12 @@ base AS MATERIALIZED (
     FROM project p JOIN portfolio pf ON pf.id = p.portfolio_id
     WHERE pf.plan_year_id = :py AND p.active = 1"""
 
-# 100·g_den·(done·d − n·plan) ≥ g_num·plan·d, written once per threshold.
-_AT_LEAST = "100 * :{t}_den * (d.value * :tp_den - :tp_num * b.plan_wan) >= :{t}_num * b.plan_wan * :tp_den"
+# The time progress of the figure's own date in per mille, rounded half up: by whole months (a month counts once
+# its last day is reached) or by days of the plan year.
+_OWN_MONTHS = "(CAST(strftime('%m', d.as_of) AS INTEGER) - (strftime('%d', d.as_of, '+1 day') <> '01'))"
+_OWN_TP_PERMILLE = ("CASE WHEN :tp_mode = 'day'"
+                    " THEN (2000 * CAST(strftime('%j', d.as_of) AS INTEGER) + :year_days) / (2 * :year_days)"
+                    " ELSE (2000 * " + _OWN_MONTHS + " + 12) / 24 END")
 
 _CALC = """
 standing AS MATERIALIZED (
@@ -166,10 +176,9 @@ calc AS (
            (m.planned_date IS NOT NULL AND m.planned_date < :as_of) AS milestone_overdue,
            cl.path AS cluster_path, cl.ord AS cluster_ord,
            CASE WHEN b.plan_wan > 0 AND d.value IS NOT NULL THEN CAST(d.value AS REAL) / b.plan_wan END AS rate,
-           CASE WHEN b.plan_wan IS NULL OR b.plan_wan <= 0 OR d.value IS NULL THEN NULL
-                WHEN """ + _AT_LEAST.replace("{t}", "green") + """ THEN 'green'
-                WHEN """ + _AT_LEAST.replace("{t}", "amber") + """ THEN 'amber'
-                ELSE 'red' END AS status
+           CASE WHEN b.plan_wan > 0 AND d.value IS NOT NULL
+                THEN (2000 * d.value + b.plan_wan) / (2 * b.plan_wan) - """ + _OWN_TP_PERMILLE + """ END AS gap_tenths,
+           coalesce(d.as_of >= :period_start, 0) AS current
     FROM standing b
     LEFT JOIN progress_update d ON d.id = b.done_id
     LEFT JOIN progress_update s ON s.id = b.stage_id
@@ -177,8 +186,17 @@ calc AS (
     LEFT JOIN milestone m ON m.id = b.milestone_id
     LEFT JOIN cl ON cl.id = b.cluster_id
 ),
+judged AS (
+    SELECT *, CASE WHEN gap_tenths IS NULL THEN NULL
+                   WHEN gap_tenths * :green_den >= 10 * :green_num THEN 'green'
+                   WHEN gap_tenths * :amber_den >= 10 * :amber_num THEN 'amber'
+                   ELSE 'red' END AS status
+    FROM calc
+),
 ranked AS (
-    SELECT *, CASE status WHEN 'red' THEN 0 WHEN 'amber' THEN 1 WHEN 'green' THEN 2 END AS status_rank FROM calc
+    SELECT *, CASE WHEN NOT current THEN 3
+                   ELSE CASE status WHEN 'red' THEN 0 WHEN 'amber' THEN 1 WHEN 'green' THEN 2 END
+              END AS status_rank FROM judged
 )"""
 
 # Searched by the text filter besides the name (which is compared by its normalised key).
@@ -239,7 +257,8 @@ def _standing_params(db: Database, q: Query) -> tuple[dict[str, Any], Fraction, 
     th = settings.thresholds(db)
     _check_bounds(tp, th)
     params = {"py": q.plan_year_id, "as_of": q.as_of.isoformat(), "since": dt.date(q.year, 1, 1).isoformat(),
-              "tp_num": tp.numerator, "tp_den": tp.denominator,
+              "period_start": q.as_of.replace(day=1).isoformat(), "tp_mode": settings.time_progress_mode(db),
+              "year_days": 366 if calendar.isleap(q.year) else 365,
               "green_num": th.green_from.numerator, "green_den": th.green_from.denominator,
               "amber_num": th.amber_from.numerator, "amber_den": th.amber_from.denominator}
     return params, tp, th
@@ -277,11 +296,13 @@ def _conditions(f: Filters, params: dict[str, Any], *, inside: bool) -> tuple[li
             params["stage"] = f.stage
     if f.status is not None:
         if f.status not in STATUS_FILTERS:
-            raise ValidationError("预警", f.status, "只能是 green、amber、red 或 none")
+            raise ValidationError("预警", f.status, "只能是 green、amber、red、none 或 unreported")
         if f.status == NO_STATUS:
             computed.append("status IS NULL")
+        elif f.status == UNREPORTED:
+            computed.append("NOT current")
         else:
-            computed.append("status = :status")
+            computed.append("status = :status AND current")
             params["status"] = f.status
     return own, computed, f.cluster_id is not None
 
@@ -368,10 +389,11 @@ class Band:
     completed_as_of: str | None
     rate: Fraction | None
     gap: Fraction | None
-    status: str | None
+    status: str | None              # at the total's own date (completed_as_of)
     itemised_projects: int
     itemised_plan_wan: int
     itemised_completed_wan: int
+    current: bool = True            # the total is the 报告期's own (else 未报送, with the standing above as the last)
 
 
 _ITEMISED = "SELECT portfolio_id, count(*), coalesce(sum(plan_wan), 0), coalesce(sum(done_wan), 0) FROM "
@@ -387,11 +409,12 @@ def _bands(db: Database, q: Query, itemised: dict[int, tuple[int, int, int]], tp
         plan_wan = pf_plan.get(pf["id"], {}).get("value")
         done = pf_done.get(pf["id"])
         done_wan = done["value"] if done else None
-        a = assess(done_wan, plan_wan, tp, thresholds=th)
+        a = judge(done_wan, plan_wan, done["as_of"] if done else None, q.as_of, q.year,
+                  mode=settings.time_progress_mode(db), thresholds=th)
         n, it_plan, it_done = itemised.get(pf["id"], (0, 0, 0))
         out.append(Band(pf["id"], pf["name"], pf["level"], pf["declared_count"], pf["total_investment_wan"],
                         plan_wan, done_wan, done["as_of"] if done else None, a.rate, a.gap, a.status,
-                        n, it_plan, it_done))
+                        n, it_plan, it_done, a.current))
     return out
 
 

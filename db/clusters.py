@@ -174,3 +174,24 @@ def find_by_path(db: Database, plan_year_id: int, path: list[str]) -> int:
         parent = row
     assert parent is not None
     return int(parent)
+
+
+def linked_project_counts(db: Database, plan_year_id: int) -> dict[int, int]:
+    """Per cluster node of the plan year: how many active projects are linked to it directly."""
+    return dict(db.conn.execute(
+        "SELECT p.cluster_id, count(*) FROM project p JOIN cluster c ON c.id = p.cluster_id"
+        " WHERE p.active = 1 AND c.plan_year_id = ? GROUP BY p.cluster_id", (plan_year_id,)).fetchall())
+
+
+def names_by_node(db: Database, plan_year_id: int) -> dict[int, dict[str, str]]:
+    """Per cluster node: its own name, the enclosing cluster (kind 'cluster') and tier."""
+    out: dict[int, dict[str, str]] = {}
+    for root in tree(db, plan_year_id):
+        stack = [(root, None, None)]
+        while stack:
+            node, tier_name, cluster = stack.pop()
+            tier_name = node.name if node.kind == "tier" else tier_name
+            cluster = node.name if node.kind == "cluster" else cluster
+            out[node.id] = {"name": node.name, "cluster": cluster or node.name, "tier": tier_name or ""}
+            stack.extend((c, tier_name, cluster) for c in node.children)
+    return out

@@ -49,6 +49,8 @@ class Database:
         self.lock = lock
         # Set by open_database when the file lives on a network or sync folder (db.location).
         self.storage_warning: str | None = None
+        # Set by open_database when a copied file got its own exchange identity (db.ledger.ensure_site_identity).
+        self.identity_notice: str | None = None
         self.user = _os_user()
         self._depth = 0
         self._changes: set[str] = set()
@@ -201,6 +203,39 @@ def save_failure(exc: BaseException) -> SaveFailed | None:
     return None
 
 
+def _os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in Chinese."""
+    import errno
+
+    return {errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "磁盘配额已用尽", errno.EROFS: "磁盘或文件夹是只读的",
+            errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限"}.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+LOW_SPACE_BYTES = 1024 * 1024
+
+
+def free_bytes(path: Path) -> int | None:
+    """Free space for us in the folder of ``path``, or None when it cannot be told."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(path.parent if not path.is_dir() else path).free
+    except OSError:
+        return None
+
+
+def disk_full_reason(path: Path, exc: BaseException | None = None) -> str | None:
+    """'磁盘空间不足…' when an error on ``path`` is explained by a full disk (not by damage), else None."""
+    code = _primary_code(exc) if exc is not None else None
+    if exc is not None and code not in (_SQLITE_IOERR, _SQLITE_FULL, _SQLITE_CANTOPEN, None):
+        return None
+    free = free_bytes(path)
+    if code == _SQLITE_FULL or (free is not None and free < LOW_SPACE_BYTES):
+        left = "" if free is None else f"（剩余 {free // 1024} KB）"
+        return f"磁盘空间不足{left}；数据库没有损坏，释放磁盘空间后再试即可，不要从备份恢复"
+    return None
+
+
 def _create_private(path: Path) -> None:
     """Create an empty file readable and writable by its owner only (0600 on POSIX)."""
     fd = os.open(str(path), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
@@ -266,10 +301,13 @@ def connect_read_only(path: Path, *, timeout: float = BUSY_TIMEOUT_MS / 1000,
             return conn
         except sqlite3.DatabaseError as exc:
             conn.close()
+            full = disk_full_reason(path, exc)
+            if full is not None:
+                raise DatabaseRefused(str(path), full) from None
             if _primary_code(exc) != _SQLITE_CANTOPEN:
                 raise DatabaseRefused(str(path), f"数据库已损坏或不是数据库（{exc}）") from None
             last = exc
-    raise DatabaseRefused(str(path), f"无法读取（{last}）")
+    raise DatabaseRefused(str(path), disk_full_reason(path, last) or f"无法读取（{last}）")
 
 
 def _read_only_probe(path: Path) -> tuple[int, int, int]:
@@ -281,7 +319,8 @@ def _read_only_probe(path: Path) -> tuple[int, int, int]:
         objects = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise DatabaseRefused(str(path), f"数据库已损坏或不是数据库（{exc}）") from None
+        raise DatabaseRefused(str(path), disk_full_reason(path, exc)
+                              or f"数据库已损坏或不是数据库（{exc}）") from None
     try:
         if app_id == APPLICATION_ID:
             _quick_check(conn, str(path))
@@ -348,7 +387,7 @@ def _quick_check(conn: sqlite3.Connection, path: str) -> None:
     try:
         rows = conn.execute("PRAGMA quick_check").fetchall()
     except sqlite3.DatabaseError as exc:
-        raise DatabaseRefused(path, f"数据库已损坏（{exc}）") from None
+        raise DatabaseRefused(path, disk_full_reason(Path(path), exc) or f"数据库已损坏（{exc}）") from None
     if [r[0] for r in rows] != ["ok"]:
         detail = "；".join(str(r[0]) for r in rows[:3])
         raise DatabaseRefused(path, f"数据库完整性检查未通过（{detail}）")
@@ -386,7 +425,8 @@ def open_database(path: str | os.PathLike, *, migrate: bool = True, read_only: b
             try:
                 existing_version = _check_existing(p, schema.SCHEMA_VERSION)
             except DatabaseRefused as exc:
-                _offer_backup(exc, p)
+                if not exc.reason.startswith("磁盘空间不足"):  # a full disk is no reason to restore old data
+                    _offer_backup(exc, p)
                 raise
             if read_only:
                 read_only_reason = READ_ONLY_CHOSEN
@@ -409,9 +449,11 @@ def open_database(path: str | os.PathLike, *, migrate: bool = True, read_only: b
                 held = lock_mod.acquire(p)
             try:
                 _create_private(p)
-            except BaseException:
+            except BaseException as exc:
                 if held is not None:
                     held.release()
+                if isinstance(exc, OSError):
+                    raise DatabaseRefused(str(p), f"无法在这个文件夹中新建数据库（{_os_reason(exc)}）") from None
                 raise
             created = True
 
@@ -449,6 +491,9 @@ def open_database(path: str | os.PathLike, *, migrate: bool = True, read_only: b
                       backup_path=backup_path, read_only_reason=read_only_reason, lock=held)
         if not memory:
             db.storage_warning = location.storage_warning(p)
+            from db import ledger
+
+            db.identity_notice = ledger.ensure_site_identity(db)
         return db
     except BaseException:
         conn.close()

@@ -1,11 +1,35 @@
 """Exceptions raised by the data layer; their messages are shown to users as they are (Chinese)."""
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from db.lock import LockInfo
+
+
+QUOTE_LIMIT = 80  # characters of a user's input quoted back in a message
+
+
+def printable(text: str) -> str:
+    """``text`` with control and format characters (ANSI escapes, newlines, bidi overrides) shown as escapes."""
+    out = []
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch != "\u200d":
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """A user's input as quoted in a message: printable, at most ``limit`` characters plus the total length."""
+    text = printable(str(value))
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…（共 {len(str(value))} 个字符）"
 
 
 class PolicyTrackError(Exception):
@@ -19,7 +43,7 @@ class ValidationError(PolicyTrackError, ValueError):
         self.field = field
         self.value = value
         self.reason = reason
-        shown = repr(value) if isinstance(value, str) else str(value)
+        shown = f"'{quote(value)}'" if isinstance(value, str) else quote(value)
         super().__init__(f"「{field}」{reason}（输入：{shown}）")
 
 

@@ -18,7 +18,8 @@ from typing import Any, Callable, Iterable
 
 from db import backups, clusters, ledger, plan, portfolios, projects, seed, targets, updates
 from db.connection import Database
-from db.errors import PolicyTrackError, ValidationError
+from db.errors import PolicyTrackError, ValidationError, quote
+from db.spreadsheet import input_problem
 from db.subjects import METRIC_LABELS, TARGET_METRICS, UPDATE_METRICS, Subject
 from db.validate import month_end, name_key, parse_date
 
@@ -100,7 +101,7 @@ def _origins(db: Database, entity: str) -> dict[int, dict[str, str]]:
 
 def sender_identity(db: Database, name: str | None = None) -> dict[str, str]:
     return {"site_id": ledger.site_id(db), "name": name or ledger.site_name(db) or ledger.host_name(),
-            "user": db.user, "host": ledger.host_name()}
+            "user": db.user, "host": ledger.host_name(), "fingerprint": ledger.fingerprint(db)}
 
 
 def export(db: Database, path: str | os.PathLike, *, unit: str | None = None, since: dt.date | str | None = None,
@@ -216,11 +217,10 @@ def load(path: str | os.PathLike) -> dict[str, Any]:
     """The checked payload of an exchange file, or ExchangeRefused (bad JSON, wrong format, newer version,
     checksum mismatch, malformed rows)."""
     p = Path(path)
-    if not p.exists() or p.is_dir():
-        raise ExchangeRefused(p, "文件不存在")
+    problem = input_problem(p)
+    if problem is not None:
+        raise ExchangeRefused(p, problem)
     size = p.stat().st_size
-    if size == 0:
-        raise ExchangeRefused(p, "文件为空（0 字节）")
     if size > MAX_BYTES:
         raise ExchangeRefused(p, "文件过大")
     raw = p.read_bytes()
@@ -299,6 +299,11 @@ def _check_payload(payload: dict[str, Any]) -> None:
             _need(t, k, str)
         _need(t, "previous", str, nullable=True)
         _check_origin(_need(t, "origin", dict))
+    seen: set[str] = set()
+    for row in payload["updates"] + payload["targets"]:
+        if row["uid"] in seen:
+            raise ValueError(f"行标识重复（{quote(row['uid'], 40)}），文件可能被拼接或改动过")
+        seen.add(row["uid"])
     for d in payload["projects"]:
         _need(d, "year", int)
         _need(d, "level", str)
@@ -411,6 +416,7 @@ class ExchangePreview:
     earlier_imports: list[dict[str, Any]]
     payload: dict[str, Any] = field(repr=False, default_factory=dict)
     stamp: tuple[int, ...] | None = None  # the database's change stamp the plan was made at
+    accepted_reason: str = ""  # the reason given for accepting the plausibility warnings (kept in the batch)
 
     @property
     def conflicts(self) -> list[Group]:
@@ -474,6 +480,11 @@ class ExchangeResult:
 def read(db: Database, path: str | os.PathLike) -> ExchangePreview:
     """Check an exchange file and compare it with the database (nothing is written)."""
     payload = load(path)
+    sender = payload["sender"]
+    if sender["site_id"] == ledger.site_id(db) and isinstance(sender.get("fingerprint"), str) \
+            and sender["fingerprint"] != ledger.fingerprint(db):
+        raise ExchangeRefused(Path(path), "交换包来自另一个与本数据库使用同一标识的数据库（文件是复制出来的），"
+                                          "为免数字互相覆盖，已拒绝；请在对方电脑上重新打开数据库后重新导出")
     sha = ledger.file_sha256(path)
     preview = ExchangePreview(path=str(path), file_name=Path(path).name, sha256=sha, sender=payload["sender"],
                               scope=payload.get("scope") or {}, created_at=str(payload.get("created_at", "")),
@@ -481,6 +492,32 @@ def read(db: Database, path: str | os.PathLike) -> ExchangePreview:
                               earlier_imports=ledger.batches_for_file(db, sha), payload=payload)
     plan_groups(db, preview)
     return preview
+
+
+def plausibility_warnings(db: Database, preview: ExchangePreview) -> list[str]:
+    """The plausibility checks typing runs (db.plausibility through recording.check_month, same words), on every
+    project figure the import would write: one line per warning, naming the project and the date."""
+    from db import recording
+
+    out: list[str] = []
+    for g in preview.groups:
+        s = g.theirs
+        if not g.will_write or g.subject is None or s is None or s.retracted or g.subject.kind != "project":
+            continue
+        if g.metric == "completed" and s.value is not None:
+            entry = recording.ProjectEntry(g.subject.id, completed_wan=s.value)
+        elif g.metric == "stage" and s.text_value:
+            entry = recording.ProjectEntry(g.subject.id, stage=s.text_value)
+        else:
+            continue
+        try:
+            [report] = recording.check_month(db, s.as_of, [entry])
+        except PolicyTrackError as exc:  # a date or value typing would refuse
+            out.append(f"{g.label}（截至 {s.as_of}）：{exc}")
+            continue
+        out += [f"{g.label}（截至 {s.as_of}）：{p.field}{p.message}" for p in report.errors]
+        out += [f"{g.label}（截至 {s.as_of}）：{w.label}——{w.message}" for w in report.warnings]
+    return out
 
 
 def _chunks(items: list[str], n: int = 500) -> Iterable[list[str]]:
@@ -730,6 +767,8 @@ def _apply_planned(db: Database, preview: ExchangePreview, progress: ProgressFn 
         return ExchangeResult(None, 0, 0, 0, 0, 0)
     sender = preview.sender
     summary = f"导入交换包 {preview.file_name}（来自 {sender.get('name') or sender.get('host')}）"
+    if preview.accepted_reason:
+        summary += f"（已确认合理性提示，理由：{preview.accepted_reason}）"
     batch_id = ledger.add_batch(db, kind="exchange", file_name=preview.file_name, sha256=preview.sha256,
                                 summary=summary, sender=sender, file_created_at=preview.created_at)
     created_ids: dict[tuple[Any, ...], int] = {}

@@ -23,6 +23,20 @@ EXTRA_LABELS = {NOTE_METRIC: "本月进展", ISSUE_METRIC: "存在问题"}
 ISSUE_STATUS_LABELS = {"open": "未解决", "resolved": "已解决", "withdrawn": "已撤回"}
 
 
+def first_to_show(db: Database, kind: str, year: int) -> tuple[int, str] | None:
+    """Which subject of ``kind`` a history view opens on, and the figure to chart: the one recorded last in the
+    plan year, preferring its main figure (completed investment, an indicator's value…), then any number, then
+    a stage. None when nothing of that kind was recorded that year."""
+    col = Subject(kind, 0).column
+    row = db.query_one(
+        "SELECT " + col + " AS subject_id, metric FROM progress_update WHERE " + col + " IS NOT NULL"
+        " AND retracted = 0 AND as_of BETWEEN ? AND ?"
+        + (" AND project_id IN (SELECT id FROM project WHERE active = 1)" if kind == "project" else "")
+        + " ORDER BY metric = ? DESC, value IS NOT NULL DESC, id DESC LIMIT 1",
+        (f"{year}-01-01", f"{year}-12-31", MAIN_METRIC[kind]))
+    return None if row is None else (int(row["subject_id"]), row["metric"])
+
+
 def metric_label(metric: str) -> str:
     return EXTRA_LABELS.get(metric) or METRIC_LABELS.get(metric, metric)
 

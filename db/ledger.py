@@ -25,6 +25,39 @@ def site_id(db: Database) -> str:
     return str(value)
 
 
+def fingerprint(db: Database) -> str:
+    """Where this database file lives: PC name and full path (hashed). A copy elsewhere has another one."""
+    where = f"{host_name().casefold()}|{Path(db.path).resolve()}"
+    return hashlib.sha256(where.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def ensure_site_identity(db: Database) -> str | None:
+    """Give a copied database its own identity: when the file is opened at another path or on another PC than
+    the one it last recorded, it gets a new site_id (the old one is kept as site_id_before). Returns a notice to
+    show when that happened. Two copies of one file then never sign exchange files with one identity."""
+    if db.read_only or db.path == ":memory:":
+        return None
+    here = fingerprint(db)
+    stored = db.scalar("SELECT value FROM setting WHERE key = 'site_fingerprint'")
+    if stored == here:
+        return None
+    notice = None
+    with db.transaction("setting"):
+        if stored:
+            old = site_id(db)
+            new = os.urandom(16).hex()
+            for key, value in (("site_id", new), ("site_id_before", old)):
+                db.conn.execute("INSERT INTO setting (key, value) VALUES (?, ?)"
+                                " ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+            notice = ("这个数据库文件是从别处复制或移动来的，已为它生成新的本机标识，"
+                      "以免与原文件在交换包中混为同一来源")
+            audit.log(db, action="setting.set", entity="setting", entity_id=None, summary=notice,
+                      before={"site_id": old}, after={"site_id": new})
+        db.conn.execute("INSERT INTO setting (key, value) VALUES ('site_fingerprint', ?)"
+                        " ON CONFLICT(key) DO UPDATE SET value = excluded.value", (here,))
+    return notice
+
+
 def site_name(db: Database) -> str:
     """The name this PC signs exchange files with (a unit or office name), '' until set."""
     return str(db.scalar("SELECT value FROM setting WHERE key = 'site_name'") or "")
@@ -67,6 +100,9 @@ def keep_uid(db: Database, entity: str, uid: str) -> Iterator[None]:
 
 
 def file_sha256(path: str | os.PathLike) -> str:
+    from db.spreadsheet import check_input
+
+    check_input(path)  # a pipe or device is refused before it is opened; a missing file named
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):

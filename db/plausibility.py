@@ -20,6 +20,7 @@ SCALE = "scale"
 STAGE_BACK = "stage_back"
 MILESTONE_BEFORE_START = "milestone_before_start"
 NO_PREVIOUS = "no_previous"
+MONTH_YTD = "month_ytd"
 
 CODE_LABELS = {
     SAME_AS_LAST_MONTH: "与上月相同",
@@ -30,6 +31,7 @@ CODE_LABELS = {
     STAGE_BACK: "形象进度倒退",
     MILESTONE_BEFORE_START: "节点早于项目开工",
     NO_PREVIOUS: "上月无累计数",
+    MONTH_YTD: "本月与累计不符",
 }
 
 # "Far above the annual plan": more than this multiple of it.
@@ -137,6 +139,26 @@ def no_previous_warning(*, month: int, month_number: int, field: str = "本月�
         return None
     return Warning(NO_PREVIOUS, field, f"今年此前没有累计完成投资记录，年度累计按本月的 {_yi(month)} 亿元计；"
                                        "若前几个月已有投资，请填写年度累计数")
+
+
+def month_ytd_warning(*, completed: int, month: int, previous: int | None, previous_as_of: str | None,
+                      month_number: int, tolerance: int = 0) -> Warning | None:
+    """A sheet giving both this month's amount and the year-to-date total: they must agree with last month's.
+
+    Exact 万元 in the words: a difference smaller than the 亿元 rounding must still be visible. ``tolerance`` (万元)
+    allows for amounts the sheet gave with decimals below 万元, rounded on reading.
+    """
+    if previous is not None:
+        if abs(previous + month - completed) <= tolerance:
+            return None
+        return Warning(MONTH_YTD, "本月完成投资",
+                       f"与累计数不一致：上月累计（{previous_as_of}）{previous:,} 万元 + 本月 {month:,} 万元 = "
+                       f"{previous + month:,} 万元，表中年度累计为 {completed:,} 万元（相差 {completed - previous - month:+,} 万元）")
+    if month_number <= 1 and abs(month - completed) > tolerance:
+        return Warning(MONTH_YTD, "本月完成投资", f"1 月的本月完成 {month:,} 万元应等于年度累计 {completed:,} 万元")
+    if month > completed + tolerance:
+        return Warning(MONTH_YTD, "本月完成投资", f"本月完成 {month:,} 万元大于年度累计 {completed:,} 万元")
+    return None
 
 
 def stage_warning(*, stage: str, previous: str | None, previous_as_of: str | None,

@@ -58,11 +58,25 @@ def completion_rate(done: int | Fraction | None, plan: int | Fraction | None) ->
     return Fraction(done) / Fraction(plan)
 
 
+def shown_percent(x: Fraction) -> Fraction:
+    """A share as the reader sees it: percent rounded half away from zero to one decimal (0.55639 -> 55.6)."""
+    tenths = abs(x) * 1000
+    whole = int(tenths)
+    if tenths - whole >= Fraction(1, 2):
+        whole += 1
+    return Fraction(whole if x >= 0 else -whole, 10)
+
+
 def gap_points(rate: Fraction | None, benchmark: Fraction, direction: str = "higher") -> Fraction | None:
-    """Percentage points ahead (+) or behind (−) the benchmark; for lower-is-better, being under it is ahead."""
+    """Percentage points ahead (+) or behind (−) the benchmark; for lower-is-better, being under it is ahead.
+
+    Computed from the figures as printed (the rate and the benchmark each rounded to one decimal of a percent),
+    so the gap a reader works out from the page is the gap shown, and the status follows it: a page never says
+    "100.0% / -0.0 / 预警".
+    """
     if rate is None:
         return None
-    diff = (rate - benchmark) * 100
+    diff = shown_percent(rate) - shown_percent(benchmark)
     return diff if direction == "higher" else -diff
 
 
@@ -101,6 +115,52 @@ def assess(actual: int | Fraction | None, target: int | Fraction | None, tp: Fra
     rate = completion_rate(actual, target)
     gap = gap_points(rate, benchmark, direction)
     return Assessment(rate, benchmark, gap, status_for_gap(gap, thresholds))
+
+
+def is_current(figure_date: dt.date | str | None, view_date: dt.date | str) -> bool:
+    """True when a figure was reported for the 报告期's own month (older figures are 未报送 for it)."""
+    if figure_date is None:
+        return False
+    f = dt.date.fromisoformat(figure_date) if isinstance(figure_date, str) else figure_date
+    v = dt.date.fromisoformat(view_date) if isinstance(view_date, str) else view_date
+    return (f.year, f.month) >= (v.year, v.month)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One figure judged at its own date (its 截至日期), and whether it is the 报告期's."""
+
+    assessment: Assessment
+    as_of: dt.date | None          # the figure's own date; None when nothing was reported
+    time_progress: Fraction        # the time progress of the figure's own date (of the view's without a figure)
+    current: bool                  # reported for the 报告期's month
+
+    @property
+    def rate(self) -> Fraction | None:
+        return self.assessment.rate
+
+    @property
+    def gap(self) -> Fraction | None:
+        return self.assessment.gap
+
+    @property
+    def status(self) -> Status | None:
+        return self.assessment.status
+
+
+def judge(actual: int | Fraction | None, target: int | Fraction | None, figure_date: dt.date | str | None,
+          view_date: dt.date, year: int, *, mode: str = "month", direction: str = "higher",
+          accumulation: str = "cumulative", thresholds: Thresholds = Thresholds()) -> Standing:
+    """Judge a figure at the time progress of the month it was reported for, never the view's.
+
+    This is the one rule every standing the app shows goes through: a figure from June read in September is
+    still June's "超序时进度5.6个百分点" (and is 未报送 for September), never "低于序时进度19.4个百分点".
+    """
+    own = None if figure_date is None else (
+        dt.date.fromisoformat(figure_date) if isinstance(figure_date, str) else figure_date)
+    tp = time_progress(own or view_date, year, mode)
+    a = assess(actual, target, tp, direction=direction, accumulation=accumulation, thresholds=thresholds)
+    return Standing(a, own, tp, is_current(own, view_date))
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,12 @@ from db import audit, targets
 from db.connection import Database
 from db.errors import NotFoundError, ValidationError
 from db.subjects import Subject
-from db.validate import check_stored_int, name_key, parse_date, parse_name, parse_text
+from db.validate import check_stored_int, name_key, parse_date, parse_name, parse_project_code, parse_text
 
 # Editable fields: column -> (label, kind)
 FIELDS: dict[str, tuple[str, str]] = {
     "name": ("项目名称", "name"),
+    "code": ("项目代码", "code"),
     "cluster_id": ("所属集群", "cluster"),
     "location": ("建设地点", "text"),
     "responsible_unit": ("责任单位", "text"),
@@ -50,6 +51,8 @@ def _clean_field(db: Database, column: str, value: Any, *, year_window: tuple[in
     label, kind = FIELDS[column]
     if kind == "name":
         return parse_name(value, label)
+    if kind == "code":
+        return parse_project_code(value, label)
     if kind == "text":
         return parse_text(value, label, max_length=2000 if column in ("description", "note") else 200)
     if kind == "money":
@@ -92,6 +95,7 @@ def create(db: Database, *, portfolio_id: int, name: str, annual_plan_wan: int |
         if db.scalar("SELECT 1 FROM project WHERE portfolio_id = ? AND name_key = ? AND active = 1",
                      (portfolio_id, key)):
             raise ValidationError("项目名称", name, "本项目盘子中已有同名项目")
+        _check_code_free(db, clean.get("code"), pf["plan_year_id"])
         position = db.scalar("SELECT coalesce(max(position), -1) + 1 FROM project WHERE portfolio_id = ?",
                              (portfolio_id,))
         cols = ["portfolio_id", "name_key", "source", "position", "created_at", *clean]
@@ -105,6 +109,23 @@ def create(db: Database, *, portfolio_id: int, name: str, annual_plan_wan: int |
             targets.revise(db, Subject("project", project_id), "annual_plan", annual_plan_wan, reason=reason,
                            source=source)
     return project_id
+
+
+def _check_code_free(db: Database, code: str | None, plan_year_id: int, project_id: int | None = None) -> None:
+    """A 项目代码 names one active project per plan year (called inside the write transaction)."""
+    if code is None:
+        return
+    other = db.query_one("SELECT p.name FROM project p JOIN portfolio pf ON pf.id = p.portfolio_id"
+                         " WHERE p.code = ? AND p.active = 1 AND pf.plan_year_id = ? AND p.id IS NOT ?",
+                         (code, plan_year_id, project_id))
+    if other is not None:
+        raise ValidationError("项目代码", code, f"已是项目“{other['name']}”的代码")
+
+
+def by_code(db: Database, code: str, plan_year_id: int) -> dict[str, Any] | None:
+    """The active project of a plan year with this 项目代码, or None."""
+    return db.query_one("SELECT p.*, pf.level FROM project p JOIN portfolio pf ON pf.id = p.portfolio_id"
+                        " WHERE p.code = ? AND p.active = 1 AND pf.plan_year_id = ?", (code, plan_year_id))
 
 
 def _check_years(start: int | None, finish: int | None) -> None:
@@ -131,6 +152,9 @@ def edit(db: Database, project_id: int, **changes: Any) -> dict[str, tuple[Any, 
                          (row["portfolio_id"], key, project_id)):
                 raise ValidationError("项目名称", clean["name"], "本项目盘子中已有同名项目")
             db.conn.execute("UPDATE project SET name_key = ? WHERE id = ?", (key, project_id))
+        if diff.get("code", (None, None))[1] is not None:
+            plan_year_id = db.scalar("SELECT plan_year_id FROM portfolio WHERE id = ?", (row["portfolio_id"],))
+            _check_code_free(db, clean["code"], plan_year_id, project_id)
         for col, (_, new) in diff.items():
             # Column names come from the fixed FIELDS table, never from the caller.
             db.conn.execute("UPDATE project SET " + col + " = ? WHERE id = ?", (new, project_id))
@@ -155,6 +179,8 @@ def restore(db: Database, project_id: int) -> None:
         if db.scalar("SELECT 1 FROM project WHERE portfolio_id = ? AND name_key = ? AND active = 1 AND id <> ?",
                      (row["portfolio_id"], row["name_key"], project_id)):
             raise ValidationError("项目名称", row["name"], "已有同名项目，不能恢复")
+        plan_year_id = db.scalar("SELECT plan_year_id FROM portfolio WHERE id = ?", (row["portfolio_id"],))
+        _check_code_free(db, row["code"], plan_year_id, project_id)
         db.conn.execute("UPDATE project SET active = 1 WHERE id = ?", (project_id,))
         audit.log(db, action="project.restore", entity="project", entity_id=project_id,
                   summary=f"恢复项目：{row['name']}", after={"active": 1})

@@ -22,7 +22,7 @@ from typing import Any, Iterable, Sequence, Union
 
 from db import audit, indicators, plausibility, targets, updates
 from db.connection import Database
-from db.errors import PolicyTrackError, ValidationError
+from db.errors import PolicyTrackError, ValidationError, quote
 from db.plausibility import Warning
 from db.subjects import Subject
 from db.validate import parse_date, parse_money_wan, parse_month_end, parse_name, parse_text
@@ -389,7 +389,7 @@ def _guard(report: RowReport, fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except ValidationError as exc:
-        report.errors.append(Problem(exc.field, f"{exc.reason}（输入：{exc.value!r}）"
+        report.errors.append(Problem(exc.field, f"{exc.reason}（输入：'{quote(exc.value)}'）"
                                      if isinstance(exc.value, str) else exc.reason))
         return None
 
@@ -694,6 +694,15 @@ def _set_milestone(db: Database, project_id: int, milestone_id: int, actual: str
               before={"milestone": milestone_id, "actual_date": row["actual_date"]},
               after={"milestone": milestone_id, "actual_date": actual})
     return row["actual_date"]
+
+
+def write_acceptance(db: Database, subject: Subject, warning: Warning, reason: str, as_of: dt.date,
+                     update_id: int | None) -> int:
+    """Record that a warning on a figure written elsewhere (an import) was accepted with a reason."""
+    text = parse_text(reason, "确认理由", max_length=500)
+    if not text:
+        raise ValidationError("确认理由", reason, "不能为空")
+    return _write_acceptance(db, AcceptOp(subject, warning, text), as_of, update_id)
 
 
 def _write_acceptance(db: Database, op: AcceptOp, d: dt.date, update_id: int | None) -> int:

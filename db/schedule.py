@@ -14,9 +14,10 @@ from decimal import Decimal, ROUND_HALF_UP
 from fractions import Fraction
 from typing import Any, Callable
 
+from db import header_words as hw
 from db.errors import ValidationError
 from db.spreadsheet import Grid
-from db.validate import parse_decimal
+from db.validate import parse_decimal, parse_project_code
 
 # -- fields a column can mean ---------------------------------------------------------------------------
 FIELD_LABELS = {
@@ -25,18 +26,18 @@ FIELD_LABELS = {
     "completion_rate": "完成率", "physical_progress": "工程量完成比例", "stage": "形象进度",
     "progress_note": "本月进展", "responsible_unit": "责任单位", "responsible_leader": "包联领导",
     "location": "建设地点", "description": "建设内容", "start": "开工时间", "finish": "竣工时间",
-    "as_of": "报告期", "cluster": "所属产业集群", "note": "备注",
+    "as_of": "报告期", "cluster": "所属产业集群", "note": "备注", "problem": "存在问题", "code": "项目代码",
 }
 MONEY_FIELDS = ("total_investment", "annual_plan", "completed", "month_completed")
 PERCENT_FIELDS = ("completion_rate", "physical_progress")
 TEXT_FIELDS = ("responsible_unit", "responsible_leader", "location", "description", "cluster", "note",
-               "progress_note", "stage", "level")
+               "progress_note", "stage", "level", "problem", "code")
 DATE_FIELDS = ("start", "finish", "as_of")
 # Fields whose one value may stand for several projects when a cell is merged down over them.
-SHAREABLE = set(TEXT_FIELDS) | set(DATE_FIELDS)
+SHAREABLE = (set(TEXT_FIELDS) | set(DATE_FIELDS)) - {"code"}
 HEADER_SCAN_ROWS = 30
 EMPTY_MARKERS = {"", "-", "—", "——", "–", "－", "/", "／", "\\", "无", "暂无", "空", "n/a", "na", "none", "null", "/"}
-LEVEL_WORDS = {"district": ("区级", "区重点", "区级重点"), "city": ("市级", "市重点", "市级重大", "市重大")}
+LEVEL_WORDS = hw.LEVEL_VALUES
 
 _SECTION_RE = re.compile(r"^([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十]+[)）]"
                          r"|第[一二三四五六七八九十]+[部分类批项]"
@@ -50,6 +51,8 @@ _YEAR_RE = re.compile(r"(20\d{2}|19\d{2})\s*年")
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
            "十一": 11, "十二": 12}
 _QUOTED_FORMULA = re.compile(r"^'[=+\-@\t\r]")
+EXCEL_ERRORS = {"#DIV/0!", "#REF!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+                "#GETTING_DATA"}
 
 
 _WHITE = re.compile(r"\s+")
@@ -119,8 +122,29 @@ def _hints(text: str) -> tuple[str | None, int | None, int | None]:
     return unit, year, month
 
 
+_SINGLE_MONTH_RE = re.compile(r"(?<![\d\-—–~～至到])(1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月(?!底|末)")
+
+
+def _has(t: str, words: tuple[str, ...]) -> bool:
+    return any(w in t for w in words)
+
+
+def _completed_meaning(t: str, month: int | None) -> tuple[str | None, int | None, str]:
+    """Completed investment: (field, month, why ignored) for year-to-date, the month's amount, or neither."""
+    if _has(t, hw.SINCE_START):
+        return None, month, "开工以来的累计数，不是本年度完成"
+    if _has(t, hw.EARLIER_PERIOD):
+        return None, month, "上期数，不是本期"
+    if _MONTH_RANGE_RE.search(t) or _has(t, hw.YEAR_TO_DATE) or _has(t, ("截至", "截止", "底", "末")):
+        return "completed", month, ""
+    single = _SINGLE_MONTH_RE.search(t)
+    if _has(t, hw.MONTH) or single:
+        return "month_completed", (_cn_month(single.group(1).lstrip("0")) if single else None), ""
+    return "completed", month, ""
+
+
 def classify(label: Any) -> HeaderMeaning:
-    """What a header text means, by meaning rather than exact words."""
+    """What a header text means, by meaning rather than exact words (the words: db/header_words.py)."""
     full = norm(label)
     if not full:
         return HeaderMeaning(None)
@@ -130,18 +154,25 @@ def classify(label: Any) -> HeaderMeaning:
     if not t or len(t) > 25 or re.search(r"[:：].", t):  # titles, notes and "label：value" lines are not columns
         return HeaderMeaning(None)
 
-    def m(f: str, **kw: Any) -> HeaderMeaning:
-        return HeaderMeaning(f, unit, year, month, **kw)
+    def m(f: str | None, **kw: Any) -> HeaderMeaning:
+        return HeaderMeaning(f, unit, year, kw.pop("month", month), **kw)
 
     if t in ("序号", "编号", "序", "号", "No.", "NO.", "no.") or t.startswith("序号"):
         return m("seq")
-    if any(k in t for k in ("开工以来", "自开工", "历年累计", "以前年度", "至上年底", "截至上年")):
+    if _has(t, hw.CODE) and not _has(t, hw.NOT_PROJECT_CODE):
+        return m("code")
+    if "代码" in t:
+        return m(None, why_ignored="不是项目代码（如统一社会信用代码、行业代码、行政区划代码）")
+    for words, why in hw.NOT_STORED.items():
+        if words in t:
+            return m(None, why_ignored=why)
+    if _has(t, hw.SINCE_START):
         return m(None, why_ignored="开工以来的累计数，不是本年度完成")
     if ("名称" in t and ("项目" in t or t == "名称")) or t in ("项目", "项目名", "名称", "项目(企业)"):
         return m("name")
-    if "级别" in t or t in ("项目层级", "层级", "项目类别(区级/市级)"):
+    if _has(t, hw.LEVEL) and not _has(t, hw.CLUSTER):
         return m("level")
-    if "总投资" in t:
+    if _has(t, hw.TOTAL_INVESTMENT):
         return m("total_investment")
     if t in ("报告期", "统计期", "填报期", "数据期") or t.startswith(("报告期", "截至日期", "截止日期")):
         return m("as_of")
@@ -159,37 +190,34 @@ def classify(label: Any) -> HeaderMeaning:
         if any(k in t for k in ("完成", "投资", "占", "进度")):
             return m("completion_rate")
         return m(None, why_ignored="无法判断是哪一种比例")
-    if ("本月" in t or "当月" in t) and "完成" in t:
-        return m("month_completed")
-    if ("本月" in t or "当月" in t) and any(k in t for k in ("进展", "进度", "情况", "工作")):
+    if _has(t, hw.MONTH) and any(k in t for k in ("进展", "进度", "情况", "工作")) and "投资" not in t:
         return m("progress_note")
     if "计划" in t and "完成" in t:
         if month is not None:
             return m(None, why_ignored="序时计划数，不是年度计划")
         return m("annual_plan")
-    if "完成" in t and "问题" not in t:
-        if "上月" in t or "去年" in t or "上年" in t or "同期" in t:
-            return m(None, why_ignored="上期数，不是本期")
-        return m("completed")
-    if "计划" in t and ("投资" in t or "年" in t or t == "计划") and "开工" not in t:
+    if ("完成" in t and not _has(t, hw.PROBLEM)) or t in hw.MONTH or "累计" in t:
+        f, mo, why = _completed_meaning(t, month)
+        return m(f, month=mo, why_ignored=why)
+    if _has(t, hw.ANNUAL_PLAN) or ("计划" in t and ("投资" in t or "年" in t or t == "计划") and "开工" not in t):
         return m("annual_plan")
-    if any(k in t for k in ("责任单位", "牵头单位", "责任部门", "牵头部门", "主管部门", "主管单位", "责任主体",
-                            "牵头责任单位", "责任科室")):
+    if _has(t, hw.RESPONSIBLE_UNIT):
         return m("responsible_unit")
     if "领导" in t:
         return m("responsible_leader")
-    if any(k in t for k in ("形象进度", "建设阶段", "项目阶段", "建设进度", "进展阶段", "目前阶段", "所处阶段",
-                            "项目进度")):
+    if _has(t, hw.STAGE):
         return m("stage")
-    if any(k in t for k in ("进展", "推进情况", "工作进度", "进度情况", "完成情况")):
+    if _has(t, hw.PROBLEM):
+        return m("problem")
+    if _has(t, hw.PROGRESS_NOTE):
         return m("progress_note")
-    if any(k in t for k in ("地点", "地址", "所在地", "建设地", "选址", "所在镇街", "镇街")):
+    if _has(t, hw.LOCATION):
         return m("location")
     if any(k in t for k in ("建设内容", "建设规模", "规模及内容", "主要内容", "内容及规模")):
         return m("description")
-    if any(k in t for k in ("产业", "集群", "行业", "领域")):
+    if _has(t, hw.CLUSTER):
         return m("cluster")
-    if "备注" in t or "问题" in t or "说明" in t:
+    if "备注" in t or "说明" in t:
         return m("note")
     return HeaderMeaning(None, unit, year, month)
 
@@ -243,6 +271,8 @@ def read_decimal(value: Any) -> Decimal:
         raise CellError("是日期，不是数字")
     if isinstance(value, str):
         text = _number_text(value)
+        if text in EXCEL_ERRORS:
+            raise CellError(_unreadable_reason(text))
         frac = re.fullmatch(r"([+-]?\d+(?:\.\d+)?)/(\d+(?:\.\d+)?)", text)
         if frac:
             den = Decimal(frac.group(2))
@@ -372,6 +402,13 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+def _real_day(year: int, month: int, day: int, words: str) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise CellError(f"标题中的日期“{words}”在日历上不存在（{year}年{month}月没有{day}日）") from None
+
+
 def title_date(text: str, year_hint: int | None) -> tuple[dt.date | None, str]:
     """The as-of date a title states ('（截至7月31日）', '2023年1-7月', '2023.07', '上半年'), and the words found."""
     t = norm(text)
@@ -384,10 +421,7 @@ def title_date(text: str, year_hint: int | None) -> tuple[dt.date | None, str]:
         month = int(m.group(2))
         if 1 <= month <= 12:
             if m.group(3):
-                try:
-                    return dt.date(y, month, int(m.group(3))), m.group(0)
-                except ValueError:
-                    pass
+                return _real_day(y, month, int(m.group(3)), m.group(0)), m.group(0)
             return _month_end(y, month), m.group(0)
     m = _MONTH_RANGE_RE.search(t)
     if m and year:
@@ -399,10 +433,7 @@ def title_date(text: str, year_hint: int | None) -> tuple[dt.date | None, str]:
         month = int(m.group(2))
         if 1 <= month <= 12:
             if m.group(3):
-                try:
-                    return dt.date(int(m.group(1)), month, int(m.group(3))), m.group(0)
-                except ValueError:
-                    pass
+                return _real_day(int(m.group(1)), month, int(m.group(3)), m.group(0)), m.group(0)
             return _month_end(int(m.group(1)), month), m.group(0)
     m = re.search(r"(20\d{2})[.\-/](\d{1,2})(?![\d])", t)
     if m and 1 <= int(m.group(2)) <= 12:
@@ -415,9 +446,24 @@ def title_date(text: str, year_hint: int | None) -> tuple[dt.date | None, str]:
     return None, ""
 
 
-def level_in(text: str) -> str | None:
-    """'district' or 'city' when the text names exactly one level."""
+def level_value(text: str) -> str | None:
+    """The portfolio level a level column's value names ('区级重点' -> 'district'), or None."""
     t = norm(text)
+    for level, words in LEVEL_WORDS.items():
+        if t in words or t.removesuffix("项目") in words:
+            return level
+    return level_in(text)
+
+
+_PLACE_BEFORE_LEVEL = re.compile(r"[\u4e00-\u9fff]{2,}[区市县](?=重点|重大)")
+
+
+def level_in(text: str) -> str | None:
+    """'district' or 'city' when the text names exactly one level.
+
+    A place name is not a level: "渝北区重点项目" is the district's key projects, not 区级; "全区重点项目" is.
+    """
+    t = _PLACE_BEFORE_LEVEL.sub("", norm(text))
     found = {lv for lv, words in LEVEL_WORDS.items() if any(w in t for w in words)}
     return found.pop() if len(found) == 1 else None
 
@@ -500,6 +546,8 @@ class SheetRow:
     as_of: dt.date | None
     values: dict[str, Any] = field(default_factory=dict)
     problems: list[CellProblem] = field(default_factory=list)
+    level_text: str = ""  # a level column's value that names no portfolio level (省级重点, 一般项目)
+    rounded: bool = False  # an amount of this row had decimals below 万元 (cross-checks allow 1 万元 per figure)
 
 
 @dataclass
@@ -530,6 +578,22 @@ class SheetLayout:
     warnings: list[str] = field(default_factory=list)
     problems: list[CellProblem] = field(default_factory=list)  # cells outside project rows
     section_counts: list[tuple[int, str, int, int]] = field(default_factory=list)  # (row, text, stated, found)
+    # Why the sheet cannot be imported at all (a date that does not exist or contradicts another, a unit that the
+    # figures contradict): the import refuses, naming both values.
+    refusals: list[str] = field(default_factory=list)
+
+    @property
+    def completed_source(self) -> str:
+        """Which completed-investment columns were read, in the report's words."""
+        ytd, month = self.columns.get("completed"), self.columns.get("month_completed")
+        if ytd and month:
+            return (f"年度累计读自 {ytd.letter} 列“{ytd.label}”，本月读自 {month.letter} 列“{month.label}”，"
+                    "两者相互核对")
+        if ytd:
+            return f"只有年度累计：读自 {ytd.letter} 列“{ytd.label}”"
+        if month:
+            return f"只有本月完成额：读自 {month.letter} 列“{month.label}”，年度累计由上月累计加本月推算"
+        return "没有完成投资列"
 
 
 @dataclass
@@ -539,6 +603,9 @@ class ParseContext:
     as_of: dt.date | None = None  # given by the user: wins over the title
     cancelled: Callable[[], bool] | None = None
     number_formats: Callable[[str, int], dict[tuple[int, int], str]] | None = None
+    # Per sheet, cells the reader gave as empty but which hold an error value (#DIV/0!) or a formula with no
+    # saved result: (row, column) 0-based -> what the cell holds. See db/xlsx_cells.py.
+    unreadable: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
 
 
 class NoHeader(Exception):
@@ -666,6 +733,23 @@ def _is_column_number_row(values: list[Any]) -> bool:
     return len(nums) >= 2 and nums == sorted(nums) and len(set(nums)) == len(nums)
 
 
+_UNIT_CELL = re.compile(r"[(（]?(?:单位[:：])?(亿元|万元|元|%)[)）]?")
+
+
+def _unit_row(grid: Grid, r: int, width: int) -> dict[int, str] | None:
+    """Per column the unit a row holding only units names, or None when row r is not such a row."""
+    units = {}
+    for c in range(width):
+        v = grid.value(r, c)
+        if is_empty(v):
+            continue
+        m = _UNIT_CELL.fullmatch(norm(v)) if isinstance(v, str) else None
+        if m is None:
+            return None
+        units[c] = m.group(1)
+    return units or None
+
+
 def _unit_line(texts: list[str]) -> tuple[str | None, str]:
     for t in texts:
         n = norm(t)
@@ -681,6 +765,10 @@ def parse_sheet(grid: Grid, ctx: ParseContext) -> SheetLayout:
     h0, two, meanings = find_header(grid, merges)
     h_last = h0 + (1 if two else 0)
     width = grid.width
+    # A row of units under the header ("（亿元）" "（万元）" "单位：万元" per column) belongs to the header.
+    row_units = _unit_row(grid, h_last + 1, width)
+    if row_units is not None:
+        h_last += 1
 
     # Title lines: every text above the header (and the sheet name) may carry the date, the unit and the level.
     above = []
@@ -692,7 +780,12 @@ def parse_sheet(grid: Grid, ctx: ParseContext) -> SheetLayout:
     title = next((t for t in above if len(norm(t)) >= 6 and not norm(t).startswith("单位")), above[0] if above else "")
     unit, unit_source = _unit_line(above)
     warnings: list[str] = []
-    title_d, title_words = title_date(" ".join(above + [grid.name]), ctx.year)
+    refusals: list[str] = []
+    try:
+        title_d, title_words = title_date(" ".join(above + [grid.name]), ctx.year)
+    except CellError as exc:
+        refusals.append(str(exc))
+        title_d, title_words = None, ""
     sheet_year = ctx.as_of.year if ctx.as_of else (title_d.year if title_d else ctx.year)
 
     columns: dict[str, Column] = {}
@@ -703,7 +796,7 @@ def parse_sheet(grid: Grid, ctx: ParseContext) -> SheetLayout:
         if meaning.field is None:
             ignored.append((column_letter(c), label, meaning.why_ignored or "不认识的列名"))
             continue
-        col = Column(c, meaning.field, label, meaning.unit, meaning.year, meaning.month)
+        col = Column(c, meaning.field, label, (row_units or {}).get(c) or meaning.unit, meaning.year, meaning.month)
         if sheet_year and col.year and col.year != sheet_year and meaning.field in (
                 "annual_plan", "completed", "month_completed"):
             ignored.append((col.letter, label, f"是 {col.year} 年的数，不是 {sheet_year} 年"))
@@ -723,24 +816,28 @@ def parse_sheet(grid: Grid, ctx: ParseContext) -> SheetLayout:
         if key.endswith("2"):
             columns[key].field = key[:-1]
 
-    # The as-of date: the user's choice, else the title, else the month in the completed column's header.
+    # The as-of date: the user's choice, else the title, else the month a completed column's header names. Two
+    # sources that disagree refuse the sheet, naming both: guessing which is right would replace one month's
+    # figures with another's.
     as_of, as_of_source = None, ""
-    header_month = columns["completed"].month if "completed" in columns else None
-    header_year = (columns["completed"].year if "completed" in columns else None) or (
-        title_d.year if title_d else ctx.year)
+    month_col = columns.get("completed") or columns.get("month_completed")
+    header_month = month_col.month if month_col else None
+    header_year = (month_col.year if month_col else None) or (title_d.year if title_d else ctx.year)
+    header_words = f"表头“{month_col.label}”写的是 {header_month} 月" if header_month else ""
     if ctx.as_of is not None:
         as_of, as_of_source = ctx.as_of, "由导入时指定"
         if title_d and title_d != ctx.as_of:
-            warnings.append(f"标题中的日期（{title_words}）与指定的截至日期 {ctx.as_of.isoformat()} 不同，"
-                            "按指定日期导入")
+            refusals.append(f"标题中的日期“{title_words}”（{title_d.isoformat()}）与指定的截至日期 "
+                            f"{ctx.as_of.isoformat()} 不一致：请改正标题或指定的日期")
+        elif header_month and header_month != ctx.as_of.month:
+            refusals.append(f"{header_words}，而指定的截至日期是 {ctx.as_of.isoformat()}：请改正表头或指定的日期")
     elif title_d:
         as_of, as_of_source = title_d, f"标题：{title_words}"
         if header_month and header_month != title_d.month:
-            warnings.append(f"标题写截至 {title_d.month} 月，而“{columns['completed'].label}”列写的是"
-                            f" {header_month} 月；"
-                            "按标题的日期导入")
+            refusals.append(f"标题写截至 {title_d.isoformat()}（“{title_words}”），{header_words}："
+                            "两个日期不一致，请改正后再导入（或用 --as-of 指定）")
     elif header_month and header_year:
-        as_of, as_of_source = _month_end(header_year, header_month), f"表头：{columns['completed'].label}"
+        as_of, as_of_source = _month_end(header_year, header_month), f"表头：{month_col.label}"
 
     level = level_in(" ".join(above)) or level_in(grid.name)
     level_source = "标题" if level_in(" ".join(above)) else ("工作表名" if level else "")
@@ -757,7 +854,7 @@ def parse_sheet(grid: Grid, ctx: ParseContext) -> SheetLayout:
     layout = SheetLayout(name=grid.name, title=title, header_rows=(h0 + 1, h_last + 1), columns=columns,
                          ignored_columns=ignored, unit=unit, unit_source=unit_source, as_of=as_of,
                          as_of_source=as_of_source, level=level, level_source=level_source, rows=[],
-                         warnings=warnings)
+                         warnings=warnings, refusals=refusals)
     _read_rows(grid, merges, layout, ctx, h_last + 1, default_unit or "万元")
     return layout
 
@@ -815,7 +912,9 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
     rounded = 0
     project_rows: list[SheetRow] = []
     total_rows: list[tuple[int, str, dict[str, int], list[SheetRow]]] = []
-    note_cols = [c for c in cols.values() if c.field in ("note", "progress_note")]
+    note_cols = [c for c in cols.values() if c.field in ("note", "progress_note", "problem")]
+    unreadable = ctx.unreadable.get(grid.name, {})
+    bare_yi: dict[str, list[tuple[int, Any]]] = {}  # per money column read in 亿元: (row, bare number) for the unit check
 
     for r in range(first, len(grid.rows)):
         if ctx.cancelled and r % 200 == 0 and ctx.cancelled():
@@ -897,10 +996,15 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
         notes: list[str] = []
         progress: list[str] = []
         for f, col in cols.items():
-            if f in ("name", "seq") or col.field in ("note", "progress_note"):
+            if f in ("name", "seq") or col.field in ("note", "progress_note", "problem"):
                 continue
             value, shared_over = _data_cell(grid, merges, r, col.index)
             if is_empty(value):
+                held = unreadable.get((r, col.index))
+                # A completion rate is only a cross-check (completed ÷ plan): an unsaved formula there loses nothing.
+                if held and (held.startswith("#") or col.field != "completion_rate"):
+                    row.problems.append(CellProblem(row_no, col.letter, FIELD_LABELS[col.field], held,
+                                                    _unreadable_reason(held)))
                 continue
             if shared_over > 1 and col.field not in SHAREABLE:
                 row.problems.append(CellProblem(row_no, col.letter, FIELD_LABELS[col.field], clean_text(value),
@@ -908,10 +1012,14 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
                 continue
             try:
                 if col.field in MONEY_FIELDS:
-                    res = read_money(value, col.unit if col.unit in ("万元", "亿元", "元") else default_unit)
+                    cell_unit = col.unit if col.unit in ("万元", "亿元", "元") else default_unit
+                    res = read_money(value, cell_unit)
+                    if cell_unit == "亿元" and _is_number(value):
+                        bare_yi.setdefault(f, []).append((row_no, value))
                     if res is not None:
                         row.values[col.field] = res.wan
                         rounded += res.rounded
+                        row.rounded = row.rounded or res.rounded
                 elif col.field in PERCENT_FIELDS:
                     ratio = read_percent(value, modes.get(col.field, "points"))
                     if ratio is not None:
@@ -928,10 +1036,20 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
                     else:
                         row.values[col.field + "_year"] = d.year
                 elif col.field == "level":
-                    lv = level_in(clean_text(value))
-                    if lv is None:
-                        raise CellError("应为“区级”或“市级”")
-                    row.level, row.level_source = lv, f"{col.letter} 列"
+                    lv = level_value(clean_text(value))
+                    if lv is None:  # decided after the loop: does the column hold levels at all?
+                        row.level_text = clean_text(value)[:40]
+                    else:
+                        row.level, row.level_source = lv, f"{col.letter} 列“{clean_text(value)}”"
+                elif col.field == "code":
+                    try:
+                        code = parse_project_code(clean_text(value))
+                    except ValidationError as exc:
+                        raise CellError(exc.reason) from None
+                    if code and re.fullmatch(r"\d{1,4}", code):
+                        continue  # a 项目编号 column holding 1, 2, 3: a sequence number, not a code
+                    if code:
+                        row.values["code"] = code
                 elif col.field == "stage":
                     shown = clean_text(value)
                     stage = read_stage(shown, ctx.stages)
@@ -957,6 +1075,8 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
                 text = clean_text(value)
                 if col.field == "note":
                     notes.append(text)
+                elif col.field == "problem":
+                    notes.append(f"存在问题：{text}")
                 else:  # 本月进展 is its own record (db.recording progress notes), not a note on a figure
                     progress.append(text)
         if progress:
@@ -974,6 +1094,14 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
 
     while sections:
         _close_section(sections.pop(), layout, len(project_rows))
+    _settle_level_column(layout)
+    _check_unit_scale(layout, bare_yi)
+    project_rows_at = {x.row for x in layout.rows}
+    for (r, c), held in sorted(unreadable.items()):
+        if (r < first or not held.startswith("#") or r + 1 in project_rows_at
+                or not any(col.index == c for col in cols.values())):
+            continue  # outside the table, a 合计 formula (a cross-check only), or listed with its project row
+        layout.problems.append(CellProblem(r + 1, column_letter(c), "", held, _unreadable_reason(held)))
     if rounded:
         layout.warnings.append(f"{rounded} 个金额有万元以下的小数，已四舍五入到万元")
     tolerance = 1 + rounded
@@ -986,6 +1114,59 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
             summed = sum(r.values.get(f, 0) for r in scope)
             if abs(summed - stated) > tolerance:
                 layout.totals.append(TotalCheck(row_no, label, f, stated, summed, len(scope)))
+
+
+def _settle_level_column(layout: SheetLayout) -> None:
+    """A level column whose value names no portfolio level: its word wins over the title's or a section's guess
+    (省级重点 is not 区级) — unless the column holds no levels at all (投资类别: 政府投资), then it is not read."""
+    col = layout.columns.get("level")
+    unknown = [r for r in layout.rows if r.level_text]
+    if col is None or not unknown:
+        return
+    texts = [r.level_text for r in unknown]
+    holds_levels = any(r.level_source.startswith(f"{col.letter} 列") for r in layout.rows) or any(
+        k in t for t in texts for k in ("级", "重点", "重大"))
+    if holds_levels:
+        for r in unknown:
+            r.level, r.level_source = None, ""
+        return
+    layout.ignored_columns.append((col.letter, col.label, f"值（如“{texts[0]}”）不是项目级别"))
+    for r in unknown:
+        r.level_text = ""
+
+
+def _unreadable_reason(held: str) -> str:
+    if held.startswith("#"):
+        return f"单元格是错误值 {held}（公式出错），无法读取"
+    return "公式没有保存计算结果（文件不是由 Excel/WPS 保存的），无法读取；请在 Excel 或 WPS 中打开并保存后再导入"
+
+
+# A 亿元 column whose typical bare number is this large holds 万元: no district project plans or completes
+# 1,000 亿元 in a year, and few cost 5,000 亿元 in all.
+_YI_LIMITS = {"annual_plan": 1000, "completed": 1000, "month_completed": 1000, "total_investment": 5000}
+
+
+def _check_unit_scale(layout: SheetLayout, bare_yi: dict[str, list[tuple[int, Any]]]) -> None:
+    """Refuse a column labelled 亿元 whose figures are obviously 万元, naming the column and both readings."""
+    for f, cells in bare_yi.items():
+        values = sorted(float(v) for _, v in cells if float(v) > 0)
+        if not values or values[len(values) // 2] < _YI_LIMITS[f]:
+            continue
+        col = layout.columns[f]
+        row_no, raw = max(cells, key=lambda rv: float(rv[1]))
+        why = "表头注明（亿元）" if col.unit == "亿元" else "单位行写明亿元"
+        median = values[len(values) // 2]
+        layout.refusals.append(
+            f"“{col.label}”列（{col.letter} 列）{why}，但数字像是万元：第 {row_no} 行 {clean_text(raw)} 按亿元读是 "
+            f"{_plain(Decimal(str(raw)))} 亿元，按万元读是 {_plain(Decimal(str(raw)) / 10000)} 亿元；"
+            f"{len(values)} 个数字的中位数为 {_plain(Decimal(str(median)))}，单个项目不会有这么大。请改正单位后再导入")
+
+
+def _plain(d: Decimal) -> str:
+    """200000.0 -> '200,000'; 12.50 -> '12.5' (messages only)."""
+    if d == d.to_integral_value():
+        return f"{int(d):,}"
+    return f"{d.normalize():,f}"
 
 
 def _close_section(sec: dict[str, Any], layout: SheetLayout, end: int) -> None:

@@ -34,6 +34,18 @@ _ONE_SUBJECT = """CHECK ((portfolio_id IS NOT NULL) + (project_id IS NOT NULL)
                  + (indicator_id IS NOT NULL) + (cluster_id IS NOT NULL) = 1)"""
 
 
+def _target_columns(metrics: str) -> str:
+    """The target table's own columns (between the subject columns and the checks), for ``metrics`` allowed."""
+    return f"""metric         TEXT NOT NULL CHECK (metric IN ({metrics})),
+        value          INTEGER,
+        effective_from TEXT NOT NULL {_date_check('effective_from')},
+        reason         TEXT NOT NULL,
+        doc_no         TEXT NOT NULL DEFAULT '',
+        source         TEXT NOT NULL DEFAULT '',
+        revised_at     TEXT NOT NULL,
+        revised_by     TEXT NOT NULL,"""
+
+
 def _append_only(table: str) -> str:
     return f"""
     CREATE TRIGGER {table}_append_only_update BEFORE UPDATE ON {table}
@@ -149,14 +161,7 @@ def _v1(db: Database) -> None:
         id             INTEGER PRIMARY KEY,
         plan_year_id   INTEGER NOT NULL REFERENCES plan_year(id),
         {_SUBJECT_COLUMNS}
-        metric         TEXT NOT NULL CHECK (metric IN ('annual_plan', 'value', 'scale')),
-        value          INTEGER,
-        effective_from TEXT NOT NULL {_date_check('effective_from')},
-        reason         TEXT NOT NULL,
-        doc_no         TEXT NOT NULL DEFAULT '',
-        source         TEXT NOT NULL DEFAULT '',
-        revised_at     TEXT NOT NULL,
-        revised_by     TEXT NOT NULL,
+        {_target_columns("'annual_plan', 'value', 'scale'")}
         {_ONE_SUBJECT},
         CHECK (metric = 'value' OR value IS NULL OR value >= 0)
     ) STRICT;
@@ -380,6 +385,60 @@ def _v3(db: Database) -> None:
             db.conn.execute(statement)
     # This database's identity as a sender of exchange files (a copied file keeps it: see docs/exchange-format.md).
     db.conn.execute("INSERT OR IGNORE INTO setting (key, value) VALUES ('site_id', lower(hex(randomblob(16))))")
+
+
+_TARGET_COLUMNS = ("id, plan_year_id, portfolio_id, project_id, indicator_id, cluster_id, metric, value,"
+                   " effective_from, reason, doc_no, source, revised_at, revised_by, uid")
+
+
+@migration(4, "cluster annual output targets (a tier's scale is a level, not a target)")
+def _v4(db: Database) -> None:
+    # SQLite cannot widen a CHECK in place: the target table is rebuilt with 'annual_output' allowed, its rows
+    # copied unchanged (ids and uids kept), then its indexes and append-only triggers made again. Nothing
+    # references target by foreign key, and DROP TABLE fires no DELETE trigger.
+    ddl = f"""
+    CREATE TABLE target_v4 (
+        id             INTEGER PRIMARY KEY,
+        plan_year_id   INTEGER NOT NULL REFERENCES plan_year(id),
+        {_SUBJECT_COLUMNS}
+        {_target_columns("'annual_plan', 'value', 'scale', 'annual_output'")}
+        uid            TEXT,
+        {_ONE_SUBJECT},
+        CHECK (metric = 'value' OR value IS NULL OR value >= 0)
+    ) STRICT;
+    INSERT INTO target_v4 ({_TARGET_COLUMNS}) SELECT {_TARGET_COLUMNS} FROM target;
+    DROP TABLE target;
+    ALTER TABLE target_v4 RENAME TO target;
+    CREATE INDEX target_portfolio ON target(portfolio_id, metric) WHERE portfolio_id IS NOT NULL;
+    CREATE INDEX target_project ON target(project_id, metric) WHERE project_id IS NOT NULL;
+    CREATE INDEX target_indicator ON target(indicator_id, metric) WHERE indicator_id IS NOT NULL;
+    CREATE INDEX target_cluster ON target(cluster_id, metric) WHERE cluster_id IS NOT NULL;
+    CREATE UNIQUE INDEX target_uid ON target(uid);
+    CREATE TRIGGER target_append_only_update BEFORE UPDATE ON target
+    WHEN NOT (OLD.uid IS NULL AND NEW.uid IS NOT NULL)
+    BEGIN SELECT RAISE(ABORT, 'target is append-only: record a new row instead'); END;
+    CREATE TRIGGER target_append_only_delete BEFORE DELETE ON target
+    BEGIN SELECT RAISE(ABORT, 'target is append-only: rows are never deleted'); END;
+    CREATE TRIGGER target_assign_uid AFTER INSERT ON target WHEN NEW.uid IS NULL
+    BEGIN
+        UPDATE target SET uid = coalesce((SELECT uid FROM uid_override WHERE entity = 'target'),
+                                         lower(hex(randomblob(16))))
+        WHERE id = NEW.id;
+        DELETE FROM uid_override WHERE entity = 'target';
+    END;
+    """
+    for statement in _split_sql(ddl):
+        db.conn.execute(statement)
+# -- migration 5: 项目代码 ------------------------------------------------------------------------------------
+# The code a project platform identifies a project by (the national 投资项目在线审批监管平台 code, or a local one).
+# Imports match rows by it first. Unique among a plan year's active projects: db/projects.py checks that inside
+# the write transaction (a partial index cannot see the plan year); the index makes the look-up a seek.
+
+
+@migration(5, "project code (项目代码)")
+def _v5(db: Database) -> None:
+    db.conn.execute("ALTER TABLE project ADD COLUMN code TEXT CHECK (code IS NULL OR length(code) BETWEEN 1 AND 40)")
+    db.conn.execute("CREATE INDEX project_code ON project(code) WHERE code IS NOT NULL")
 
 
 SCHEMA_VERSION = max(v for v, _, _ in _MIGRATIONS)

@@ -17,7 +17,8 @@ def get(db: Database, key: str, default: str | None = None) -> str | None:
     return default if value is None else value
 
 
-def _put(db: Database, key: str, value: str, summary: str) -> None:
+def put(db: Database, key: str, value: str, summary: str) -> None:
+    """Store one setting (logged, in one transaction)."""
     before = get(db, key)
     with db.transaction("setting"):
         db.conn.execute("INSERT INTO setting (key, value) VALUES (?, ?)"
@@ -37,8 +38,8 @@ def set_thresholds(db: Database, *, green_from: object, amber_from: object) -> T
     if a > g:
         raise ValidationError("黄色起点（百分点）", amber_from, "不能高于绿色起点")
     with db.transaction("setting"):
-        _put(db, "status_green_from", str(g), f"预警阈值：绿色 ≥ {g} 个百分点")
-        _put(db, "status_amber_from", str(a), f"预警阈值：黄色 ≥ {a} 个百分点")
+        put(db, "status_green_from", str(g), f"预警阈值：绿色 ≥ {g} 个百分点")
+        put(db, "status_amber_from", str(a), f"预警阈值：黄色 ≥ {a} 个百分点")
     return Thresholds(g, a)
 
 
@@ -49,7 +50,7 @@ def time_progress_mode(db: Database) -> str:
 def set_time_progress_mode(db: Database, mode: str) -> None:
     if mode not in TIME_PROGRESS_MODES:
         raise ValidationError("时序进度计算方式", mode, "只能是 month（按月）或 day（按天）")
-    _put(db, "time_progress_mode", mode, f"时序进度计算方式：{TIME_PROGRESS_MODES[mode]}")
+    put(db, "time_progress_mode", mode, f"时序进度计算方式：{TIME_PROGRESS_MODES[mode]}")
 
 
 def user_name(db: Database) -> str:
@@ -61,6 +62,6 @@ def set_user_name(db: Database, name: str) -> None:
     """Override the name written into the audit log (empty: use the operating system's user name)."""
     from db.validate import parse_text
     clean = parse_text(name, "用户名", max_length=50)
-    _put(db, "user_name", clean, f"用户名：{clean or '（使用系统用户名）'}")
+    put(db, "user_name", clean, f"用户名：{clean or '（使用系统用户名）'}")
     if clean:
         db.user = clean

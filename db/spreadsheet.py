@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import io
 import os
 import re
+import stat
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from db.errors import PolicyTrackError
+from db.errors import PolicyTrackError, quote
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 compound file: .xls, .et, or an encrypted .xlsx
 ZIP_MAGIC = b"PK\x03\x04"
@@ -24,6 +26,11 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
 MAX_ZIP_MEMBERS = 20_000
 MAX_PROLOG_BYTES = 64 * 1024
+# The used range a sheet may have (docs/data-safety.md): a 调度表 has a few hundred rows and a few dozen columns.
+# Checked in the file before any reader builds a grid: a 5 KB sheet with one stray cell at XFD1048576 would
+# otherwise make the reader allocate a grid of 17 billion cells.
+MAX_ROWS = 100_000
+MAX_COLUMNS = 200
 SPREADSHEETML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 ProgressFn = Callable[[int, int, str], None]
 
@@ -69,16 +76,47 @@ class Workbook:
 
 # -- what kind of file is it ---------------------------------------------------------------------------
 
+def input_problem(path: str | os.PathLike) -> str | None:
+    """Why a file given to an import cannot be read, in Chinese, or None. Looks only at the directory entry and
+    the permission: a pipe or a device is refused before anything opens it (opening a pipe would wait forever)."""
+    p = Path(path)
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        return "这是一个指向不存在文件的链接" if p.is_symlink() else "文件不存在"
+    except NotADirectoryError:
+        return "文件不存在（路径中有一段不是文件夹）"
+    except PermissionError:
+        return "没有权限读取这个文件所在的文件夹"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "链接循环（符号链接指向自身）"
+        if exc.errno == errno.ENAMETOOLONG:
+            return "文件名太长"
+        return f"无法访问（{exc.strerror or exc}）"
+    if stat.S_ISDIR(st.st_mode):
+        return "这是一个文件夹，不是文件"
+    if not stat.S_ISREG(st.st_mode):
+        return "这不是普通文件（管道、设备或套接字），不会读取"
+    if not os.access(p, os.R_OK):
+        return "没有读取这个文件的权限"
+    if st.st_size == 0:
+        return "文件为空（0 字节）"
+    return None
+
+
+def check_input(path: str | os.PathLike) -> None:
+    """SpreadsheetRefused when ``input_problem`` finds one (used before a file is hashed or read)."""
+    problem = input_problem(path)
+    if problem is not None:
+        raise SpreadsheetRefused(path, problem)
+
+
 def sniff(path: str | os.PathLike) -> str:
     """'xlsx' or 'csv', or SpreadsheetRefused saying what the file really is."""
     p = Path(path)
-    if not p.exists():
-        raise SpreadsheetRefused(p, "文件不存在")
-    if p.is_dir():
-        raise SpreadsheetRefused(p, "这是一个文件夹，不是表格文件")
+    check_input(p)
     size = p.stat().st_size
-    if size == 0:
-        raise SpreadsheetRefused(p, "文件为空（0 字节）")
     if size > MAX_FILE_BYTES:
         raise SpreadsheetRefused(p, f"文件过大（{size // (1024 * 1024)} MB），调度表不应超过 200 MB")
     with open(p, "rb") as f:
@@ -195,6 +233,7 @@ def read(path: str | os.PathLike, *, reader: str = "auto", cancelled: Callable[[
     if kind == "csv":
         return Workbook(str(path), "csv", "csv", [_read_csv(path)])
     check_xlsx(path)
+    check_size(path)
     if reader == "auto":
         try:
             import python_calamine  # noqa: F401
@@ -206,6 +245,87 @@ def read(path: str | os.PathLike, *, reader: str = "auto", cancelled: Callable[[
     if reader == "openpyxl":
         return _read_openpyxl(path, cancelled)
     raise ValueError(reader)
+
+
+_CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr=\"([A-Za-z]{1,3})([0-9]{1,9})\"")
+_ROW_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\sr=\"([0-9]{1,9})\"")
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+
+
+def column_number(letters: bytes | str) -> int:
+    """1-based column number of 'A', 'Z', 'AA', … 'XFD'."""
+    n = 0
+    for ch in letters.upper() if isinstance(letters, str) else letters.decode("ascii").upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def _sheet_members(zf: zipfile.ZipFile) -> list[tuple[str, str, bool]]:
+    """(sheet name, zip member, visible) for every worksheet, in workbook order."""
+    from defusedxml import ElementTree as SafeET
+
+    names = set(zf.namelist())
+    try:
+        book = SafeET.fromstring(zf.read("xl/workbook.xml"), forbid_dtd=True)
+        rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"), forbid_dtd=True)
+    except Exception:
+        # No readable index: check every worksheet part under its file name.
+        return [(n.rsplit("/", 1)[-1], n, True) for n in sorted(names)
+                if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    targets = {}
+    for rel in rels.iter():
+        if rel.get("Id") and rel.get("Target"):
+            target = rel.get("Target").lstrip("/")
+            targets[rel.get("Id")] = target if target.startswith("xl/") else "xl/" + target
+    out = []
+    for el in book.iter():
+        if not el.tag.endswith("}sheet") and el.tag != "sheet":
+            continue
+        rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+        member = targets.get(rid or "")
+        if member in names and "/worksheets/" in member:
+            out.append((el.get("name", member), member, el.get("state", "visible") == "visible"))
+    return out
+
+
+def used_range(zf: zipfile.ZipFile, member: str) -> tuple[int, int]:
+    """(rows, columns) a sheet's cells reach, read from its XML in pieces without building anything."""
+    max_row = max_col = rows_seen = 0
+    tail = b""
+    with zf.open(member) as f:
+        while True:
+            chunk = f.read(1 << 20)
+            if not chunk:
+                break
+            data = tail + chunk
+            for m in _CELL_REF.finditer(data):
+                max_col = max(max_col, column_number(m.group(1)))
+                max_row = max(max_row, int(m.group(2)))
+            for m in _ROW_REF.finditer(data):
+                max_row = max(max_row, int(m.group(1)))
+            # Rows without an r attribute still count; the overlap is not counted twice.
+            rows_seen += len(_ROW_TAG.findall(chunk))
+            tail = data[-512:]
+    return max(max_row, rows_seen), max_col
+
+
+def check_size(path: str | os.PathLike) -> None:
+    """Refuse a workbook whose visible sheets reach beyond MAX_ROWS rows or MAX_COLUMNS columns, naming the sheet
+    and the farthest cell, before any reader allocates its grid."""
+    p = Path(path)
+    try:
+        with zipfile.ZipFile(p) as zf:
+            for name, member, visible in _sheet_members(zf):
+                if not visible:
+                    continue
+                rows, cols = used_range(zf, member)
+                if rows > MAX_ROWS or cols > MAX_COLUMNS:
+                    where = f"第 {rows} 行、第 {cols} 列"
+                    raise SpreadsheetRefused(
+                        p, f"工作表“{quote(name, 40)}”的内容延伸到{where}，超过上限（{MAX_ROWS:,} 行、"
+                           f"{MAX_COLUMNS} 列）。若远处有误填的单元格，请删除后另存再导入")
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
+        raise SpreadsheetRefused(p, "文件已损坏（不是完整的 .xlsx 压缩包）") from None
 
 
 def _read_calamine(path: str | os.PathLike, cancelled: Callable[[], bool] | None) -> Workbook:
@@ -322,5 +442,16 @@ def _read_csv(path: str | os.PathLike) -> Grid:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    rows = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+    rows: list[list[Any]] = []
+    try:
+        for r in csv.reader(io.StringIO(text), dialect):
+            if len(rows) >= MAX_ROWS or len(r) > MAX_COLUMNS:
+                raise SpreadsheetRefused(path, f"CSV 文件超过上限（{MAX_ROWS:,} 行、{MAX_COLUMNS} 列），"
+                                               f"第 {len(rows) + 1} 行有 {len(r)} 列")
+            rows.append(list(r))
+    except csv.Error as exc:
+        # e.g. an unclosed quote: the rest of the file becomes one field beyond csv's 128 KB field limit
+        line = f"第 {len(rows) + 1} 行附近" if rows else "开头"
+        reason = "有未闭合的引号" if "field larger" in str(exc) or "EOF" in str(exc) else "格式不对"
+        raise SpreadsheetRefused(path, f"CSV 文件{line}{reason}，无法读取（{quote(exc, 60)}）") from None
     return Grid(Path(path).stem, rows, [])

@@ -18,7 +18,7 @@ TARGET_METRICS = {
     "portfolio": {"annual_plan"},
     "project": {"annual_plan"},
     "indicator": {"value"},
-    "cluster": {"scale"},
+    "cluster": {"scale", "annual_output"},
 }
 UPDATE_METRICS = {
     "portfolio": {"completed"},
@@ -29,7 +29,8 @@ UPDATE_METRICS = {
 METRIC_LABELS = {
     "annual_plan": "年度计划投资",
     "value": "数值",
-    "scale": "规模目标",
+    "scale": "规模层级",
+    "annual_output": "年度产值目标",
     "completed": "累计完成投资",
     "stage": "形象进度",
     "physical_progress": "工程量完成比例",
@@ -38,7 +39,7 @@ METRIC_LABELS = {
 }
 # Ratios are stored in basis points (1/10000): 8.6% -> 860, 56% -> 5600.
 BASIS_POINT_METRICS = {"growth", "physical_progress"}
-MONEY_METRICS = {"annual_plan", "completed", "scale", "output"}
+MONEY_METRICS = {"annual_plan", "completed", "scale", "output", "annual_output"}
 
 
 @dataclass(frozen=True)

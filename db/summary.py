@@ -5,24 +5,17 @@ import datetime as dt
 from fractions import Fraction
 from typing import Any
 
-from db import clusters, indicators, plan, portfolios, settings, targets, updates
+from db import clusters, indicators, plan, portfolios, projects, settings, targets, updates
 from db.connection import Database
-from db.progress import assess, catch_up, time_progress
+from db.progress import Standing as Judged, Thresholds, catch_up, gap_points, judge, status_for_gap, time_progress
+from db.targets import is_derived
 from db.validate import WAN_PER_YI, month_end, parse_date
 
 
 def default_as_of(db: Database, plan_year: dict[str, Any]) -> dt.date:
-    """The latest reporting date in the plan year; without any, the last month-end reached (or January)."""
-    latest = updates.latest_as_of(db, plan_year["id"])
-    if latest:
-        return dt.date.fromisoformat(latest)
-    today = dt.date.today()
-    year = plan_year["year"]
-    if today.year > year:
-        return dt.date(year, 12, 31)
-    if today.year < year or today.month == 1:
-        return month_end(year, 1)
-    return month_end(year, today.month - 1)
+    """The default 报告期: the latest month reported as a whole (see ``db.reporting.default_period``)."""
+    from db import reporting
+    return reporting.default_period(db, plan_year).as_of
 
 
 def resolve_as_of(db: Database, as_of: object | None, year: int | None = None) -> tuple[dict[str, Any], dt.date]:
@@ -40,10 +33,17 @@ def _f(x: Fraction | None, digits: int = 6) -> float | None:
     return None if x is None else round(float(x), digits)
 
 
+def _standing_fields(j: Judged) -> dict[str, Any]:
+    return {"completion_rate": _f(j.rate), "gap_points": _f(j.gap, 4), "status": j.status, "current": j.current,
+            "time_progress_at_own_date": _f(j.time_progress)}
+
+
 def standing(db: Database, as_of: object | None = None, year: int | None = None) -> dict[str, Any]:
     """Everything the overview and `summary --json` show, computed exactly and returned as plain numbers.
 
-    Money is in 亿元 (floats made from exact 万元 integers); rates are fractions (0.556), gaps percentage points.
+    Money is in 亿元 (floats made from exact 万元 integers); rates are fractions (0.556), gaps percentage points
+    (from the figures as printed, see ``db.progress.gap_points``). Every figure is judged at its own date:
+    ``current`` is false when it is older than the 报告期's month, and its status is then the one it had.
     """
     py, d = resolve_as_of(db, as_of, year)
     mode = settings.time_progress_mode(db)
@@ -51,23 +51,26 @@ def standing(db: Database, as_of: object | None = None, year: int | None = None)
     tp = time_progress(d, py["year"], mode)
     year_start = dt.date(py["year"], 1, 1)
 
+    def at_own_date(actual, target, figure_date, **kw) -> Judged:
+        return judge(actual, target, figure_date, d, py["year"], mode=mode, thresholds=thresholds, **kw)
+
     pf_rows = portfolios.list_for(db, py["id"])
     pf_plan = targets.as_of(db, "portfolio", "annual_plan", d)
     pf_done = updates.as_of(db, "portfolio", "completed", d, since=year_start)
     proj_plan = targets.as_of(db, "project", "annual_plan", d)
     proj_done = updates.as_of(db, "project", "completed", d, since=year_start)
-    active = db.query("SELECT p.id, p.portfolio_id FROM project p JOIN portfolio pf ON pf.id = p.portfolio_id"
-                      " WHERE p.active = 1 AND pf.plan_year_id = ?", (py["id"],))
+    active = projects.list_for(db, py["id"])
     out_portfolios = []
     for pf in pf_rows:
         plan_wan = pf_plan.get(pf["id"], {}).get("value")
         done_row = pf_done.get(pf["id"])
         done_wan = done_row["value"] if done_row else None
-        a = assess(done_wan, plan_wan, tp, thresholds=thresholds)
+        j = at_own_date(done_wan, plan_wan, done_row["as_of"] if done_row else None)
         members = [p["id"] for p in active if p["portfolio_id"] == pf["id"]]
         it_plan = sum(proj_plan[i]["value"] for i in members if i in proj_plan and proj_plan[i]["value"] is not None)
         it_done = sum(proj_done[i]["value"] for i in members if i in proj_done)
-        cu = catch_up(plan_wan, done_wan or 0, d, py["year"]) if plan_wan else None
+        own_date = j.as_of or d
+        cu = catch_up(plan_wan, done_wan or 0, own_date, py["year"]) if plan_wan else None
         entry = {
             "id": pf["id"],
             "name": pf["name"],
@@ -76,9 +79,7 @@ def standing(db: Database, as_of: object | None = None, year: int | None = None)
             "annual_plan_yi": _yi(plan_wan),
             "completed_yi": _yi(done_wan),
             "completed_as_of": done_row["as_of"] if done_row else None,
-            "completion_rate": _f(a.rate),
-            "gap_points": _f(a.gap, 4),
-            "status": a.status,
+            **_standing_fields(j),
             "catch_up_yi_per_month": _f(cu.per_month / WAN_PER_YI, 4) if cu and cu.per_month is not None else None,
             "itemised_projects": len(members),
             "itemised_annual_plan_yi": _yi(it_plan),
@@ -97,8 +98,8 @@ def standing(db: Database, as_of: object | None = None, year: int | None = None)
         a_row = ind_actual.get(ind["id"])
         t_val = t_row["value"] if t_row else None
         a_val = a_row["value"] if a_row else None
-        a = assess(a_val, t_val, tp, direction=ind["direction"], accumulation=ind["accumulation"],
-                   thresholds=thresholds)
+        j = at_own_date(a_val, t_val, a_row["as_of"] if a_row else None, direction=ind["direction"],
+                        accumulation=ind["accumulation"])
         num = indicators.to_number
         out_indicators.append({
             "id": ind["id"],
@@ -108,27 +109,28 @@ def standing(db: Database, as_of: object | None = None, year: int | None = None)
             "direction": ind["direction"],
             "accumulation": ind["accumulation"],
             "target": None if t_val is None else float(num(ind, t_val)),
+            "target_derived": bool(t_row and is_derived(t_row)),
             "actual": None if a_val is None else float(num(ind, a_val)),
             "as_of": a_row["as_of"] if a_row else None,
-            "completion_rate": _f(a.rate),
-            "gap_points": _f(a.gap, 4),
-            "status": a.status,
+            **_standing_fields(j),
             "note": ind["note"],
             "source": ind["source"],
         })
 
     scale = targets.as_of(db, "cluster", "scale", d)
+    annual = targets.as_of(db, "cluster", "annual_output", d)
     output = updates.as_of(db, "cluster", "output", d, since=year_start)
     growth = updates.as_of(db, "cluster", "growth", d, since=year_start)
-    linked = dict(db.conn.execute("SELECT cluster_id, count(*) FROM project WHERE active = 1"
-                                  " AND cluster_id IS NOT NULL GROUP BY cluster_id").fetchall())
+    linked = clusters.linked_project_counts(db, py["id"])
     out_clusters = []
     for root in clusters.tree(db, py["id"]):
         for path, node in root.walk():
             s_val = scale.get(node.id, {}).get("value")
+            target_wan = annual.get(node.id, {}).get("value")
             o_row = output.get(node.id)
             g_row = growth.get(node.id)
-            a = assess(o_row["value"] if o_row else None, s_val, tp, thresholds=thresholds)
+            # The tier's scale is a level (千亿级), never a target: only a user-set annual output target judges.
+            j = at_own_date(o_row["value"] if o_row else None, target_wan, o_row["as_of"] if o_row else None)
             tier_scale = s_val
             if s_val is None and node.kind == "tier":
                 # A tier's scale is the one its clusters share (千亿级 -> 1000 亿元 each), when they share one.
@@ -140,10 +142,11 @@ def standing(db: Database, as_of: object | None = None, year: int | None = None)
                 "kind": node.kind,
                 "scale_label": node.scale_label,
                 "tier_scale_yi": _yi(tier_scale),
+                "annual_output_target_yi": _yi(target_wan),
                 "output_yi": _yi(o_row["value"]) if o_row else None,
+                "output_as_of": o_row["as_of"] if o_row else None,
                 "growth": g_row["value"] / 10000 if g_row else None,
-                "completion_rate": _f(a.rate),
-                "status": a.status,
+                **_standing_fields(j),
                 "linked_projects": linked.get(node.id, 0),
             })
 
@@ -157,3 +160,115 @@ def standing(db: Database, as_of: object | None = None, year: int | None = None)
         "indicators": out_indicators,
         "clusters": out_clusters,
     }
+
+
+# -- projects and groups of projects (the charts, the briefing and the board's detail read these) ---------------
+
+LEVEL_NAMES = portfolios.LEVELS
+UNKNOWN_UNIT = "（未填写责任单位）"
+UNLINKED_CLUSTER = "（未关联集群）"
+
+
+def project_standings(db: Database, as_of: object | None = None, year: int | None = None) -> list[dict[str, Any]]:
+    """Every active project at the 报告期 with its plan, completion, stage and next milestone, each completion
+    judged at its own date (``current`` false when older than the 报告期's month)."""
+    py, d = resolve_as_of(db, as_of, year)
+    mode = settings.time_progress_mode(db)
+    th = settings.thresholds(db)
+    year_start = dt.date(py["year"], 1, 1)
+    rows = projects.list_for(db, py["id"])
+    plans = targets.as_of(db, "project", "annual_plan", d)
+    done = updates.as_of(db, "project", "completed", d, since=year_start)
+    stages = updates.as_of(db, "project", "stage", d)
+    physical = updates.as_of(db, "project", "physical_progress", d)
+    nxt = projects.next_milestones(db, py["id"])
+    names = clusters.names_by_node(db, py["id"])
+    portfolio_names = {p["id"]: p["name"] for p in portfolios.list_for(db, py["id"])}
+    out = []
+    for r in rows:
+        pid = r["id"]
+        plan_wan = plans[pid]["value"] if pid in plans else None
+        done_row = done.get(pid)
+        done_wan = done_row["value"] if done_row else None
+        j = judge(done_wan, plan_wan, done_row["as_of"] if done_row else None, d, py["year"], mode=mode,
+                  thresholds=th)
+        cl = names.get(r["cluster_id"]) if r["cluster_id"] is not None else None
+        m = nxt.get(pid)
+        stage_row = stages.get(pid)
+        phys = physical.get(pid)
+        notes = [n for n in (done_row["note"] if done_row else "", r["note"]) if n]
+        out.append({
+            "id": pid,
+            "name": r["name"],
+            "portfolio": portfolio_names.get(r["portfolio_id"], ""),
+            "level": r["level"],
+            "level_name": LEVEL_NAMES.get(r["level"], r["level"]),
+            "cluster": cl["cluster"] if cl else "",
+            "tier": cl["tier"] if cl else "",
+            "responsible_unit": r["responsible_unit"],
+            "location": r["location"],
+            "total_investment_yi": _yi(r["total_investment_wan"]),
+            "total_investment_wan": r["total_investment_wan"],
+            "annual_plan_yi": _yi(plan_wan),
+            "completed_yi": _yi(done_wan),
+            "plan_wan": plan_wan,
+            "completed_wan": done_wan,
+            "completed_as_of": done_row["as_of"] if done_row else None,
+            **_standing_fields(j),
+            "stage": stage_row["text_value"] if stage_row else None,
+            "physical_progress": phys["value"] / 10000 if phys and phys["value"] is not None else None,
+            "next_milestone": m["name"] if m else None,
+            "next_milestone_date": m["planned_date"] if m else None,
+            "note": "；".join(notes),
+        })
+    return out
+
+
+def group_standings(items: list[dict[str, Any]], by: str, time_progress: Fraction,
+                    thresholds: Thresholds) -> list[dict[str, Any]]:
+    """Projects (as ``project_standings`` returns them) summed per level, cluster or responsible unit.
+
+    A group's rate counts only projects reported for the 报告期 with an annual plan (``measured``): a project
+    without figures, or with an older figure (``unreported``), would otherwise pull its group down or be judged
+    against the wrong month. ``projects`` counts all of them; red/amber/green count the current ones.
+    """
+    key = {"level": "level_name", "cluster": "cluster", "unit": "responsible_unit"}[by]
+    groups: dict[str, dict[str, Any]] = {}
+    for p in items:
+        name = p[key] or (UNKNOWN_UNIT if by == "unit" else UNLINKED_CLUSTER if by == "cluster" else "")
+        g = groups.setdefault(name, {"name": name, "projects": 0, "measured": 0, "unreported": 0, "plan_wan": 0,
+                                     "completed_wan": 0, "red": 0, "amber": 0, "green": 0})
+        g["projects"] += 1
+        if not p.get("current", True):
+            g["unreported"] += 1
+            continue
+        if p["status"]:
+            g[p["status"]] += 1
+        if p["plan_wan"] and p["completed_wan"] is not None:
+            g["measured"] += 1
+            g["plan_wan"] += p["plan_wan"]
+            g["completed_wan"] += p["completed_wan"]
+    out = []
+    for g in groups.values():
+        rate = Fraction(g["completed_wan"], g["plan_wan"]) if g["plan_wan"] else None
+        gap = gap_points(rate, time_progress) if rate is not None else None
+        out.append({**g, "annual_plan_yi": _yi(g["plan_wan"]) if g["plan_wan"] else None,
+                    "completed_yi": _yi(g["completed_wan"]) if g["plan_wan"] else None,
+                    "completion_rate": _f(rate), "gap_points": _f(gap, 4),
+                    "status": status_for_gap(gap, thresholds)})
+    return out
+
+
+def monthly_completed(db: Database, as_of: object | None = None, year: int | None = None) -> dict[int, list]:
+    """Per portfolio, the year-to-date completed investment (亿元) reported in each month up to the 报告期;
+    a month without a report of its own stays None rather than repeating an older figure."""
+    py, d = resolve_as_of(db, as_of, year)
+    y = py["year"]
+    last_month = d.month if d.year == y else (12 if d.year > y else 0)
+    values: dict[int, list[float | None]] = {p["id"]: [None] * 12 for p in portfolios.list_for(db, py["id"])}
+    for m in range(1, last_month + 1):
+        rows = updates.as_of(db, "portfolio", "completed", min(month_end(y, m), d), since=dt.date(y, m, 1))
+        for pid, row in rows.items():
+            if pid in values:
+                values[pid][m - 1] = _yi(row["value"])
+    return values

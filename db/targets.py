@@ -7,7 +7,7 @@ from typing import Any
 from db import audit
 from db.connection import Database
 from db.errors import NotFoundError, ValidationError
-from db.subjects import METRIC_LABELS, TARGET_METRICS, Subject, sql_for_each_kind
+from db.subjects import METRIC_LABELS, MONEY_METRICS, TARGET_METRICS, Subject, sql_for_each_kind
 from db.validate import check_stored_int, parse_date, parse_text
 
 _EXISTS = {
@@ -27,15 +27,6 @@ _AS_OF = sql_for_each_kind("""
         WHERE {col} IS NOT NULL AND metric = :metric AND effective_from <= :as_of
     ) WHERE rn = 1
 """)
-# One subject: an index seek on target_<kind> (the OR form above scanned the whole table per call, which made
-# importing 10,000 plans quadratic).
-_AS_OF_ONE = sql_for_each_kind("""
-    SELECT {col} AS subject_id, value, id, effective_from, reason, doc_no, source, revised_at, revised_by
-    FROM target
-    WHERE {col} = :subject_id AND metric = :metric AND effective_from <= :as_of
-    ORDER BY effective_from DESC, id DESC LIMIT 1
-""")
-
 # One subject, written so SQLite uses the (subject, metric) index instead of scanning every subject's rows.
 _AS_OF_ONE = sql_for_each_kind("""
     SELECT {col} AS subject_id, value, id, effective_from, reason, doc_no, source, revised_at, revised_by
@@ -64,7 +55,9 @@ def revise(db: Database, subject: Subject, metric: str, value: int | None, *, re
            action: str = "target.revise") -> int:
     """Record a new target revision (``value`` already in storage units; None clears the target).
 
-    The reason is required: a target never changes without one. Returns the revision id.
+    The reason is required: a target never changes without one. ``effective_from`` (生效日期) is the first
+    day the new value counts; months before it keep the target then in force. Without one the revision counts
+    from the start of the plan year (what the seed and a year's first plan mean). Returns the revision id.
     """
     if metric not in TARGET_METRICS[subject.kind]:
         raise ValidationError("指标项", metric, f"不是{subject.kind}的目标")
@@ -91,17 +84,29 @@ def revise(db: Database, subject: Subject, metric: str, value: int | None, *, re
         )
         rev_id = int(cur.lastrowid)
         audit.log(db, action=action, entity=subject.kind, entity_id=subject.id,
-                  summary=f"{METRIC_LABELS[metric]}：{_show(before)} → {_show(value)}；理由：{reason_text}",
+                  summary=f"{METRIC_LABELS[metric]}：{show_value(metric, before)} → {show_value(metric, value)}"
+                          f"（{eff.isoformat()} 起生效）；理由：{reason_text}",
                   before={"metric": metric, "value": before["value"] if before else None},
                   after={"metric": metric, "value": value, "revision": rev_id, "reason": reason_text,
                          "doc_no": doc_no_text, "effective_from": eff.isoformat()})
     return rev_id
 
 
-def _show(v: Any) -> str:
+def show_value(metric: str, v: Any) -> str:
+    """A stored target as people read it: money in 亿元 with its unit ("20.0 亿元"), else the number."""
     if isinstance(v, dict):
         v = v.get("value")
-    return "（无）" if v is None else str(v)
+    if v is None:
+        return "（无）"
+    if metric in MONEY_METRICS:
+        from db.auditlog import money_text  # imported here: auditlog reads projects, which revise targets
+        return money_text(v)
+    return str(v)
+
+
+def is_derived(revision: dict[str, Any]) -> bool:
+    """A target the source does not state but implies (the 353 from "359家，完成全年目标的101.7%"): 推算."""
+    return "推算" in (revision.get("reason") or "")
 
 
 def as_of(db: Database, kind: str, metric: str, date: dt.date | str,

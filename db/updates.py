@@ -1,6 +1,7 @@
 """Append-only progress updates and the question every view asks: what stood at the as-of date?"""
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Any
 
@@ -127,3 +128,30 @@ def latest_as_of(db: Database, plan_year_id: int | None = None) -> str | None:
     year = db.scalar("SELECT year FROM plan_year WHERE id = ?", (plan_year_id,))
     return db.scalar("SELECT max(as_of) FROM progress_update WHERE retracted = 0 AND as_of BETWEEN ? AND ?",
                      (f"{year}-01-01", f"{year}-12-31"))
+
+
+def next_month_to_report(db: Database, year: int, subject: Subject | None = None,
+                         metric: str | None = None) -> dt.date:
+    """The month end a person is about to report for: the first one after the latest figure of the year.
+
+    With a subject (and its metric), the latest figure is that subject's; a subject with no figure this year
+    gets the month the office is collecting (the first month end after the latest figure of anything). After
+    December it stays December.
+    """
+    latest = None
+    if subject is not None:
+        latest = db.scalar("SELECT max(as_of) FROM progress_update WHERE " + subject.column + " = ? AND metric = ?"
+                           " AND retracted = 0 AND as_of BETWEEN ? AND ?",
+                           (subject.id, metric, f"{year}-01-01", f"{year}-12-31"))
+    if latest is None:
+        latest = db.scalar("SELECT max(as_of) FROM progress_update WHERE retracted = 0 AND as_of BETWEEN ? AND ?",
+                           (f"{year}-01-01", f"{year}-12-31"))
+    if latest is None:
+        return dt.date(year, 1, 31)
+    d = dt.date.fromisoformat(latest)
+    end = dt.date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+    if end > d:
+        return end                      # a figure dated inside a month: that month's end is still to report
+    if d.month == 12:
+        return end
+    return dt.date(d.year, d.month + 1, calendar.monthrange(d.year, d.month + 1)[1])

@@ -40,6 +40,40 @@ def parse_name(value: object, field: str, *, max_length: int = 200) -> str:
     return text
 
 
+# The national 投资项目在线审批监管平台 code (GB/T 40058-2021, 24 characters in five segments joined by "-"): time
+# (YYMM since 2020; a four-digit year in older codes), region (6), department or industry (2), project type (2),
+# then 5 random digits and a check character (older codes: a 6-digit serial), e.g. 2301-500112-04-01-123456.
+NATIONAL_CODE = re.compile(r"(\d{2})(\d{2})-(\d{6})-(\d{2})-(\d{2})-(\d{5}[0-9A-Z])")
+_CODE_LIKE = re.compile(r"\d{2,}(?:-\d+){2,}")  # digit groups joined by dashes: meant as a national code
+_CODE_CHARS = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-_/.()（）]*")
+
+
+def parse_project_code(value: object, field: str = "项目代码") -> str | None:
+    """A 项目代码 (None when empty): NFKC, dashes unified; one that looks national must be a valid national code."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValidationError(field, value, "必须是文字")
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).upper()
+    text = re.sub(r"[‐‑‒–—―－]", "-", text)
+    if not text:
+        return None
+    if len(text) > 40:
+        raise ValidationError(field, value, "太长（最多 40 个字符）")
+    if _CODE_LIKE.fullmatch(text):
+        m = NATIONAL_CODE.fullmatch(text)
+        if m is None:
+            raise ValidationError(field, value, "不是有效的全国投资项目代码（应为 2301-500112-04-01-123456 的格式："
+                                                "年月4位-地区6位-部门2位-类型2位-随机码和校验码6位）")
+        if not (1 <= int(m.group(2)) <= 12 or m.group(1) in ("19", "20")):
+            raise ValidationError(field, value, f"项目代码的前四位是赋码年月（或旧代码的年份），"
+                                                f"“{m.group(1)}{m.group(2)}”两者都不是")
+        return text
+    if not _CODE_CHARS.fullmatch(text):
+        raise ValidationError(field, value, "只能由数字、字母和 - _ / . 组成")
+    return text
+
+
 def parse_text(value: object, field: str, *, max_length: int = 2000) -> str:
     """Optional free text (notes, units, locations): may be empty, trimmed and NFKC-normalised."""
     if value is None:

@@ -28,6 +28,7 @@ CN_NUMERALS = "一二三四五六七八九十"
 COLUMNS = [
     ("seq", "序号", None, 6),
     ("name", "项目名称", None, 34),
+    ("code", "项目代码", None, 24),
     ("responsible_unit", "责任单位", None, 16),
     ("total_investment", "总投资", None, 13),
     ("annual_plan", "{year}年", "年度计划投资", 13),
@@ -120,6 +121,7 @@ def rows_for_export(db: Database, as_of: object | None = None) -> tuple[dict[str
             pid = p["id"]
             row = {
                 "name": p["name"],
+                "code": p["code"],
                 "responsible_unit": p["responsible_unit"],
                 "total_investment": p["total_investment_wan"],
                 "annual_plan": plan[pid]["value"] if pid in plan else None,
@@ -278,6 +280,7 @@ def export(db: Database, path: str | os.PathLike, *, as_of: object | None = None
                 emit([
                     cell(seq, "pt_center"),
                     cell(p["name"], "pt_text"),
+                    cell(p["code"], "pt_center"),
                     cell(p["responsible_unit"] or None, "pt_text"),
                     cell(p["total_investment"], "pt_money"),
                     cell(p["annual_plan"], "pt_money"),

@@ -12,12 +12,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
-from db import backups, clusters, ledger, plan, portfolios, projects, recording, targets, updates
+from db import backups, clusters, ledger, plan, plausibility, portfolios, projects, recording, targets, updates
 from db.connection import Database
 from db.errors import PolicyTrackError, ValidationError
 from db.schedule import (FIELD_LABELS, CellProblem, NoHeader, ParseContext, SheetLayout, SheetRow,
                          parse_sheet)
-from db import schedule, spreadsheet
+from db import schedule, spreadsheet, xlsx_cells
+from db.plausibility import Warning
 from db.spreadsheet import SpreadsheetRefused
 from db.subjects import Subject
 from db.validate import month_end, name_key, normalize_text, parse_name
@@ -27,6 +28,7 @@ CancelFn = Callable[[], bool]
 
 # Project fields a sheet may carry: sheet value key -> (project column, label)
 PROJECT_FIELDS = {
+    "code": ("code", "项目代码"),
     "responsible_unit": ("responsible_unit", "责任单位"),
     "responsible_leader": ("responsible_leader", "包联领导"),
     "location": ("location", "建设地点"),
@@ -41,6 +43,10 @@ NOTE_LABEL = "本月进展"
 class ImportCancelled(PolicyTrackError):
     def __init__(self) -> None:
         super().__init__("导入已取消，数据库没有任何改动")
+
+
+class ImportRefused(PolicyTrackError):
+    """The file cannot be imported as it is (a refusal, or warnings nobody accepted): nothing was written."""
 
 
 @dataclass
@@ -74,6 +80,10 @@ class RowPlan:
     same: list[str] = field(default_factory=list)  # labels of figures the database already holds
     problems: list[CellProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Plausibility warnings on the figures this row writes (the same checks and words as typing): the import
+    # refuses while any stands, unless a reason accepts them all (recorded beside each figure).
+    checks: list[Warning] = field(default_factory=list)
+    level_unknown: bool = False  # skipped only because no portfolio could be chosen for a new project
 
     @property
     def note(self) -> str:
@@ -86,6 +96,7 @@ class SheetPlan:
     layout: SheetLayout | None
     rows: list[RowPlan] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)  # found when planning (a year the database has not)
 
 
 @dataclass
@@ -101,6 +112,7 @@ class ImportPreview:
     earlier_imports: list[dict[str, Any]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     stamp: tuple[int, ...] | None = None  # the database's change stamp the plan was made at
+    accept_reason: str = ""  # accepts every plausibility warning (the dialog's field, --accept-warnings)
 
     @property
     def rows(self) -> list[RowPlan]:
@@ -132,6 +144,28 @@ class ImportPreview:
     @property
     def nothing_to_do(self) -> bool:
         return self.change_count == 0
+
+    @property
+    def refusals(self) -> list[str]:
+        """Why the file cannot be imported at all; each names the sheet and both values."""
+        out = []
+        for s in self.sheets:
+            out += [f"工作表“{s.name}”：{r}" for r in (s.layout.refusals if s.layout else [])]
+            out += [f"工作表“{s.name}”：{r}" for r in s.refusals]
+        return out
+
+    @property
+    def checks(self) -> list[tuple[RowPlan, Warning]]:
+        """Every plausibility warning on a row that will be written."""
+        return [(r, w) for r in self.rows if r.status != "skipped" and r.changes for w in r.checks]
+
+    @property
+    def level_unknown_rows(self) -> list[RowPlan]:
+        return [r for r in self.rows if r.status == "skipped" and r.level_unknown]
+
+    @property
+    def written_rows(self) -> list[RowPlan]:
+        return [r for r in self.rows if r.status != "skipped" and r.changes]
 
     @property
     def warnings(self) -> list[str]:
@@ -202,7 +236,8 @@ def parse_file(path: str | os.PathLike, *, year: int, stages: list[str], as_of: 
         return spreadsheet.peek_number_formats(path, sheet, rows)
 
     ctx = ParseContext(year=year, stages=stages, as_of=fixed, cancelled=cancelled,
-                       number_formats=formats if wb.reader == "calamine" else None)
+                       number_formats=formats if wb.reader == "calamine" else None,
+                       unreadable=xlsx_cells.unreadable_cells(path) if wb.kind == "xlsx" else {})
     sheets: list[SheetPlan] = []
     skipped = list(wb.skipped_sheets)
     for grid in wb.sheets:
@@ -262,6 +297,20 @@ class _Standing:
             self.cache[key] = {r["project_id"]: r["text"] for r in rows if not r["retracted"]}
         return self.cache[key]
 
+    def stages(self) -> list[str]:
+        key = ("l", "stages", "")
+        if key not in self.cache:
+            self.cache[key] = plan.stages(self.db)  # type: ignore[assignment]
+        return self.cache[key]  # type: ignore[return-value]
+
+    def stage_before(self, d: dt.date) -> dict[int, dict[str, Any]]:
+        """The stage standing before the reporting month (any year: a stage carries over)."""
+        key = ("s", "stage", d.isoformat())
+        if key not in self.cache:
+            first = d.replace(day=1) - dt.timedelta(days=1)
+            self.cache[key] = updates.as_of(self.db, "project", "stage", first)
+        return self.cache[key]
+
     def target(self, d: dt.date) -> dict[int, dict[str, Any]]:
         key = ("t", "annual_plan", d.isoformat())
         if key not in self.cache:
@@ -274,9 +323,12 @@ def plan_rows(db: Database, preview: ImportPreview) -> None:
     years = {r["year"]: r for r in plan.plan_years(db)}
     standing = _Standing(db)
     by_key: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    by_code: dict[tuple[int, str], dict[str, Any]] = {}
     for py in years.values():
         for p in projects.list_for(db, py["id"]):
             by_key.setdefault((py["id"], p["name_key"]), []).append(p)
+            if p["code"]:
+                by_code[(py["id"], p["code"])] = p
     portfolio_ids = {(py["id"], pf["level"]): pf["id"] for py in years.values()
                      for pf in portfolios.list_for(db, py["id"])}
     cluster_index = {py["id"]: _cluster_index(db, py["id"]) for py in years.values()}
@@ -294,8 +346,23 @@ def plan_rows(db: Database, preview: ImportPreview) -> None:
             sheet.warnings.append(f"第 {row_no} 行分组“{text}”写明 {stated} 个项目，表中列出 {found} 个")
         if layout.as_of is None:
             sheet.warnings.append("无法确定截至日期：标题和表头中都没有（如“截至7月31日”“1-7月”），请指定截至日期")
+        sheet.refusals = []
+        missing = sorted({r.as_of.year for r in layout.rows if r.as_of and r.as_of.year not in years})
+        if missing:
+            have = "、".join(str(y) for y in sorted(years)) or "无"
+            sheet.refusals.append(f"表中是 {'、'.join(str(y) for y in missing)} 年的数据，数据库中没有这一计划年度"
+                                  f"（已有：{have} 年）；请先建立该年度，或核对表中的日期")
+        codes: dict[str, int] = {}
         for srow in layout.rows:
-            rp = _plan_row(db, sheet.name, srow, preview, years, by_key, portfolio_ids, cluster_index, standing)
+            rp = _plan_row(db, sheet.name, srow, preview, years, (by_key, by_code), portfolio_ids, cluster_index,
+                           standing)
+            code = rp.values.get("code")
+            if rp.status == "new" and code:
+                if code in codes:
+                    rp.status, rp.changes, rp.checks = "skipped", [], []
+                    rp.reason = f"项目代码 {code} 与第 {codes[code]} 行相同"
+                else:
+                    codes[code] = rp.row
             if rp.status != "skipped":
                 key = (rp.project_id or (rp.portfolio_id, name_key(rp.name)), rp.as_of)
                 if key in seen:
@@ -336,8 +403,10 @@ def _match_cluster(text: str, index: list[tuple[str, int, str]]) -> tuple[int | 
 
 
 def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, years: dict[int, dict[str, Any]],
-              by_key: dict[tuple[int, str], list[dict[str, Any]]], portfolio_ids: dict[tuple[int, str], int],
-              cluster_index: dict[int, list[tuple[str, int, str]]], standing: _Standing) -> RowPlan:
+              index: tuple[dict[tuple[int, str], list[dict[str, Any]]], dict[tuple[int, str], dict[str, Any]]],
+              portfolio_ids: dict[tuple[int, str], int], cluster_index: dict[int, list[tuple[str, int, str]]],
+              standing: _Standing) -> RowPlan:
+    by_key, by_code = index
     values = dict(srow.values)
     level = srow.level or preview.default_level
     level_source = srow.level_source or ("导入时选择" if preview.default_level else "")
@@ -365,7 +434,12 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
         values.pop("start_year")
         values.pop("finish_year")
 
-    candidates = by_key.get((py["id"], name_key(clean_name)), [])
+    # The 项目代码 first: it names a project across files whatever its name is written as.
+    code = values.get("code")
+    coded = by_code.get((py["id"], code)) if code else None
+    candidates = [coded] if coded else by_key.get((py["id"], name_key(clean_name)), [])
+    if coded and coded["name_key"] != name_key(clean_name):
+        rp.warnings.append(f"按项目代码 {code} 对应到数据库中的“{coded['name']}”（表中名称为“{clean_name}”）")
     if not candidates:
         try:  # a new project: its name must be one the database accepts (a matched name already is)
             clean_name = rp.name = parse_name(srow.name, "项目名称")
@@ -386,6 +460,11 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
         else:
             rp.reason = "数据库中区级和市级各有一个同名项目，无法确定是哪一个（表中未写明级别）"
             return rp
+    if match is not None and code and match["code"] and match["code"] != code:
+        rp.reason = f"项目代码不一致：表中为 {code}，数据库中“{match['name']}”为 {match['code']}"
+        return rp
+    if match is None and code and any(c == code for (_y, c) in by_code if _y != py["id"]):
+        rp.warnings.append(f"项目代码 {code} 在其他年度已有项目；本年度作为新项目建立")
 
     # Completed investment from this month's amount when the sheet has no year-to-date column.
     if values.pop("derive_completed", False):
@@ -403,11 +482,16 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
         else:
             rp.problems.append(CellProblem(srow.row, "", "本月完成投资", f"{month_amount:,}",
                                            "只有本月完成额，数据库中没有上月累计，无法推算累计完成投资"))
-    elif "month_completed" in values and "completed" in values and match is not None and d.month > 1:
-        prev_row = standing.update("completed", month_end(year, d.month - 1), year).get(match["id"])
-        if prev_row and prev_row["value"] + values["month_completed"] != values["completed"]:
-            rp.warnings.append(f"上月累计 {prev_row['value']:,} + 本月 {values['month_completed']:,} 万元"
-                               f" ≠ 本月累计 {values['completed']:,} 万元")
+    elif "month_completed" in values and "completed" in values:
+        prev_row = None
+        if match is not None and d.month > 1:
+            prev_row = standing.update("completed", month_end(year, d.month - 1), year).get(match["id"])
+        w = plausibility.month_ytd_warning(completed=values["completed"], month=values["month_completed"],
+                                           previous=prev_row["value"] if prev_row else None,
+                                           previous_as_of=prev_row["as_of"] if prev_row else None,
+                                           month_number=d.month, tolerance=2 if srow.rounded else 0)
+        if w:
+            rp.checks.append(w)
 
     if "physical_progress" in values:
         values["physical_progress_bp"] = int(round(values["physical_progress"] * 10000))
@@ -421,7 +505,12 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
 
     if match is None:
         if level is None:
-            rp.reason = "新项目，但无法确定项目级别（标题、工作表名和分组行都没有写区级或市级），请选择放入哪个项目盘子"
+            rp.level_unknown = True
+            if srow.level_text:
+                rp.reason = (f"新项目，项目级别“{srow.level_text}”不能对应到数据库中的项目盘子"
+                             f"（{'、'.join(portfolios.LEVELS.values())}），请选择放入哪个项目盘子")
+            else:
+                rp.reason = "新项目，但无法确定项目级别（标题、工作表名和分组行都没有写区级或市级），请选择放入哪个项目盘子"
             return rp
         pf_id = portfolio_ids.get((py["id"], level))
         if pf_id is None:
@@ -447,6 +536,7 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
                 rp.changes.append(Change("update", key, label, None, v))
         if values.get("progress_note"):
             rp.changes.append(Change("note", "progress_note", NOTE_LABEL, None, values["progress_note"]))
+        _plausibility(rp, None, standing, d, year)
         return rp
 
     rp.status, rp.project_id, rp.project_name = "matched", match["id"], match["name"]
@@ -482,7 +572,38 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
             rp.changes.append(Change("note", "progress_note", NOTE_LABEL, before, values["progress_note"]))
         else:
             rp.same.append(NOTE_LABEL)
+    _plausibility(rp, match, standing, d, year)
     return rp
+
+
+def _plausibility(rp: RowPlan, match: dict[str, Any] | None, standing: _Standing, d: dt.date, year: int) -> None:
+    """The checks typing runs (db/plausibility.py, the same words) on the figures this row will write."""
+    planned = {c.key: c.after for c in rp.changes if c.kind == "update"}
+    values = rp.values
+    if "completed" in planned:
+        prev_row = None
+        if match is not None and d.month > 1:
+            prev_row = standing.update("completed", month_end(year, d.month - 1), year).get(match["id"])
+        prev = prev_row["value"] if prev_row else None
+        completed = planned["completed"]
+        month = values.get("month_completed")
+        if month is None and (prev is not None or d.month == 1):
+            month = completed - (prev or 0)
+        plan_v = values.get("annual_plan")
+        if plan_v is None and match is not None:
+            current = standing.target(d).get(match["id"])
+            plan_v = current["value"] if current else None
+        total = values.get("total_investment") or (match["total_investment_wan"] if match else None)
+        rp.checks += plausibility.money_warnings(
+            completed=completed, month=month, previous=prev, previous_as_of=prev_row["as_of"] if prev_row else None,
+            months_before=d.month - 1, total=total, plan=plan_v, project=True)
+    if "stage" in planned and match is not None:
+        before = standing.stage_before(d).get(match["id"])
+        w = plausibility.stage_warning(stage=planned["stage"], previous=before["text_value"] if before else None,
+                                       previous_as_of=before["as_of"] if before else None,
+                                       stages=standing.stages())
+        if w:
+            rp.checks.append(w)
 
 
 def choose_level(db: Database, preview: ImportPreview, level: str | None) -> None:
@@ -500,13 +621,17 @@ def apply(db: Database, preview: ImportPreview, *, progress: ProgressFn | None =
     """Write every planned row in ONE transaction (all or nothing); cancelling leaves the database unchanged.
 
     The plan is recomputed inside the transaction, so figures typed since the preview are compared, not clobbered.
+    Refuses (ImportRefused, nothing written) a file with refusals, or with plausibility warnings while
+    ``preview.accept_reason`` is empty.
     """
+    refuse_if_not_ready(preview)
     if not db.in_transaction:
         backups.backup_before(db, "import")  # a checked copy first, outside the write, as for a migration
     try:
         with db.transaction("import", "project", "update", "target"):
             if preview.stamp is None or preview.stamp != ledger.change_stamp(db):
                 plan_rows(db, preview)
+                refuse_if_not_ready(preview)
             batch_id, created, recorded, revised, edited, rows_written, notes = _apply_planned(
                 db, preview, progress, cancelled)
     except BaseException:
@@ -514,6 +639,20 @@ def apply(db: Database, preview: ImportPreview, *, progress: ProgressFn | None =
         raise
     preview.stamp = None
     return ApplyResult(batch_id, created, recorded, revised, edited, rows_written, notes)
+
+
+def refuse_if_not_ready(preview: ImportPreview) -> None:
+    """ImportRefused when the file cannot be written as planned: one line, the first reason and how many more."""
+    refusals = preview.refusals
+    if refusals:
+        more = f"（另有 {len(refusals) - 1} 处）" if len(refusals) > 1 else ""
+        raise ImportRefused(f"未导入：{refusals[0]}{more}")
+    checks = preview.checks
+    if checks and not preview.accept_reason.strip():
+        r, w = checks[0]
+        more = f"（共 {len(checks)} 条提醒，见上方列表）" if len(checks) > 1 else ""
+        raise ImportRefused(f"未导入：第 {r.row} 行 {r.name}：［{w.label}］{w.message}{more}；"
+                            "核实无误请写明确认理由（命令行：--accept-warnings 理由）")
 
 
 def _apply_planned(db: Database, preview: ImportPreview, progress: ProgressFn | None,
@@ -525,7 +664,7 @@ def _apply_planned(db: Database, preview: ImportPreview, progress: ProgressFn | 
     _tick(progress, 0, total, "开始写入")
     for i, rp in enumerate(todo):
         _check_cancel(cancelled)
-        c, u, t, e = _write_row(db, preview.file_name, rp)
+        c, u, t, e = _write_row(db, preview.file_name, rp, preview.accept_reason)
         created, recorded, revised, edited = created + c, recorded + u, revised + t, edited + e
         notes.setdefault(rp.as_of, []).extend((rp.project_id, c.after) for c in rp.changes if c.kind == "note")
         rows_written += 1
@@ -553,7 +692,7 @@ def source_text(file_name: str, rp: RowPlan) -> str:
     return f"导入自 {file_name}，工作表“{rp.sheet}”，第 {rp.row} 行"
 
 
-def _write_row(db: Database, file_name: str, rp: RowPlan) -> tuple[int, int, int, int]:
+def _write_row(db: Database, file_name: str, rp: RowPlan, accept_reason: str = "") -> tuple[int, int, int, int]:
     src = source_text(file_name, rp)
     reason = f"导入调度表：{file_name}，工作表“{rp.sheet}”，第 {rp.row} 行"
     values = rp.values
@@ -582,14 +721,19 @@ def _write_row(db: Database, file_name: str, rp: RowPlan) -> tuple[int, int, int
                 revised += 1
     note = values.get("note", "")
     subject = Subject("project", rp.project_id)
+    written: dict[str, int] = {}
     for c in rp.changes:
         if c.kind != "update":
             continue
         if c.key == "stage":
-            updates.record(db, subject, "stage", rp.as_of, text_value=c.after, note=note, source=src,
-                           source_kind="import")
+            written[c.key] = updates.record(db, subject, "stage", rp.as_of, text_value=c.after, note=note, source=src,
+                                            source_kind="import")
         else:
-            updates.record(db, subject, c.key, rp.as_of, value=c.after, note=note, source=src, source_kind="import")
+            written[c.key] = updates.record(db, subject, c.key, rp.as_of, value=c.after, note=note, source=src,
+                                            source_kind="import")
         note = ""  # the row's note goes with its first recorded figure
         recorded += 1
+    for w in rp.checks:  # accepted: refuse_if_not_ready let them through only with a reason
+        metric = "stage" if w.code == plausibility.STAGE_BACK else "completed"
+        recording.write_acceptance(db, subject, w, accept_reason, rp.as_of, written.get(metric))
     return created, recorded, revised, edited

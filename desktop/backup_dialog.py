@@ -30,8 +30,8 @@ class BackupDialog(QDialog):
         self.resize(640, 440)
         lay = QVBoxLayout(self)
 
-        intro = QLabel("每天第一次打开、每次导入之前、编辑期间每 30 分钟自动备份；保留今天的全部备份、"
-                       "最近一个月每天一份、更早的每月一份。恢复前会先备份当前数据，随时可以再恢复回来。")
+        intro = QLabel("每天第一次打开、每次导入之前、编辑期间每 30 分钟自动备份；保留最近 24 小时的备份（最多 12 份）、"
+                       "最近一个月每天一份、更早的每月一份，总大小不超过上限（数据库的 20 倍，最多 2 GB）。恢复前会先备份当前数据，随时可以再恢复回来。")
         intro.setWordWrap(True)
         lay.addWidget(intro)
 
@@ -89,7 +89,13 @@ class BackupDialog(QDialog):
         if items:
             self.table.selectRow(0)
         folder = backups_dir(self.db.path) if self.db.path != ":memory:" else None
-        self.folder_label.setText(f"备份文件夹：{folder}（共 {len(items)} 份）" if folder else "内存数据库没有备份")
+        if folder:
+            used = sum(b.size for b in items)
+            budget = backups.budget_bytes(self.db.path)
+            self.folder_label.setText(f"备份文件夹：{folder}（共 {len(items)} 份，占用 {fmt.file_size(used)}，"
+                                      f"上限 {fmt.file_size(budget)}）")
+        else:
+            self.folder_label.setText("内存数据库没有备份")
         self._update_buttons()
 
     def selected(self) -> backups.BackupInfo | None:

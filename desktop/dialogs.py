@@ -24,11 +24,13 @@ def show_info(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.information(parent, title, text)
 
 
-def ask_target(parent: QWidget | None, title: str, subject: str, current: str, unit: str) -> tuple[str, str, str] | None:
-    """The new target value, the reason and the document number (文号), or None when cancelled."""
+def ask_target(parent: QWidget | None, title: str, subject: str, current: str, unit: str, *,
+               effective=None, year: int | None = None) -> tuple[str, str, str, str] | None:
+    """The new target value, the reason, the document number (文号) and the 生效日期, or None when cancelled."""
     from desktop.target_dialog import TargetDialog
 
-    dialog = TargetDialog(parent, title=title, subject=subject, current=current, unit=unit)
+    dialog = TargetDialog(parent, title=title, subject=subject, current=current, unit=unit, effective=effective,
+                          year=year)
     if dialog.exec() != TargetDialog.DialogCode.Accepted:
         return None
     return dialog.values()

@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
                                QPushButton, QSplitter, QTableView, QTableWidget, QTabWidget, QTextBrowser, QVBoxLayout,
                                QWidget)
 
-from db import PolicyTrackError, exchange, ledger, portfolios, xlsx_export, xlsx_import
+from db import PolicyTrackError, exchange, ledger, outputs, portfolios, xlsx_export, xlsx_import
 from db.exchange import ExchangePreview, Group
+from db.errors import printable
 from db.xlsx_import import ImportPreview, RowPlan
 from desktop.models import RowsTableModel
 from desktop import dialogs, import_text
@@ -106,7 +107,7 @@ class ImportRowsModel(RowsTableModel):
                     return r.reason
                 return "；".join(import_text.change_text(c) for c in r.changes if c.kind != "create") or "与数据库一致"
             if col == 7:
-                return "；".join(r.warnings)
+                return "；".join([f"［{w.label}］{w.message}" for w in r.checks] + r.warnings)
         if role == Qt.ItemDataRole.ToolTipRole and col in (6, 7):
             return self.data(index, Qt.ItemDataRole.DisplayRole)
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 1:
@@ -114,6 +115,8 @@ class ImportRowsModel(RowsTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             if r.status == "skipped":
                 return QBrush(SKIP_TINT)
+            if r.checks and r.changes:
+                return QBrush(CONFLICT_TINT)
             if r.status == "new":
                 return QBrush(NEW_TINT)
         if role == Qt.ItemDataRole.ForegroundRole and r.status == "matched" and not r.changes:
@@ -160,7 +163,8 @@ class ImportPreviewDialog(QDialog):
         self.only_changes.toggled.connect(self._refresh_rows)
         opts.addWidget(self.only_changes)
         opts.addStretch(1)
-        opts.addWidget(QLabel("级别不明的新项目放入："))
+        self.level_question = QLabel("级别不明的新项目放入：")
+        opts.addWidget(self.level_question)
         self.level_combo = QComboBox()
         self.level_combo.addItem("不导入（跳过）", None)
         for level, label in portfolios.LEVELS.items():
@@ -185,11 +189,26 @@ class ImportPreviewDialog(QDialog):
         self.problems_view = _table(QTableView())
         self.problems_view.setModel(self.problems_model)
         self.warnings_list = QListWidget()
+        self.warnings_list.setWordWrap(True)
         self.tabs.addTab(rows_page, "各行")
         self.tabs.addTab(self.problems_view, "无法读取的单元格")
         self.tabs.addTab(self.warnings_list, "提醒")
         lay.addWidget(self.tabs, 1)
 
+        # Refusals and plausibility warnings: the first blocks the import, the second needs a reason.
+        self.blockers = QLabel()
+        self.blockers.setWordWrap(True)
+        self.blockers.setTextFormat(Qt.TextFormat.PlainText)
+        self.blockers.setStyleSheet("color: #b3261e;")
+        lay.addWidget(self.blockers)
+        reason_row = QHBoxLayout()
+        self.reason_label = QLabel("确认理由：")
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("核实无误后写明理由，将记录在每个被提醒的数字旁")
+        self.reason.textChanged.connect(self._reason_changed)
+        reason_row.addWidget(self.reason_label)
+        reason_row.addWidget(self.reason, 1)
+        lay.addLayout(reason_row)
         self.totals = QLabel()
         self.totals.setWordWrap(True)
         lay.addWidget(self.totals)
@@ -210,7 +229,7 @@ class ImportPreviewDialog(QDialog):
             as_of = f"截至 {lay.as_of.isoformat()}（{lay.as_of_source}）" if lay.as_of else "截至日期未知"
             level = portfolios.LEVELS[lay.level] if lay.level else "级别未写明"
             lines.append(f"工作表“{s.name}”：表头第 {h0}{'' if h0 == h1 else f'–{h1}'} 行，{as_of}，"
-                         f"单位 {lay.unit or '万元（未注明）'}，{level}，{len(s.rows)} 个项目行")
+                         f"单位 {lay.unit or '万元（未注明）'}，{level}，{len(s.rows)} 个项目行；{lay.completed_source}")
         lines += [f"工作表“{n}”未导入：{why}" for n, why in p.skipped_sheets]
         if p.earlier_imports:
             e = p.earlier_imports[0]
@@ -222,10 +241,20 @@ class ImportPreviewDialog(QDialog):
         self.problems_model.set_rows(problems)
         self.tabs.setTabText(1, f"无法读取的单元格（{len(problems)}）")
         self.warnings_list.clear()
-        self.warnings_list.addItems(p.warnings)
-        self.tabs.setTabText(2, f"提醒（{len(p.warnings)}）")
+        checks = [f"需核实：工作表“{r.sheet}” 第 {r.row} 行 {r.name}：［{w.label}］{w.message}" for r, w in p.checks]
+        self.warnings_list.addItems(checks + p.warnings)
+        self.tabs.setTabText(2, f"提醒（{len(checks) + len(p.warnings)}）")
+        unknown = p.level_unknown_rows
+        if unknown and self.level_combo.currentData() is None:
+            said = sorted({f"“{r.reason.split('“')[1].split('”')[0]}”" for r in unknown if "项目级别“" in r.reason})
+            self.level_question.setText(f"{len(unknown)} 个新项目级别不明" + (f"（表中写{'、'.join(said)}）" if said else "")
+                                        + "，放入：")
+            self.level_question.setStyleSheet("color: #b3261e; font-weight: bold;")
+        else:
+            self.level_question.setText("级别不明的新项目放入：")
+            self.level_question.setStyleSheet("")
         self.totals.setText(import_text.xlsx_totals(p))
-        self.apply_button.setEnabled(not p.nothing_to_do)
+        self._reason_changed()
         for view in (self.rows_view, self.problems_view):
             view.resizeColumnsToContents()
             for c in range(view.model().columnCount()):
@@ -263,8 +292,24 @@ class ImportPreviewDialog(QDialog):
             if r.note:
                 lines.append(f"　备注：{r.note}")
         lines += [f"　无法读取：{p.column} 列（{p.field}）“{p.value}”——{p.reason}" for p in r.problems]
+        lines += [f"　需核实：［{w.label}］{w.message}" for w in r.checks]
         lines += [f"　提醒：{w}" for w in r.warnings]
         self.detail.setPlainText("\n".join(lines))
+
+    def _reason_changed(self) -> None:
+        """The 导入 button: never with a refusal, and with warnings only once a reason is written."""
+        p = self.preview
+        p.accept_reason = self.reason.text().strip()
+        refusals, checks = p.refusals, p.checks
+        lines = [f"无法导入：{why}" for why in refusals]
+        if checks:
+            lines.append(f"有 {len(checks)} 条提醒需要核实（见“提醒”页）" + ("，已写明确认理由" if p.accept_reason else
+                                                                          "：核实无误后在下方写明确认理由才能导入"))
+        self.blockers.setText("\n".join(lines))
+        self.blockers.setVisible(bool(lines))
+        self.reason_label.setVisible(bool(checks))
+        self.reason.setVisible(bool(checks))
+        self.apply_button.setEnabled(not p.nothing_to_do and not refusals and (not checks or bool(p.accept_reason)))
 
     def _level_chosen(self, _index: int) -> None:
         xlsx_import.choose_level(self.ctx.db, self.preview, self.level_combo.currentData())
@@ -438,6 +483,16 @@ class ExchangePreviewDialog(QDialog):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         lay.addWidget(self.summary)
+        # The plausibility checks typing runs: listed, and importing needs a reason (as `--accept-warnings`).
+        self.warnings_label = QLabel()
+        self.warnings_label.setWordWrap(True)
+        self.warnings_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setPlaceholderText("核实无误后填写理由（如“单位核实：确为新增产能”），才能导入")
+        self.reason_edit.textChanged.connect(lambda _t: self._update())
+        lay.addWidget(self.warnings_label)
+        lay.addWidget(self.reason_edit)
+        self.warnings: list[str] = []
         buttons = QDialogButtonBox()
         self.apply_button = buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)
         cancel = buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
@@ -445,6 +500,10 @@ class ExchangePreviewDialog(QDialog):
         cancel.clicked.connect(self.reject)
         lay.addWidget(buttons)
         self._update()
+
+    def accept(self) -> None:
+        self.preview.accepted_reason = self.reason_edit.text().strip() if self.warnings else ""
+        super().accept()
 
     def _update(self) -> None:
         p = self.preview
@@ -461,7 +520,15 @@ class ExchangePreviewDialog(QDialog):
         self.summary.setText("，".join(parts) + ("。请先在“冲突”页逐项选择。" if open_conflicts else "。"))
         self.changes_model.layoutChanged.emit()
         kept = sum(1 for g in p.conflicts if g.choice == "mine")
-        self.apply_button.setEnabled(open_conflicts == 0 and (writes > 0 or kept > 0 or p.count("same") > 0))
+        self.warnings = exchange.plausibility_warnings(self.ctx.db, p)
+        self.warnings_label.setVisible(bool(self.warnings))
+        self.reason_edit.setVisible(bool(self.warnings))
+        if self.warnings:
+            self.warnings_label.setText(printable(f"合理性提示（{len(self.warnings)} 条，与手工录入相同的检查）：\n"
+                                                  + "\n".join(self.warnings)))
+        reason_ok = not self.warnings or bool(self.reason_edit.text().strip())
+        self.apply_button.setEnabled(open_conflicts == 0 and reason_ok
+                                     and (writes > 0 or kept > 0 or p.count("same") > 0))
 
 
 class ExchangeExportDialog(QDialog):
@@ -567,6 +634,11 @@ def export_xlsx(parent: QWidget | None, ctx: Any, path: str | None = None) -> xl
         return None
     if not path.lower().endswith(".xlsx"):
         path += ".xlsx"
+    try:  # the file dialog asked before replacing; the guard still never replaces a database or another kind
+        outputs.check_output(path, outputs.XLSX, force=True, open_db=ctx.db.path)
+    except PolicyTrackError as exc:
+        _title_error(parent, "无法导出", exc)
+        return None
 
     def work(progress, cancelled):
         wdb = worker_database(ctx.db)
@@ -604,6 +676,7 @@ def export_exchange(parent: QWidget | None, ctx: Any) -> exchange.ExportSummary 
     if not path:
         return None
     try:
+        outputs.check_output(path, outputs.EXCHANGE, force=True, open_db=ctx.db.path)
         summary = exchange.export(ctx.db, path, unit=unit or "全部", since=since, sender_name=sender or None)
     except (PolicyTrackError, OSError) as exc:
         _title_error(parent, "无法导出", exc)

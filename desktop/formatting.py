@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal, ROUND_HALF_UP
 from fractions import Fraction
 
-STATUS_LABELS = {"green": "正常", "amber": "预警", "red": "滞后", None: "—"}
+STATUS_LABELS = {"green": "正常", "amber": "预警", "red": "滞后", "unreported": "未报送", None: "—"}
 DASH = "—"
 
 
@@ -30,6 +30,17 @@ def yi(x_yi: float | None, digits: int = 1) -> str:
 
 def yi_from_wan(wan: int | None, digits: int = 1) -> str:
     return DASH if wan is None else number(Fraction(wan, 10000), digits)
+
+
+def yi_exact(wan: int | None) -> str:
+    """万元 shown in 亿元 exactly: as many decimals as the figure needs (at least one, at most four = 1 万元).
+
+    For entry screens, where 0.95 must not read as 1.0: 12.5, 0.95, 0.9501, 222.0.
+    """
+    if wan is None:
+        return DASH
+    text = number(Fraction(wan, 10000), 4)
+    return text.rstrip("0") + ("0" if text.rstrip("0").endswith(".") else "")
 
 
 def wan(wan_value: int | None) -> str:
@@ -99,3 +110,53 @@ def file_size(n_bytes: int) -> str:
     if n_bytes < 1024 ** 3:
         return f"{number(Decimal(n_bytes) / 1024 ** 2, 1)} MB"
     return f"{number(Decimal(n_bytes) / 1024 ** 3, 1)} GB"
+
+
+UNREPORTED = "未报送"
+
+
+def _date(d: dt.date | str) -> dt.date:
+    return dt.date.fromisoformat(d) if isinstance(d, str) else d
+
+
+def month_cn(d: dt.date | str) -> str:
+    """'6月'."""
+    return f"{_date(d).month}月"
+
+
+def as_of_note(d: dt.date | str) -> str:
+    """What marks a figure older than the 报告期: '截至6月'."""
+    return f"截至{month_cn(d)}"
+
+
+def shown_status(item: dict) -> str | None:
+    """The state a view shows for the 报告期: the status of a current figure, 'unreported' (未报送) otherwise."""
+    return item.get("status") if item.get("current", True) else "unreported"
+
+
+def state_label(status: str | None, current: bool) -> str:
+    """The status word for the 报告期: 未报送 for a figure older than it (never red for being old)."""
+    return status_label(status) if current else UNREPORTED
+
+
+def last_standing(figure_date: dt.date | str | None, gap: float | Fraction | None, status: str | None) -> str:
+    """The last known standing beside 未报送: '6月：超序时进度5.6个百分点（正常）' (or '此前无报送')."""
+    if figure_date is None:
+        return "此前无报送"
+    if gap is None:
+        return f"{month_cn(figure_date)}已报送"
+    return f"{month_cn(figure_date)}：{gap_sentence(gap).replace(' ', '')}（{status_label(status)}）"
+
+
+def derived_mark(derived: bool) -> str:
+    """'（推算）' after a figure the source implies but does not state."""
+    return "（推算）" if derived else ""
+
+
+def scale_level(scale_yi: float | None, label: str = "") -> str:
+    """A tier's scale as the level it is (千亿级, 500亿级), never as a target."""
+    if label:
+        return f"规模层级 {label}"
+    if scale_yi is None:
+        return DASH
+    return "规模层级 千亿级" if scale_yi >= 1000 else f"规模层级 {plain(scale_yi, 0)}亿级"

@@ -4,10 +4,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from db import PolicyTrackError, open_database, seed
 from desktop import APP_NAME, APP_NAME_CN, fonts
+from desktop.translations import install_translations
 from desktop.paths import default_db_path
 
 
@@ -24,6 +26,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME_CN)
     app.setOrganizationName(APP_NAME)
+    install_translations(app)   # Qt's own buttons, dialogs and menus in Chinese
     fonts.apply_app_font(app)
     app.setStyleSheet(APP_STYLE)
     return app
@@ -68,6 +71,7 @@ def run(db_path: str | None) -> int:
     auto_backup.backed_up.connect(lambda info: main.statusBar().showMessage(f"已自动备份：{info.label}", 8_000))
     auto_backup.start()
     main.show()
+    QTimer.singleShot(0, main.fit_to_screen)   # again once the real title bar and borders are known
     code = app.exec()
     auto_backup.stop()
     ctx.close()

@@ -208,6 +208,11 @@ class HistoryWidget(QWidget):
         self.metric = order[0]
         self.refresh()
 
+    def show_metric(self, metric: str) -> None:
+        i = self.metric_combo.findData(metric)
+        if i >= 0:
+            self.metric_combo.setCurrentIndex(i)    # redraws through _metric_chosen
+
     def _metric_chosen(self, index: int) -> None:
         if index >= 0:
             self.metric = self.metric_combo.itemData(index)
@@ -353,14 +358,13 @@ class HistoryTab(QWidget):
             self.subject_combo.addItem(r["name"], r["id"])
         self.subject_combo.blockSignals(False)
         if rows:
-            # Start on what was recorded last: the figure a person wants to check after entering it.
-            col = {"project": "project_id", "portfolio": "portfolio_id", "indicator": "indicator_id",
-                   "cluster": "cluster_id"}[kind]
-            latest = db.scalar("SELECT " + col + " FROM progress_update WHERE " + col + " IS NOT NULL"
-                               " ORDER BY id DESC LIMIT 1")
-            i = max(0, self.subject_combo.findData(latest)) if latest is not None else 0
+            # Start on what was recorded last, charting a figure it has: what a person checks after entering it.
+            first = history.first_to_show(db, kind, self.ctx.year)
+            i = max(0, self.subject_combo.findData(first[0])) if first is not None else 0
             self.subject_combo.setCurrentIndex(i)
             self._chosen(i)
+            if first is not None and self.subject_combo.itemData(i) == first[0]:
+                self.view.show_metric(first[1])
 
     def _chosen(self, index: int) -> None:
         if index >= 0 and self.subject_combo.itemData(index) is not None:

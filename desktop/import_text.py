@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from db import portfolios
+from db.errors import printable, quote
 from db.exchange import ExchangePreview, Group, Side
 from db.xlsx_import import Change, ImportPreview, RowPlan
 from desktop import formatting as fmt
@@ -50,43 +51,68 @@ def xlsx_report(p: ImportPreview, *, verbose: bool = True) -> list[str]:
         as_of = f"截至 {lay.as_of.isoformat()}（{lay.as_of_source}）" if lay.as_of else "截至日期未知"
         unit = lay.unit or "万元（未注明）"
         level = portfolios.LEVELS[lay.level] + f"（{lay.level_source}）" if lay.level else "级别未写明"
-        lines.append(f"工作表“{s.name}”：表头 {head}；{as_of}；单位 {unit}；{level}；{len(s.rows)} 个项目行")
+        lines.append(f"工作表“{quote(s.name)}”：表头 {head}；{as_of}；单位 {unit}；{level}；{len(s.rows)} 个项目行")
         lines.append("  识别的列：" + "，".join(f"{c.letter} {c.label}" for c in sorted(
             lay.columns.values(), key=lambda c: c.index)))
+        lines.append(f"  完成投资：{lay.completed_source}")
         if lay.ignored_columns:
             lines.append("  未使用的列：" + "，".join(f"{letter} {label}（{why}）"
                                                      for letter, label, why in lay.ignored_columns))
         for r in s.rows:
             if not verbose and r.status == "matched" and not r.changes:
                 continue
-            where = f"  第 {r.row} 行 {r.name}"
+            where = f"  第 {r.row} 行 {quote(r.name)}"
             if r.status == "skipped":
                 lines.append(f"{where} —— 跳过：{r.reason}")
                 continue
             kind = "新项目" if r.status == "new" else (
-                f"已有项目“{r.project_name}”" if r.project_name and r.project_name != r.name else "已有项目")
+                f"已有项目“{quote(r.project_name)}”" if r.project_name and r.project_name != r.name else "已有项目")
             what = "；".join(change_text(c) for c in r.changes) or "与数据库一致，不记录"
             lines.append(f"{where} —— {kind}：{what}")
             for w in r.warnings:
                 lines.append(f"      提醒：{w}")
+            for w in r.checks:
+                accepted = f"（已确认：{p.accept_reason}）" if p.accept_reason else ""
+                lines.append(f"      需核实：［{w.label}］{w.message}{accepted}")
     for name, why in p.skipped_sheets:
-        lines.append(f"工作表“{name}”未导入：{why}")
+        lines.append(f"工作表“{quote(name)}”未导入：{why}")
     problems = p.problems
     if problems:
         lines.append(f"无法读取的单元格（{len(problems)} 个，导入时跳过）：")
         for sheet, c in problems:
             col = f"{c.column} 列" if c.column else ""
-            lines.append(f"  工作表“{sheet}” 第 {c.row} 行 {col}（{c.field}）“{c.value}”：{c.reason}")
+            lines.append(f"  工作表“{sheet}” 第 {c.row} 行 {col}（{c.field}）“{quote(c.value)}”：{c.reason}")
     if p.warnings:
         lines.append("提醒：")
         lines += [f"  {w}" for w in p.warnings]
+    checks = p.checks
+    if checks:
+        lines.append(f"需核实的提醒（{len(checks)} 条，与手工录入相同的合理性检查）：")
+        lines += [f"  工作表“{r.sheet}” 第 {r.row} 行 {r.name}：［{w.label}］{w.message}" for r, w in checks]
+    refusals = p.refusals
+    if refusals:
+        lines.append(f"无法导入（{len(refusals)} 处）：")
+        lines += [f"  {why}" for why in refusals]
     lines.append(xlsx_totals(p))
-    return lines
+    return [printable(line) for line in lines]  # names and cells from a file may carry control characters
+
+
+def skip_reasons(p: ImportPreview) -> str:
+    """Why rows were skipped, counted: '无法确定项目级别 2 行；数据库中没有 2024 年的计划年度 1 行'."""
+    counts: dict[str, int] = {}
+    for r in p.skipped_rows:
+        head = r.reason.split("，")[0].split("：")[0] if r.reason else "未说明"
+        counts[head] = counts.get(head, 0) + 1
+    return "；".join(f"{why} {n} 行" for why, n in counts.items())
 
 
 def xlsx_totals(p: ImportPreview) -> str:
+    skipped = p.skipped_rows
     if p.nothing_to_do:
-        return "没有新的数据：文件中的数字与数据库一致（或无法导入），不会记录任何内容"
+        if skipped:
+            return (f"没有可导入的数据：{len(skipped)} 行跳过（{skip_reasons(p)}），"
+                    f"其余 {len(p.rows) - len(skipped)} 行与数据库一致")
+        return "没有新的数据：文件中的数字与数据库一致，不会记录任何内容"
     n_updates = sum(1 for r in p.rows if r.status != "skipped" for c in r.changes if c.kind == "update")
     n_targets = sum(1 for r in p.rows if r.status != "skipped" for c in r.changes if c.kind == "target")
     n_fields = sum(1 for r in p.rows if r.status == "matched" for c in r.changes if c.kind == "field")
@@ -104,7 +130,7 @@ def side_value(g: Group, s: Side | None) -> str:
         return NONE
     if s.retracted:
         return "（已撤回）"
-    return value_text(g.metric, s.text_value if s.text_value is not None else s.value)
+    return quote(value_text(g.metric, s.text_value if s.text_value is not None else s.value))
 
 
 def side_origin(s: Side | None, g: Group | None = None) -> str:
@@ -133,7 +159,8 @@ def exchange_report(p: ExchangePreview) -> list[str]:
         where.append(f"责任单位 {scope['unit']}")
     if scope.get("since"):
         where.append(f"自 {scope['since']} 起")
-    lines = [f"交换包 {p.file_name}：来自 {s.get('name') or '（未署名）'}（{s.get('user')}@{s.get('host')}），"
+    lines = [f"交换包 {p.file_name}：来自 {quote(s.get('name') or '（未署名）')}"
+             f"（{quote(s.get('user'), 40)}@{quote(s.get('host'), 40)}），"
              f"导出于 {p.created_at}" + (f"；范围：{'，'.join(where)}" if where else "")]
     if p.from_myself:
         lines.append("注意：这是本机自己导出的交换包")
@@ -143,7 +170,7 @@ def exchange_report(p: ExchangePreview) -> list[str]:
     if changes:
         lines.append(f"将写入（{len(changes)} 项）：")
         for g in changes:
-            create = f"（新建项目：{g.create_project['name']}）" if g.create_project else ""
+            create = f"（新建项目：{quote(g.create_project['name'])}）" if g.create_project else ""
             lines.append(f"  {group_title(g)}：{side_value(g, g.mine)} → {side_value(g, g.theirs)}{create}"
                          f"  [{side_origin(g.theirs, g)}]")
     conflicts = p.conflicts
@@ -162,4 +189,4 @@ def exchange_report(p: ExchangePreview) -> list[str]:
     lines.append(f"相同 {p.count('same')} 项，已导入过 {p.count('known')} 项")
     if not changes and not conflicts:
         lines.append("没有新的数据：不会记录任何内容")
-    return lines
+    return [printable(line) for line in lines]

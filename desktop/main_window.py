@@ -9,10 +9,10 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
-from db import progress, settings as db_settings
+from db import progress, reporting, settings as db_settings
 from desktop import APP_NAME_CN, formatting as fmt
 from desktop.app import AppContext
 from desktop.tabs.board import BoardTab
@@ -20,13 +20,19 @@ from desktop.tabs.charts import ChartsTab
 from desktop.tabs.clusters import ClusterTab
 from desktop.tabs.indicators import IndicatorTab
 from desktop.tabs.overview import OverviewTab
+from desktop.tabs.reporting import ReportingTab
 from desktop.history_view import HistoryTab
 from desktop.tabs.audit import AuditTab
 from desktop.tabs.month_entry import MonthEntryTab
 
 # Tabs are listed here in display order; other issues add theirs the same way.
-TAB_CLASSES: list[type] = [OverviewTab, BoardTab, ClusterTab, IndicatorTab, MonthEntryTab, ChartsTab, HistoryTab,
-                           AuditTab]
+TAB_CLASSES: list[type] = [OverviewTab, BoardTab, ReportingTab, ClusterTab, IndicatorTab, MonthEntryTab, ChartsTab,
+                           HistoryTab, AuditTab]
+
+
+# Before the window is shown its frame is unknown: room kept for a title bar and borders.
+TITLE_GUESS = 32
+FRAME_GUESS = 4
 
 
 def window_settings() -> QSettings:
@@ -67,8 +73,10 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext, *, restore_state: bool = True):
         super().__init__()
         self.ctx = ctx
-        self.setWindowTitle(f"{APP_NAME_CN} — {ctx.plan_year['district']} {ctx.year}年 — {Path(ctx.db.path).name}")
+        # Ends with the application's display name, which Qt would otherwise append a second time.
+        self.setWindowTitle(f"{ctx.plan_year['district']} {ctx.year}年 — {Path(ctx.db.path).name} — {APP_NAME_CN}")
         self.resize(1360, 860)
+        self.fit_to_screen()
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -130,7 +138,7 @@ class MainWindow(QMainWindow):
         self.guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)
         self.about_action = QAction("关于", self, triggered=self.open_about)
         for i in range(len(TAB_CLASSES)):
-            act = QAction(self, triggered=lambda _=False, i=i: self.tabs.setCurrentIndex(i))
+            act = QAction(self, triggered=lambda _=False, i=i: self.show_tab(i))
             act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             self.addAction(act)
         self.addActions([self.prev_month_action, self.next_month_action])
@@ -189,9 +197,20 @@ class MainWindow(QMainWindow):
         ctx = self.ctx
         tp = progress.time_progress(ctx.as_of, ctx.year, db_settings.time_progress_mode(ctx.db))
         self.db_label.setText(f"数据库：{os.path.abspath(ctx.db.path) if ctx.db.path != ':memory:' else '（内存）'}")
-        self.tp_label.setText(f"截至 {ctx.as_of.isoformat()}　时序进度 {fmt.percent(tp)}")
+        default = reporting.default_period(ctx.db, ctx.plan_year)
+        why = (f"默认报告期，{default.reason}" if default.as_of == ctx.as_of
+               else f"已手动选择；默认报告期为{default.reason}")
+        self.tp_label.setText(f"报告期 {ctx.as_of.year}年{ctx.as_of.month}月（{why}）　截至 {ctx.as_of.isoformat()}"
+                              f"　时序进度 {fmt.percent(tp)}")
         saved = getattr(self, "last_saved", None)
         self.saved_label.setText(f"　最近保存 {saved:%H:%M:%S}" if saved else "　尚无修改")
+
+    def show_tab(self, index: int) -> None:
+        """Ctrl+1…: show the tab and put the keyboard where typing starts (the entry grid's first input cell)."""
+        self.tabs.setCurrentIndex(index)
+        tab = self.tabs.widget(index)
+        if hasattr(tab, "focus_first_input"):
+            tab.focus_first_input()
 
     def current_tab(self) -> QWidget:
         return self.tabs.currentWidget()
@@ -244,11 +263,35 @@ class MainWindow(QMainWindow):
         from desktop.help import AboutDialog
         AboutDialog(self.ctx, self).exec()
 
+    def fit_to_screen(self) -> None:
+        """Keep the window inside the available area of its screen (taskbar excluded), title bar included.
+
+        A 1366×768 laptop gets a window that fits (the status bar and the buttons on screen); geometry remembered
+        on a larger monitor is shrunk and moved back into view."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None or self.isMaximized() or self.isFullScreen():
+            return
+        avail = screen.availableGeometry()
+        frame = self.frameGeometry()
+        extra_w = max(0, frame.width() - self.width()) or 2 * FRAME_GUESS
+        extra_h = max(0, frame.height() - self.height()) or TITLE_GUESS + FRAME_GUESS
+        w = min(self.width(), avail.width() - extra_w)
+        h = min(self.height(), avail.height() - extra_h)
+        if (w, h) != (self.width(), self.height()):
+            self.resize(w, h)
+        x = min(max(frame.x(), avail.x()), avail.right() + 1 - w - extra_w)
+        y = min(max(frame.y(), avail.y()), avail.bottom() + 1 - h - extra_h)
+        if not self.isVisible() and not self.testAttribute(Qt.WidgetAttribute.WA_Moved):
+            x = avail.x() + (avail.width() - w - extra_w) // 2     # first start: centred
+            y = avail.y() + (avail.height() - h - extra_h) // 2
+        self.move(max(avail.x(), x), max(avail.y(), y))
+
     def restore_window_state(self) -> None:
         s = window_settings()
         geometry = s.value("main/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+            self.fit_to_screen()
         state = s.value("main/state")
         if state is not None:
             self.restoreState(state)

@@ -50,17 +50,22 @@ class RecordDialog(QDialog):
         self.month_combo = QComboBox()
         for d in progress.month_ends(ctx.year):
             self.month_combo.addItem(f"{d.year}年{d.month}月（截至 {d.isoformat()}）", d.isoformat())
-        start = as_of or ctx.as_of
+        # Opens on the month to report for this item (the first after its latest figure), unless told otherwise.
+        start = as_of or updates.next_month_to_report(db, ctx.year, Subject(kind, subject_id), self.metric)
         i = self.month_combo.findData(start.isoformat())
         self.month_combo.setCurrentIndex(i if i >= 0 else self.month_combo.count() - 1)
         form.addRow("报告期：", self.month_combo)
         self.previous_label = QLabel()
         self.previous_label.setStyleSheet("color: #5f6368;")
         form.addRow("", self.previous_label)
+        self.recorded_label = QLabel()     # the figure already recorded for the chosen month, if any
+        self.recorded_label.setStyleSheet(f"color: {STATUS_INK['amber']};")
+        form.addRow("", self.recorded_label)
 
         self.amount = QLineEdit()
         self.stage_combo = QComboBox()
         self.progress_note = QPlainTextEdit()
+        self.progress_note.setTabChangesFocus(True)   # Tab / Shift+Tab move on, as in every other field
         self.issue_text = QLineEdit()
         self.issue_owner = QLineEdit()
         self.issue_deadline = QLineEdit()
@@ -174,7 +179,8 @@ class RecordDialog(QDialog):
         d = self.as_of
         prev_date = d.replace(day=1) - dt.timedelta(days=1)
         subject = Subject(self.kind, self.subject_id)
-        metric = "value" if self.kind == "indicator" else "completed"
+        metric = self.metric
+        self._show_recorded(subject, d)
         prev = (updates.standing(self.ctx.db, subject, metric, prev_date)
                 if prev_date.year == d.year else None)
         if prev and prev["as_of"] < f"{d.year}-01-01":
@@ -184,7 +190,7 @@ class RecordDialog(QDialog):
                                               f"{self.row['unit']}（截至 {prev['as_of']}）")
             self.previous_label.setText(f"上次报送：{shown}")
         else:
-            shown = "今年尚无记录" if prev is None else f"{fmt.yi_from_wan(prev['value'])} 亿元（截至 {prev['as_of']}）"
+            shown = "今年尚无记录" if prev is None else f"{fmt.yi_exact(prev['value'])} 亿元（截至 {prev['as_of']}）"
             stage = ""
             if self.kind == "project":
                 st = updates.standing(self.ctx.db, subject, "stage", prev_date)
@@ -207,6 +213,24 @@ class RecordDialog(QDialog):
             if not self.resolved:
                 self.issues_box.addWidget(QLabel("无"))
         self.recheck()
+
+    @property
+    def metric(self) -> str:
+        return "value" if self.kind == "indicator" else "completed"
+
+    def _show_recorded(self, subject: Subject, d: dt.date) -> None:
+        """“已报 12.5 亿元，保存即更正” when the chosen month already has a figure of its own."""
+        now = updates.standing(self.ctx.db, subject, self.metric, d)
+        if now is None or now["as_of"] != d.isoformat():
+            self.recorded_label.setText("")
+            self.recorded_label.hide()
+            return
+        if self.kind == "indicator":
+            shown = f"{fmt.plain(float(indicators.to_number(self.row, now['value'])), 4)} {self.row['unit']}"
+        else:
+            shown = f"{fmt.yi_exact(now['value'])} 亿元"
+        self.recorded_label.setText(f"{d.month}月已报 {shown}，保存即更正")
+        self.recorded_label.show()
 
     def entry(self) -> PortfolioEntry | ProjectEntry | IndicatorEntry:
         """What the form says; the 确认理由 accepts the warnings it was written for."""
@@ -257,9 +281,9 @@ class RecordDialog(QDialog):
         if self.kind in ("project", "portfolio"):
             parts = []
             if not r.errors and r.completed_wan is not None:
-                parts.append(f"年度累计 {fmt.yi_from_wan(r.completed_wan)} 亿元")
+                parts.append(f"年度累计 {fmt.yi_exact(r.completed_wan)} 亿元")
                 if r.month_wan is not None:
-                    parts.append(f"本月完成 {fmt.yi_from_wan(r.month_wan)} 亿元")
+                    parts.append(f"本月完成 {fmt.yi_exact(r.month_wan)} 亿元")
             self.derived_label.setText("→ " + "，".join(parts) if parts else "")
         lines = [f"错误：「{p.field}」{p.message}" for p in r.errors]
         lines += [f"{'已确认' if w.accepted else '提示'}［{w.label}］{w.message}" for w in r.warnings]

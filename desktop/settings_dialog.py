@@ -1,10 +1,11 @@
-"""设置: the user's choices about the data (status thresholds, time-progress mode), stored in the database."""
+"""设置: the user's choices about the data (status thresholds, time-progress mode, reporting deadline), stored in the
+database."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout,
                                QWidget)
 
-from db import PolicyTrackError, settings
+from db import PolicyTrackError, reporting, settings
 from desktop import dialogs
 from desktop.app import AppContext
 
@@ -27,6 +28,9 @@ class SettingsDialog(QDialog):
         form.addRow("绿色（正常）：序时差 ≥", self.green_edit)
         form.addRow("黄色（预警）：序时差 ≥", self.amber_edit)
         form.addRow("时序进度计算方式：", self.mode_combo)
+        self.deadline_edit = QLineEdit(str(reporting.deadline_day(ctx.db)))
+        self.deadline_edit.setToolTip("每月数据应在次月的这一天之前报送（1–28，默认 5 日），用于报送情况和催报通知")
+        form.addRow("报送截止日：次月", self.deadline_edit)
         self.user_edit = QLineEdit(settings.get(ctx.db, "user_name") or "")
         self.user_edit.setPlaceholderText(f"留空则使用系统用户名（{ctx.db.user}）")
         form.addRow("录入人（写入变更记录）：", self.user_edit)
@@ -49,6 +53,8 @@ class SettingsDialog(QDialog):
                 settings.set_thresholds(self.ctx.db, green_from=self.green_edit.text(),
                                         amber_from=self.amber_edit.text())
                 settings.set_time_progress_mode(self.ctx.db, self.mode_combo.currentData())
+                if self.deadline_edit.text().strip() != str(reporting.deadline_day(self.ctx.db)):
+                    reporting.set_deadline_day(self.ctx.db, self.deadline_edit.text())
                 if self.user_edit.text().strip() != (settings.get(self.ctx.db, "user_name") or ""):
                     settings.set_user_name(self.ctx.db, self.user_edit.text())
         except PolicyTrackError as exc:

@@ -9,10 +9,11 @@ from desktop.formatting import status_label
 
 # Solid colours for chips and bars; tints for table cells. Chosen to stay distinct in greyscale print too:
 # the word (正常/预警/滞后) always travels with the colour.
-STATUS_SOLID = {"green": "#2e7d32", "amber": "#e0a100", "red": "#c62828"}
-STATUS_TEXT_ON_SOLID = {"green": "#ffffff", "amber": "#1f1f1f", "red": "#ffffff"}
-STATUS_TINT = {"green": "#e6f4ea", "amber": "#fff4d6", "red": "#fde4e2"}
-STATUS_INK = {"green": "#1b5e20", "amber": "#7a5200", "red": "#b71c1c"}
+# 'unreported' (未报送) is the grey, distinct state of a figure older than the 报告期: never red for being old.
+STATUS_SOLID = {"green": "#2e7d32", "amber": "#e0a100", "red": "#c62828", "unreported": "#6b7178"}
+STATUS_TEXT_ON_SOLID = {"green": "#ffffff", "amber": "#1f1f1f", "red": "#ffffff", "unreported": "#ffffff"}
+STATUS_TINT = {"green": "#e6f4ea", "amber": "#fff4d6", "red": "#fde4e2", "unreported": "#eceff1"}
+STATUS_INK = {"green": "#1b5e20", "amber": "#7a5200", "red": "#b71c1c", "unreported": "#455a64"}
 NEUTRAL_INK = "#5f6368"
 TIME_MARKER = "#1a237e"
 

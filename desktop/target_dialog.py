@@ -1,11 +1,23 @@
-"""修改目标: the new value, the reason (required) and, optionally, the 文号 of the decision."""
+"""修改目标: the new value, the reason (required), optionally the 文号 of the decision, and the 生效日期 (the first day
+the new value counts; months before it keep the target then in force)."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget)
+import datetime as dt
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout,
+                               QWidget)
+
+
+def default_effective_date(year: int, as_of: dt.date, today: dt.date | None = None) -> dt.date:
+    """The date of the revision (today) when it falls in the plan year, else the first day of the 报告期's month."""
+    today = today or dt.date.today()
+    return today if today.year == year else as_of.replace(day=1)
 
 
 class TargetDialog(QDialog):
-    def __init__(self, parent: QWidget | None, *, title: str, subject: str, current: str, unit: str):
+    def __init__(self, parent: QWidget | None, *, title: str, subject: str, current: str, unit: str,
+                 effective: dt.date | None = None, year: int | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(420)
@@ -23,6 +35,14 @@ class TargetDialog(QDialog):
         form.addRow(f"新目标（{unit}）：", self.value_edit)
         form.addRow("调整理由：", self.reason_edit)
         form.addRow("文号：", self.doc_edit)
+        effective = effective or dt.date.today()
+        self.date_edit = QDateEdit(QDate(effective.year, effective.month, effective.day))
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit.setCalendarPopup(True)
+        if year is not None:
+            self.date_edit.setDateRange(QDate(year, 1, 1), QDate(year, 12, 31))
+        self.date_edit.setToolTip("新目标从这一天起生效；此前各月仍按原目标评价")
+        form.addRow("生效日期：", self.date_edit)
         lay.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
@@ -31,5 +51,23 @@ class TargetDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
 
-    def values(self) -> tuple[str, str, str]:
-        return self.value_edit.text(), self.reason_edit.text(), self.doc_edit.text()
+    def values(self) -> tuple[str, str, str, str]:
+        """(value, reason, 文号, 生效日期 as YYYY-MM-DD)."""
+        return (self.value_edit.text(), self.reason_edit.text(), self.doc_edit.text(),
+                self.date_edit.date().toString("yyyy-MM-dd"))
+
+
+def revision_steps(db, subject, metric: str, new: int | None, *, reason: str, doc_no: str, effective: str):
+    """(do, undo) for one dated target revision: undo revises back, at the same 生效日期, to the value that was
+    in force on that day (a new revision: history keeps both)."""
+    from db import targets
+
+    before = targets.value(db, subject, metric, effective)
+
+    def do():
+        return targets.revise(db, subject, metric, new, reason=reason, doc_no=doc_no, effective_from=effective)
+
+    def undo():
+        return targets.revise(db, subject, metric, before, reason=f"撤销：{reason.strip()}", action="target.undo",
+                              effective_from=effective)
+    return do, undo

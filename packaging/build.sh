@@ -78,6 +78,9 @@ dropped=0
 for lib in "$internal"/*.so*; do
     [ -f "$lib" ] && [ ! -L "$lib" ] || continue
     name=$(basename "$lib")
+    # PyInstaller's bootloader opens _internal/libpython*.so by its path (no ELF dependency names it), so it
+    # stays even when it equals the distribution's (Debian's own python3: package libpython3.X).
+    case "$name" in libpython*) continue ;; esac
     for dir in "/usr/lib/$TRIPLET" "/lib/$TRIPLET"; do
         if [ -f "$dir/$name" ] && cmp -s "$lib" "$dir/$name" && dpkg -S "$dir/$name" >/dev/null 2>&1; then
             rm "$lib"

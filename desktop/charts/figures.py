@@ -27,8 +27,21 @@ STATUS_STYLE: dict[str | None, dict[str, str]] = {
     "amber": {"color": "#e0a100", "hatch": "///", "label": "预警"},
     "red": {"color": "#c62828", "hatch": "xxx", "label": "滞后"},
     None: {"color": "#c8c8c8", "hatch": "...", "label": "未评价"},
+    "unreported": {"color": "#9e9e9e", "hatch": "\\\\", "label": "未报送"},
 }
-STATUS_ORDER = ("red", "amber", "green", None)
+STATUS_ORDER = ("red", "amber", "green", "unreported", None)
+
+
+def shown(item: dict[str, Any]) -> str | None:
+    """The state a chart draws: an item whose figure is older than the 报告期 is 未报送 (grey), never red."""
+    return item.get("status") if item.get("current", True) else "unreported"
+
+
+def _as_of_suffix(item: dict[str, Any], key: str) -> str:
+    """'（截至6月）' after a figure older than the 报告期."""
+    if item.get("current", True) or not item.get(key):
+        return ""
+    return f"（{fmt.as_of_note(item[key])}）"
 NEUTRAL = "#5b7db1"
 TARGET_GREY = "#e3e3e3"
 EMPTY_TEXT = "暂无数据"
@@ -188,7 +201,7 @@ def completion(data: dict[str, Any], *, by: str = "portfolio", figsize=None, lim
     ys = list(range(n))[::-1]
     rates = [r["completion_rate"] * 100 for r in rows]
     for y, r, v in zip(ys, rows, rates):
-        ax.barh(y, v, height=0.42 if n <= 3 else 0.55, **_bar_style(r["status"]))
+        ax.barh(y, v, height=0.42 if n <= 3 else 0.55, **_bar_style(shown(r)))
     tp = (data.get("time_progress") or 0) * 100
     xmax = max(max(rates) * (1.45 if n <= 8 else 1.9), tp * 1.45, 100)
     ax.set_xlim(0, xmax)
@@ -202,14 +215,17 @@ def completion(data: dict[str, Any], *, by: str = "portfolio", figsize=None, lim
     for y, r, v in zip(ys, rows, rates):
         gap = r.get("gap_points")
         gap_text = "" if gap is None else f"（{fmt.points(gap)}个百分点）"
-        amount = f"完成{fmt.yi(r.get('completed_yi'))}/计划{fmt.yi(r.get('annual_plan_yi'))}亿元"
-        text = f"{fmt.percent(r['completion_rate'])}{gap_text} {STATUS_STYLE[r['status']]['label']}"
+        if not r.get("current", True):
+            gap_text = f"（{fmt.last_standing(r.get('completed_as_of'), gap, r['status'])}）"
+        amount = (f"完成{fmt.yi(r.get('completed_yi'))}/计划{fmt.yi(r.get('annual_plan_yi'))}亿元"
+                  + _as_of_suffix(r, "completed_as_of"))
+        text = f"{fmt.percent(r['completion_rate'])}{gap_text} {STATUS_STYLE[shown(r)]['label']}"
         ax.text(v + xmax * 0.01, y, text if few else f"{text}　{amount}", va="center", ha="left",
                 fontsize=label_size, color=INK, bbox=_CLEAR)
         labels.append(wrap(r["name"], 11, 2) + "\n" + amount if few else wrap(r["name"], 12, 1))
     ax.set_yticks(ys, labels, fontsize=label_size if few else min(8, max(_row_points(fig, n) / 1.45, 5.5)))
     ax.set_xlabel("完成率（%）", fontsize=9)
-    _status_legend(fig, [r["status"] for r in rows])
+    _status_legend(fig, [shown(r) for r in rows])
     _footnote(fig, "；".join(t for t in (source_note, cap_note) if t))
     return fig
 
@@ -255,10 +271,10 @@ def monthly(data: dict[str, Any], *, figsize=None) -> Figure:
         ax.set_xlim(0.4, 12.6)
         ax.set_ylim(0, max(plan, max(vs)) * 1.32)
         ax.set_title(wrap(s["name"], 16, 1), fontsize=10, loc="left", color=INK)
-        lines = [f"完成 {fmt.yi(s['completed_yi'])} 亿元，占年度计划 {fmt.percent(s['completion_rate'])}"
-                 f"［{STATUS_STYLE[s['status']]['label']}］"]
+        lines = [f"{_as_of_suffix(s, 'completed_as_of').strip('（）')}完成 {fmt.yi(s['completed_yi'])} 亿元，"
+                 f"占年度计划 {fmt.percent(s['completion_rate'])}［{STATUS_STYLE[shown(s)]['label']}］"]
         left = 12 - s["months_elapsed"]
-        if s.get("catch_up_yi_per_month") is not None and left > 0:
+        if s.get("catch_up_yi_per_month") is not None and left > 0 and s.get("current", True):
             lines.append(f"剩余 {left} 个月需月均完成 {fmt.yi(s['catch_up_yi_per_month'])} 亿元")
         elif left <= 0:
             lines.append("全年已结束")
@@ -283,7 +299,7 @@ def stages(data: dict[str, Any], *, figsize=None) -> Figure:
     counts: dict[str, dict[str | None, int]] = {n: {s: 0 for s in STATUS_ORDER} for n in names}
     for p in data["projects"]:
         stage = p["stage"] if p["stage"] in counts else (p["stage"] or UNFILLED_STAGE)
-        counts.setdefault(stage, {s: 0 for s in STATUS_ORDER})[p["status"]] += 1
+        counts.setdefault(stage, {s: 0 for s in STATUS_ORDER})[shown(p)] += 1
     cats = [c for c in counts if c in names or sum(counts[c].values())]
     fig = _new_figure(figsize)
     _title(fig, title, data, "个")
@@ -313,17 +329,23 @@ def stages(data: dict[str, Any], *, figsize=None) -> Figure:
     ax.set_ylim(0, top * 1.15)
     ax.set_ylabel("项目个数", fontsize=9)
     _status_legend(fig, used)
-    unrated = sum(1 for p in data["projects"] if p["status"] is None)
-    _footnote(fig, f"共 {len(data['projects'])} 个已录入项目；“未评价”为缺少年度计划或完成投资的 {unrated} 个项目。"
-              if unrated else f"共 {len(data['projects'])} 个已录入项目。")
+    unrated = sum(1 for p in data["projects"] if shown(p) is None)
+    late = sum(1 for p in data["projects"] if shown(p) == "unreported")
+    notes = [f"共 {len(data['projects'])} 个已录入项目"]
+    if late:
+        notes.append(f"“未报送”为本报告期尚无完成投资数据的 {late} 个项目")
+    if unrated:
+        notes.append(f"“未评价”为缺少年度计划的 {unrated} 个项目")
+    _footnote(fig, "；".join(notes) + "。")
     return fig
 
 
 # -- 4. the cluster system --------------------------------------------------------------------------------
 
 def clusters(data: dict[str, Any], *, figsize=None) -> Figure:
-    """Each tier's clusters: output against the scale target (bullet bars) and year-on-year growth."""
-    title = "产业集群产值、规模目标与增速"
+    """Each tier's clusters: output (with the period it covers) against the annual output target where one was
+    set (bullet bars), and year-on-year growth. A tier's scale (千亿级) is a level, shown in its header only."""
+    title = "产业集群产值、年度目标与增速"
     if data.get("empty"):
         return empty_figure(title, data, "亿元、%", figsize=figsize)
     rows: list[dict[str, Any]] = []
@@ -334,12 +356,13 @@ def clusters(data: dict[str, Any], *, figsize=None) -> Figure:
             tier_of[c["path"][-1]] = c["scale_label"]
         if c["kind"] != "cluster":
             continue
-        if c["tier_scale_yi"] is not None or c["output_yi"] is not None or c["growth"] is not None:
+        if (c.get("annual_output_target_yi") is not None or c["output_yi"] is not None
+                or c["growth"] is not None):
             rows.append(c)
         elif len(c["path"]) >= 2:
             silent[c["path"][-2]] = silent.get(c["path"][-2], 0) + 1
     if not rows:
-        return empty_figure(title, data, "亿元、%", "还没有产业集群的规模目标或产值", figsize)
+        return empty_figure(title, data, "亿元、%", "还没有产业集群的产值或年度产值目标", figsize)
     # Header rows for tiers, then their clusters.
     layout: list[tuple[str, dict[str, Any] | None]] = []
     last_tier = None
@@ -359,22 +382,24 @@ def clusters(data: dict[str, Any], *, figsize=None) -> Figure:
     _style_axes(ax2)
     n = len(layout)
     ys = list(range(n))[::-1]
-    xmax = max([c["tier_scale_yi"] or 0 for c in rows] + [c["output_yi"] or 0 for c in rows]) or 1
+    xmax = max([c.get("annual_output_target_yi") or 0 for c in rows] + [c["output_yi"] or 0 for c in rows]) or 1
     for y, (_label, c) in zip(ys, layout):
         if c is None:
             continue
-        scale, output = c["tier_scale_yi"], c["output_yi"]
+        scale, output = c.get("annual_output_target_yi"), c["output_yi"]
         if scale is not None:
             ax.barh(y, scale, height=0.62, color=TARGET_GREY, edgecolor="#888888", linewidth=0.6)
         if output is not None:
             ax.barh(y, output, height=0.3, color="#34495e", edgecolor=INK, linewidth=0.5)
         end = max(scale or 0, output or 0)
-        if output is not None and scale:
-            text = f"{fmt.yi(output)} / {fmt.yi(scale, 0)}（{fmt.percent(output / scale)}）"
+        when = fmt.month_range_cn(c["output_as_of"]) if c.get("output_as_of") else ""
+        if output is not None and scale and c.get("completion_rate") is not None:
+            text = (f"{when} {fmt.yi(output)} / 年度目标 {fmt.yi(scale)}（{fmt.percent(c['completion_rate'])}）"
+                    f" {STATUS_STYLE[shown(c)]['label']}")
         elif output is not None:
-            text = f"产值 {fmt.yi(output)}（未设规模目标）"
+            text = f"{when}产值 {fmt.yi(output)}" + ("" if c.get("current", True) else "，本期未报送")
         else:
-            text = f"目标 {fmt.yi(scale, 0)}，暂无产值"
+            text = f"年度目标 {fmt.yi(scale)}，暂无产值"
         ax.text(end + xmax * 0.01, y, text, va="center", ha="left", fontsize=8, color=INK)
         g = c["growth"]
         if g is not None:
@@ -390,7 +415,7 @@ def clusters(data: dict[str, Any], *, figsize=None) -> Figure:
         if c is None:
             tick.set_fontweight("bold")
     ax.set_ylim(-0.7, n - 0.3)
-    ax.set_xlabel("产值与规模目标（亿元）", fontsize=9)
+    ax.set_xlabel("产值与年度产值目标（亿元）", fontsize=9)
     growths = [c["growth"] * 100 for c in rows if c["growth"] is not None]
     lo, hi = min(growths + [0]), max(growths + [0])
     span = max(hi - lo, 5)
@@ -398,11 +423,11 @@ def clusters(data: dict[str, Any], *, figsize=None) -> Figure:
     ax2.axvline(0, color=INK, linewidth=0.8)
     ax2.set_xlabel("同比增长（%）", fontsize=9)
     ax2.tick_params(axis="y", length=0)
-    handles = [Patch(facecolor=TARGET_GREY, edgecolor="#888888", label="规模目标"),
+    handles = [Patch(facecolor=TARGET_GREY, edgecolor="#888888", label="年度产值目标"),
                Patch(facecolor="#34495e", edgecolor=INK, label="截至当期产值"),
                Patch(facecolor="#8c8c8c", edgecolor=INK, label="同比增长")]
     _legend(fig, handles)
-    missing = "；".join(f"{tier}{n}个集群暂无规模目标和产值，未列出" for tier, n in silent.items())
+    missing = "；".join(f"{tier}{n}个集群暂无产值，未列出" for tier, n in silent.items())
     _footnote(fig, "规模目标为该层级集群的规模等级（千亿级、500亿级、100亿级）；“—”为未报增速。" + (
         f"\n{missing}。" if missing else ""))
     return fig
@@ -449,17 +474,17 @@ def indicators(data: dict[str, Any], *, figsize=None) -> Figure:
                     color="#555555", bbox=_CLEAR)
             continue
         rate = i["completion_rate"] * 100
-        statuses.add(i["status"])
+        statuses.add(shown(i))
         ax.barh(y, 100, height=0.7, color=TARGET_GREY, edgecolor="#999999", linewidth=0.5)
-        ax.barh(y, rate, height=0.34, **_bar_style(i["status"]))
+        ax.barh(y, rate, height=0.34, **_bar_style(shown(i)))
         bench = (tp if i["accumulation"] == "cumulative" else 1.0) * 100
         ax.plot([bench, bench], [y - 0.38, y + 0.38], color=INK, linewidth=2.2, solid_capstyle="butt")
         lower = i["direction"] == "lower"
         lower_any = lower_any or lower
-        target = f"{fmt.plain(i['target'])}{unit}"
+        target = f"{fmt.plain(i['target'])}{unit}{fmt.derived_mark(i.get('target_derived', False))}"
         ax.text(max(rate, 100) + xmax * 0.01, y,
-                f"{actual} / 目标 {target}，{fmt.percent(i['completion_rate'])} "
-                f"{STATUS_STYLE[i['status']]['label']}" + ("（越低越好）" if lower else ""),
+                f"{actual}{_as_of_suffix(i, 'as_of')} / 目标 {target}，{fmt.percent(i['completion_rate'])} "
+                f"{STATUS_STYLE[shown(i)]['label']}" + ("（越低越好）" if lower else ""),
                 va="center", ha="left", fontsize=text_size, color=INK)
     ax.set_xlim(0, xmax)
     ax.set_ylim(-0.7, n - 0.3)

@@ -13,4 +13,5 @@ MODULES = [
     "export_xlsx",
     "exchange",
     "report",
+    "reporting",
 ]

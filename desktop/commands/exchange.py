@@ -6,11 +6,11 @@ Conflicts (same subject, metric and month, different values from two sources) ar
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from db import exchange
+from db import exchange, outputs
+from db.errors import printable
 from desktop import import_text
-from desktop.cli import Refused, add_db_argument, open_for_cli
+from desktop.cli import add_wait_argument, writer_wait, Refused, add_db_argument, add_output_arguments, checked_output, open_for_cli
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,25 +18,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     verbs = p.add_subparsers(dest="verb", metavar="操作", parser_class=type(p))
     verbs.required = True
     e = verbs.add_parser("export", help="导出本机记录的更新和目标调整")
-    e.add_argument("out", metavar="OUT", help="输出的交换包文件（建议扩展名 .ptx）")
+    e.add_argument("out", metavar="OUT", help="输出的交换包文件（扩展名 .ptx）")
     e.add_argument("--unit", required=True, metavar="责任单位",
                    help="只导出责任单位为它的项目（写“全部”则导出所有项目、指标和集群）；也作为发送方名称")
     e.add_argument("--since", metavar="YYYY-MM-DD", help="只导出这一天及以后录入的内容（默认：全部）")
     add_db_argument(e)
+    add_output_arguments(e)
     e.set_defaults(func=run_export)
     i = verbs.add_parser("import", help="导入交换包（先比对；有冲突时需用 --prefer 选择）")
     i.add_argument("file", metavar="FILE", help="交换包文件")
+    add_wait_argument(i)
     i.add_argument("--dry-run", action="store_true", help="只列出将要改变的内容和冲突，不写入")
     i.add_argument("--prefer", choices=("mine", "theirs"),
                    help="冲突时保留本机的数字（mine）或采用交换包的数字（theirs）；不给则有冲突时拒绝导入")
+    i.add_argument("--accept-warnings", metavar="REASON",
+                   help="确认合理性提示（与手工录入相同的检查，如“数量级异常”）并说明理由；不加此项时有提示即拒绝导入")
     add_db_argument(i)
     i.set_defaults(func=run_import)
 
 
 def run_export(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    if not out.parent.exists():
-        raise Refused(f"文件夹不存在：{out.parent}")
+    out = checked_output(args.out, outputs.EXCHANGE, args)
     db = open_for_cli(args.db)
     try:
         s = exchange.export(db, out, unit=args.unit, since=args.since)
@@ -48,18 +50,29 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    db = open_for_cli(args.db)
+    if args.accept_warnings is not None and not args.accept_warnings.strip():
+        raise Refused("--accept-warnings 需要写明理由")
+    db = open_for_cli(args.db, write_wait=None if args.dry_run else writer_wait(args))
     try:
         preview = exchange.read(db, args.file)
         if args.prefer and preview.conflicts:
             preview.resolve_all(args.prefer)
         print("\n".join(import_text.exchange_report(preview)))
+        warnings = exchange.plausibility_warnings(db, preview)
+        if warnings:
+            print(f"合理性提示（{len(warnings)} 条，与手工录入相同的检查）：")
+            print("\n".join(printable("  " + w) for w in warnings))
         if args.dry_run:
             print("（--dry-run：没有写入数据库）")
             return 0
         if preview.unresolved_conflicts:
             raise Refused(f"有 {len(preview.unresolved_conflicts)} 处冲突，未导入任何数据；"
                           "请用 --prefer mine（保留本机）或 --prefer theirs（采用交换包）选择后再导入")
+        if warnings:
+            if args.accept_warnings is None:
+                raise Refused(f"交换包中有 {len(warnings)} 条合理性提示（见上），未导入任何数据；"
+                              "核实无误请加 --accept-warnings 理由")
+            preview.accepted_reason = args.accept_warnings.strip()
         result = exchange.apply(db, preview)
     finally:
         db.close()

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from db import xlsx_export
-from desktop.cli import Refused, add_db_argument, open_for_cli
+from db import outputs, xlsx_export
+from desktop.cli import add_db_argument, add_output_arguments, checked_output, open_for_cli
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -13,19 +12,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("out", metavar="OUT.xlsx", help="输出文件")
     add_db_argument(p)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="截至日期（默认：数据库中最新的报告期）")
+    add_output_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    if out.suffix.lower() != ".xlsx":
-        raise Refused(f"输出文件应以 .xlsx 结尾：{out.name}")
-    if not out.parent.exists():
-        raise Refused(f"文件夹不存在：{out.parent}")
+    out = checked_output(args.out, outputs.XLSX, args)
     db = open_for_cli(args.db)
     try:
-        result = xlsx_export.export(db, out, as_of=args.as_of)
+        with outputs.atomic_output(out) as tmp:
+            result = xlsx_export.export(db, tmp, as_of=args.as_of)
     finally:
         db.close()
-    print(f"已导出 {result.projects} 个项目（截至 {result.as_of.isoformat()}）到 {result.path}")
+    print(f"已导出 {result.projects} 个项目（截至 {result.as_of.isoformat()}）到 {out}")
     return 0

@@ -11,7 +11,7 @@ from db import NotFoundError, indicators, projects, recording
 from db.recording import IndicatorEntry, MonthRefused, ProjectEntry
 from db.validate import name_key
 from desktop import formatting as fmt
-from desktop.cli import Refused, add_db_argument, open_for_cli
+from desktop.cli import add_wait_argument, writer_wait, Refused, add_db_argument, open_for_cli
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--stage", metavar="S", help="形象进度")
     p.add_argument("--actual", metavar="X", help="指标截至该日的实际值（按指标的单位）")
     p.add_argument("--note", metavar="T", default="", help="备注")
+    add_wait_argument(p)
     p.add_argument("--accept-warning", metavar="REASON",
                    help="确认合理性提示（如“与上月相同”）并说明理由；不加此项时有提示即拒绝记录")
     p.set_defaults(func=run)
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     _refuse_mixed(args)
     if args.accept_warning is not None and not args.accept_warning.strip():
         raise Refused("--accept-warning 需要写明理由")
-    db = open_for_cli(args.db)
+    db = open_for_cli(args.db, write_wait=writer_wait(args))
     try:
         as_of = recording.parse_as_of(args.as_of)
         if args.project:

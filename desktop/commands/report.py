@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from desktop import formatting as fmt
-from desktop.cli import Refused, add_db_argument, open_for_cli
+from db import outputs
+from desktop.cli import Refused, add_db_argument, add_output_arguments, checked_output, open_for_cli
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -13,16 +13,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("out", metavar="OUT.pdf", help="输出的 PDF 文件")
     add_db_argument(p)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="截至日期（默认：数据库中最新的报告期）")
+    add_output_arguments(p)
     p.add_argument("--paper", default="A4", type=str.upper, choices=["A4", "A3"], help="纸张：A4（默认）或 A3")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    out = Path(args.out).expanduser()
-    if out.is_dir():
-        raise Refused(f"输出路径是一个文件夹：{out}")
-    if not out.parent.is_dir():
-        raise Refused(f"文件夹不存在：{out.parent}")
+    out = checked_output(args.out, outputs.PDF, args)
     db = open_for_cli(args.db)
     try:
         from desktop.charts.data import gather
@@ -36,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
 
     ensure_qt()
     try:
-        result = build_briefing(data, out, paper=args.paper)
+        with outputs.atomic_output(out) as tmp:
+            result = build_briefing(data, tmp, paper=args.paper)
     except OSError as exc:
         raise Refused(f"无法写入 {out}：{exc.strerror or exc}") from exc
     print(f"已生成简报 {out}：截至{fmt.date_cn(data['as_of'])}，共 {result['pages']} 页"

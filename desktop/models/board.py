@@ -18,7 +18,7 @@ from PySide6.QtCore import (
 
 from db import board
 from db.portfolios import LEVELS
-from db.progress import Thresholds, gap_points
+from db.progress import Thresholds
 from desktop import formatting as fmt
 from desktop.style import status_ink, status_tint
 
@@ -68,6 +68,27 @@ def milestone_text(row: board.Row) -> str:
 
 
 
+def shown_state(row: board.Row) -> str | None:
+    """What the row's status shows for the 报告期: its status, or 'unreported' when its figure is older (未报送)."""
+    return row.status if row.current else "unreported"
+
+
+def gap_of(row: board.Row) -> Fraction | None:
+    """The gap in 百分点 as db/board computed it (tenths, at the figure's own date, from the printed figures)."""
+    return None if row.gap_tenths is None else Fraction(row.gap_tenths, 10)
+
+
+def standing_tooltip(row: board.Row) -> str:
+    rate = rate_of(row)
+    if row.done_as_of is None:
+        return "本报告期未报送，此前也没有完成投资数据"
+    own = f"截至 {row.done_as_of}"
+    if rate is None:
+        return f"{own}；没有年度计划投资，不判断预警"
+    text = f"{own}：完成率 {fmt.percent(rate)}，{fmt.gap_sentence(gap_of(row))}（按该月时序进度判断）"
+    return text if row.current else f"本报告期未报送。{text}，{fmt.status_label(row.status)}"
+
+
 def row_role_data(row: board.Row, role: int) -> Any:
     """The roles every board model answers the same way: id, numeric rate, status, the row itself."""
     if role == PROJECT_ID_ROLE:
@@ -76,7 +97,7 @@ def row_role_data(row: board.Row, role: int) -> Any:
         rate = rate_of(row)
         return None if rate is None else float(rate)
     if role == STATUS_ROLE:
-        return row.status
+        return shown_state(row)
     if role == ROW_ROLE:
         return row
     return None
@@ -196,10 +217,10 @@ class BoardTableModel(QAbstractTableModel):
             return RIGHT if col in RIGHT_COLUMNS else (CENTER if col in CENTER_COLUMNS else LEFT)
         row = self._rows[r]
         if role == BACKGROUND:
-            return status_tint(row.status) if col == STATUS_COL else None
+            return status_tint(shown_state(row)) if col == STATUS_COL else None
         if role == FOREGROUND:
-            if (col == STATUS_COL or col == GAP_COL) and row.status:
-                return status_ink(row.status)
+            if (col == STATUS_COL or col == GAP_COL) and shown_state(row):
+                return status_ink(shown_state(row))
             if col == MILESTONE_COL and row.milestone_overdue:
                 return status_ink("red")
             return None
@@ -223,6 +244,8 @@ class BoardTableModel(QAbstractTableModel):
             return row.responsible_unit
         if key == "leader":
             return row.responsible_leader
+        if key == "done" and row.done_wan is not None and not row.current:
+            return f"{money(row.done_wan, self._unit)}（{fmt.month_cn(row.done_as_of)}）"   # 截至 in the tooltip
         if key in ("total", "plan", "done"):
             return money({"total": row.total_investment_wan, "plan": row.plan_wan, "done": row.done_wan}[key],
                          self._unit)
@@ -230,14 +253,14 @@ class BoardTableModel(QAbstractTableModel):
             rate = rate_of(row)
             return "" if rate is None else fmt.percent(rate)
         if key == "gap":
-            rate = rate_of(row)
-            return "" if rate is None else fmt.points(gap_points(rate, self.time_progress))
+            return "" if row.gap_tenths is None else fmt.points(gap_of(row))
         if key == "stage":
             return row.stage or ""
         if key == "milestone":
             return milestone_text(row)
         if key == "status":
-            return "" if row.status is None else fmt.status_label(row.status)
+            state = shown_state(row)
+            return "" if state is None else fmt.status_label(state)
         return ""
 
     def _tooltip(self, row: board.Row, col: int) -> str | None:
@@ -247,15 +270,11 @@ class BoardTableModel(QAbstractTableModel):
         if key == "cluster" and row.cluster_path:
             return row.cluster_path
         if key == "done" and row.done_as_of:
-            return f"截至 {row.done_as_of}"
+            return f"截至 {row.done_as_of}" + ("" if row.current else "（本报告期未报送）")
         if key == "stage" and row.stage_as_of:
             return f"截至 {row.stage_as_of}"
         if key in ("rate", "gap", "status"):
-            rate = rate_of(row)
-            if rate is None:
-                return "没有年度计划投资或完成投资，不判断预警"
-            return (f"完成率 {fmt.percent(rate)}，时序进度 {fmt.percent(self.time_progress)}，"
-                    f"{fmt.gap_sentence(gap_points(rate, self.time_progress))}")
+            return standing_tooltip(row)
         if key == "milestone" and row.milestone_name:
             return milestone_text(row) + (f"\n计划日期 {row.milestone_date} 已过，尚未完成" if row.milestone_overdue
                                           else "")
@@ -302,7 +321,7 @@ class StageListModel(QAbstractListModel):
             rate = rate_of(row)
             lines = [row.name, f"{LEVELS.get(row.level, row.level)}　{row.responsible_unit}".rstrip()]
             if rate is not None:
-                lines.append(f"完成率 {fmt.percent(rate)}（{fmt.gap_sentence(gap_points(rate, self.time_progress))}）")
+                lines.append(standing_tooltip(row))
             if row.stage_as_of:
                 lines.append(f"形象进度截至 {row.stage_as_of}")
             return "\n".join(lines)

@@ -10,8 +10,10 @@ from db import clusters
 from desktop import formatting as fmt
 from desktop.style import status_ink, status_tint
 
-COLUMNS = ["名称", "规模目标（亿元）", "产值（亿元）", "同比增长", "完成率", "预警", "关联项目"]
-COL_NAME, COL_SCALE, COL_OUTPUT, COL_GROWTH, COL_RATE, COL_STATUS, COL_PROJECTS = range(len(COLUMNS))
+# 规模层级 (千亿级) is a level the district builds towards, not a target: only 年度产值目标 judges a cluster.
+COLUMNS = ["名称", "规模层级", "年度产值目标（亿元）", "产值（亿元）", "截至", "同比增长", "完成率", "预警", "关联项目"]
+(COL_NAME, COL_SCALE, COL_TARGET, COL_OUTPUT, COL_AS_OF, COL_GROWTH, COL_RATE, COL_STATUS,
+ COL_PROJECTS) = range(len(COLUMNS))
 NODE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -95,13 +97,17 @@ class ClusterTreeModel(QAbstractItemModel):
         item: _Item = index.internalPointer()
         f = item.figures
         col = index.column()
-        status = f.get("status")
+        status = fmt.shown_status(f) if f.get("output_yi") is not None else None
         if role == Qt.ItemDataRole.DisplayRole:
             if col == COL_NAME:
                 label = f.get("scale_label")
                 return f"{item.name}（{label}）" if item.kind == "tier" and label else item.name
             if col == COL_SCALE:
-                return "" if f.get("tier_scale_yi") is None else fmt.yi(f["tier_scale_yi"], 0)
+                return "" if f.get("tier_scale_yi") is None else fmt.scale_level(f["tier_scale_yi"]).split(" ")[-1]
+            if col == COL_TARGET:
+                return "" if f.get("annual_output_target_yi") is None else fmt.yi(f["annual_output_target_yi"])
+            if col == COL_AS_OF:
+                return "" if not f.get("output_as_of") else fmt.month_range_cn(f["output_as_of"])
             if col == COL_OUTPUT:
                 return "" if f.get("output_yi") is None else fmt.yi(f["output_yi"])
             if col == COL_GROWTH:
@@ -109,7 +115,10 @@ class ClusterTreeModel(QAbstractItemModel):
             if col == COL_RATE:
                 return "" if f.get("completion_rate") is None else fmt.percent(f["completion_rate"])
             if col == COL_STATUS:
-                return "" if status is None else fmt.status_label(status)
+                if status == "unreported" and f.get("status"):
+                    return f"未报送（{fmt.month_cn(f['output_as_of'])}：{fmt.status_label(f['status'])}）"
+                return "" if status is None or (status != "unreported" and not f.get("status")) \
+                    else fmt.status_label(status)
             if col == COL_PROJECTS:
                 n = f.get("linked_projects", 0)
                 return str(n) if n else ""
@@ -125,7 +134,8 @@ class ClusterTreeModel(QAbstractItemModel):
         if role == NODE_ID_ROLE:
             return item.node_id
         if role == SORT_ROLE:
-            key = {COL_SCALE: "tier_scale_yi", COL_OUTPUT: "output_yi", COL_GROWTH: "growth",
+            key = {COL_SCALE: "tier_scale_yi", COL_TARGET: "annual_output_target_yi", COL_OUTPUT: "output_yi",
+                   COL_AS_OF: "output_as_of", COL_GROWTH: "growth",
                    COL_RATE: "completion_rate", COL_PROJECTS: "linked_projects"}.get(col)
             return f.get(key) if key else item.name
         return None

@@ -101,7 +101,7 @@ class IndicatorModel(QAbstractItemModel):
                 return index.row()
             return None
         ind = self._rows[index.internalId() - 1][index.row()]
-        status = ind["status"]
+        status = fmt.shown_status(ind) if ind["actual"] is not None else None
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(ind, col)
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -113,6 +113,8 @@ class IndicatorModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == COL_SOURCE or col == COL_NAME:
                 return ind["source"] + (f"\n备注：{ind['note']}" if ind["note"] else "")
+            if col == COL_TARGET and ind.get("target_derived"):
+                return "推算：原文未直接给出全年目标，由完成数和完成比例推算"
             if col == COL_GAP and ind["gap_points"] is not None:
                 bench = "时序进度" if ind["accumulation"] == "cumulative" else "全年目标（时点指标）"
                 return f"与{bench}相比：{fmt.gap_sentence(ind['gap_points']).replace('序时进度', '')}"
@@ -130,7 +132,8 @@ class IndicatorModel(QAbstractItemModel):
         if col == COL_UNIT:
             return ind["unit"]
         if col == COL_TARGET:
-            return "" if ind["target"] is None else fmt.plain(ind["target"])
+            return "" if ind["target"] is None else (fmt.plain(ind["target"])
+                                                     + fmt.derived_mark(ind.get("target_derived", False)))
         if col == COL_ACTUAL:
             return "" if ind["actual"] is None else fmt.plain(ind["actual"])
         if col == COL_AS_OF:
@@ -140,6 +143,9 @@ class IndicatorModel(QAbstractItemModel):
         if col == COL_GAP:
             return "" if ind["gap_points"] is None else fmt.points(ind["gap_points"])
         if col == COL_STATUS:
+            if ind["actual"] is not None and not ind["current"]:
+                return fmt.UNREPORTED + (f"（{fmt.month_cn(ind['as_of'])}：{fmt.status_label(ind['status'])}）"
+                                         if ind["status"] else "")
             return "" if ind["status"] is None else fmt.status_label(ind["status"])
         if col == COL_KIND:
             return f"{ACCUMULATIONS[ind['accumulation']]}·{DIRECTIONS[ind['direction']]}"

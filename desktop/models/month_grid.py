@@ -2,6 +2,10 @@
 
 The model keeps what was typed as text, checks each edited row with db.recording.check_month at once (errors and
 plausibility warnings become the row's colour and its 检查结果 text), and builds the entries that one 保存 writes.
+
+Money is shown in 亿元, the unit the units report in and the clerk types, exactly: as many decimals as the figure
+needs, up to four (1 万元), so 0.95 never reads as 1.0 beside a 1.0 typed next to it. What is already recorded for
+the month (the year-to-date figure and the stage) stands grey in the typed columns until something is typed over it.
 """
 from __future__ import annotations
 
@@ -50,6 +54,7 @@ class GridRow:
     prev_wan: int | None
     prev_stage: str | None
     recorded_wan: int | None = None  # already recorded for this month (typing again corrects it)
+    recorded_stage: str | None = None  # the stage already recorded for this month (shown grey until retyped)
     inputs: dict[int, str] = field(default_factory=dict)
     skip: bool = False
     report: RowReport | None = None
@@ -124,6 +129,7 @@ class MonthGridModel(QAbstractTableModel):
         prev = updates.as_of(db, "project", "completed", prev_date, since=year_start) if has_prev else {}
         stage = updates.as_of(db, "project", "stage", prev_date)
         now = updates.as_of(db, "project", "completed", as_of, since=as_of)
+        stage_now = updates.as_of(db, "project", "stage", as_of, since=as_of)
         for p in db.query("SELECT p.id, p.name, p.responsible_unit, pf.level FROM project p"
                           " JOIN portfolio pf ON pf.id = p.portfolio_id WHERE pf.plan_year_id = ? AND p.active = 1"
                           " ORDER BY pf.position, p.position, p.id", (plan_year_id,)):
@@ -131,7 +137,8 @@ class MonthGridModel(QAbstractTableModel):
                 continue
             rows.append(GridRow("project", p["id"], p["name"], level_label[p["level"]], p["responsible_unit"],
                                 plans.get(p["id"], {}).get("value"), prev.get(p["id"], {}).get("value"),
-                                stage.get(p["id"], {}).get("text_value"), now.get(p["id"], {}).get("value")))
+                                stage.get(p["id"], {}).get("text_value"), now.get(p["id"], {}).get("value"),
+                                stage_now.get(p["id"], {}).get("text_value")))
         self.beginResetModel()
         self.as_of = as_of
         self.rows = rows
@@ -143,8 +150,11 @@ class MonthGridModel(QAbstractTableModel):
             return
         d = self.as_of
         now = {k: updates.as_of(self.db, k, "completed", d, since=d) for k in ("project", "portfolio")}
+        stage_now = updates.as_of(self.db, "project", "stage", d, since=d)
         for r in self.rows:
             r.recorded_wan = now[r.kind].get(r.subject_id, {}).get("value")
+            if r.kind == "project":
+                r.recorded_stage = stage_now.get(r.subject_id, {}).get("text_value")
         self.recheck([i for i, r in enumerate(self.rows) if r.has_input])
         self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(COLUMNS) - 1))
 
@@ -260,7 +270,7 @@ class MonthGridModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             if state == "skipped":
                 return SKIPPED_INK
-            if col in (COL_YTD, COL_MONTH) and not row.inputs.get(col, "").strip():
+            if col in (COL_YTD, COL_MONTH, COL_STAGE) and not row.inputs.get(col, "").strip():
                 return GREY  # a derived figure, not typed
             if not row.editable(col) and col in (COL_PLAN, COL_PREV, COL_PREV_STAGE):
                 return GREY
@@ -309,9 +319,9 @@ class MonthGridModel(QAbstractTableModel):
         if col == COL_UNIT:
             return row.unit
         if col == COL_PLAN:
-            return fmt.yi_from_wan(row.plan_wan) if row.plan_wan is not None else ""
+            return fmt.yi_exact(row.plan_wan) if row.plan_wan is not None else ""
         if col == COL_PREV:
-            return fmt.yi_from_wan(row.prev_wan) if row.prev_wan is not None else ""
+            return fmt.yi_exact(row.prev_wan) if row.prev_wan is not None else ""
         if col == COL_PREV_STAGE:
             return row.prev_stage or ""
         if col in (COL_YTD, COL_MONTH):
@@ -321,7 +331,9 @@ class MonthGridModel(QAbstractTableModel):
             derived = None if r is None or r.errors else (r.completed_wan if col == COL_YTD else r.month_wan)
             if derived is None and col == COL_YTD and not row.has_input:
                 derived = row.recorded_wan  # what already stands for this month, grey like a derived figure
-            return fmt.yi_from_wan(derived) if derived is not None else ""
+            return fmt.yi_exact(derived) if derived is not None else ""
+        if col == COL_STAGE and not typed:
+            return row.recorded_stage or ""   # already recorded for this month, grey like a derived figure
         if col == COL_CHECK:
             return self.check_text(row)
         if col == COL_SKIP:
@@ -333,7 +345,7 @@ class MonthGridModel(QAbstractTableModel):
         state = row.state
         r = row.report
         if state == "empty":
-            return f"本月已录入 {fmt.yi_from_wan(row.recorded_wan)} 亿元" if row.recorded_wan is not None else ""
+            return f"本月已录入 {fmt.yi_exact(row.recorded_wan)} 亿元" if row.recorded_wan is not None else ""
         if state == "skipped":
             return "跳过，不保存"
         if state == "error":

@@ -87,7 +87,8 @@ ALERT_COLUMNS = (
     Column("说明", 103),
 )
 
-STATUS_FILL = {"red": "#f4cdc9", "amber": "#fbe6b8"}
+UNREPORTED = "unreported"
+STATUS_FILL = {"red": "#f4cdc9", "amber": "#fbe6b8", UNREPORTED: "#e6e6e6"}
 
 
 # -- arithmetic that needs no Qt (tests use it to predict the page count) --------------------------------
@@ -139,11 +140,9 @@ def _tenths(num: int, den: int) -> str:
 def table_rows(data: dict[str, Any]) -> list[tuple[list[str], str | None]]:
     """The 调度表 as text cells per project, with the status for the row's colour.
 
-    Rates and gaps are formatted from the exact integers (万元 and the time-progress fraction), which gives
-    the same text as desktop.formatting at a fraction of the cost for 10,000 rows.
+    Rates come from the exact integers (万元), gaps and statuses from db.summary (each judged at the figure's own
+    date); a figure older than the 报告期 reads 未报送 (grey) and its completion says “截至N月”.
     """
-    tp = data.get("time_progress_exact")
-    a, b = (tp.numerator, tp.denominator) if tp is not None else (None, None)
     status_text = {s: fmt.status_label(s) for s in ("green", "amber", "red", None)}
     rows = []
     for n, p in enumerate(data.get("projects", []), 1):
@@ -151,17 +150,20 @@ def table_rows(data: dict[str, Any]) -> list[tuple[list[str], str | None]]:
         if p["next_milestone"]:
             nxt = p["next_milestone"] + (f"（{p['next_milestone_date']}）" if p["next_milestone_date"] else "")
         plan, done = p["plan_wan"], p["completed_wan"]
-        if plan and done is not None and a is not None:
-            rate = _tenths(1000 * done, plan) + "%"
-            gap = _tenths(1000 * (done * b - a * plan), plan * b)
-            gap = gap if gap.startswith("-") or gap == "0.0" else "+" + gap  # as formatting.points
+        rate = _tenths(1000 * done, plan) + "%" if plan and done is not None else fmt.DASH
+        gap = fmt.points(p["gap_points"])
+        done_text = _yi_wan(done)
+        if p.get("current", True):
+            state, label = p["status"], status_text[p["status"]]
         else:
-            rate, gap = fmt.percent(p["completion_rate"]), fmt.points(p["gap_points"])
+            state, label = UNREPORTED, fmt.UNREPORTED
+            if p.get("completed_as_of"):
+                done_text = f"{done_text}（{fmt.as_of_note(p['completed_as_of'])}）"
         rows.append(([
             str(n), p["name"], p["level_name"], p["cluster"] or "", p["responsible_unit"] or "",
-            _yi_wan(p["total_investment_wan"]), _yi_wan(plan), _yi_wan(done), rate, gap,
-            p["stage"] or "", nxt, status_text[p["status"]],
-        ], p["status"]))
+            _yi_wan(p["total_investment_wan"]), _yi_wan(plan), done_text, rate, gap,
+            p["stage"] or "", nxt, label,
+        ], state))
     return rows
 
 
@@ -195,11 +197,17 @@ def build_briefing(data: dict[str, Any], out_path: str | os.PathLike, *, paper: 
         raise ValueError(f"unknown paper size: {paper}")
     if data.get("empty"):
         raise ValueError(data.get("reason") or "no data")
+    return write_atomically(out_path, lambda tmp: _Briefing(data, tmp, paper, made_on or dt.date.today(),
+                                                             progress).run())
+
+
+def write_atomically(out_path: str | os.PathLike, write: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+    """Run ``write(temporary path)`` beside the target, then rename it into place: no half file is ever left."""
     out = Path(out_path)
     fd, tmp_name = tempfile.mkstemp(prefix=".briefing-", suffix=".pdf", dir=str(out.parent))
     os.close(fd)
     try:
-        result = _Briefing(data, tmp_name, paper, made_on or dt.date.today(), progress).run()
+        result = write(tmp_name)
         os.replace(tmp_name, out)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

@@ -39,10 +39,12 @@ def period(as_of: str) -> str:
 
 
 def portfolio_sentence(p: dict[str, Any], as_of: str) -> str:
-    head = f"{period(as_of)}，{p['name']}"
+    """Said for the period the figure covers: a June total read in September is June's, and says so."""
     if p.get("completed_yi") is None:
-        return f"{head}尚未报送完成投资。"
-    text = f"{head}完成投资{yi_prose(p['completed_yi'])}亿元"
+        return f"{period(as_of)}，{p['name']}尚未报送完成投资。"
+    own = p.get("completed_as_of") or as_of
+    stale = "" if p.get("current", True) else f"{p['name']}{fmt.month_cn(as_of)}数据未报送；"
+    text = f"{stale}{period(own)}，{p['name']}完成投资{yi_prose(p['completed_yi'])}亿元"
     if p.get("annual_plan_yi"):
         text += f"，占年度计划的{fmt.percent(p['completion_rate'])}，{gap_prose(p['gap_points'])}"
     return text + "。"
@@ -57,7 +59,7 @@ def portfolio_detail(p: dict[str, Any], months_left: int) -> str:
     if p.get("annual_plan_yi") is not None:
         parts.append(f"年度计划投资{yi_prose(p['annual_plan_yi'])}亿元")
     text = "，".join(parts)
-    if p.get("catch_up_yi_per_month") is not None and months_left > 0:
+    if p.get("catch_up_yi_per_month") is not None and months_left > 0 and p.get("current", True):
         text += f"；完成全年计划，剩余{months_left}个月需月均完成{yi_prose(p['catch_up_yi_per_month'])}亿元"
     if p.get("itemised_projects") is not None and p.get("projects"):
         text += f"；已逐个录入{p['itemised_projects']}个项目"
@@ -89,13 +91,15 @@ def cluster_paragraphs(clusters: list[dict[str, Any]], as_of: str) -> list[str]:
                 waiting.append(c["path"][-1])
                 continue
             bits = [c["path"][-1]]
+            own = c.get("output_as_of") or as_of
             if c["output_yi"] is not None:
-                bits.append(f"实现产值{yi_prose(c['output_yi'])}亿元")
+                stale = "" if c.get("current", True) else f"（{fmt.month_cn(as_of)}未报送）"
+                bits.append(f"{period(own)}实现产值{yi_prose(c['output_yi'])}亿元{stale}")
             if c["growth"] is not None:
                 bits.append(_growth(c["growth"]))
-            if c["output_yi"] is not None and c["tier_scale_yi"]:
-                share = fmt.percent(c["output_yi"] / c["tier_scale_yi"])
-                bits.append(f"为规模目标{yi_prose(c['tier_scale_yi'])}亿元的{share}")
+            if c["output_yi"] is not None and c.get("annual_output_target_yi") and c["completion_rate"] is not None:
+                bits.append(f"为年度产值目标{yi_prose(c['annual_output_target_yi'])}亿元的"
+                            f"{fmt.percent(c['completion_rate'])}，{gap_prose(c['gap_points'])}")
             text = "，".join(bits)
             for child in below.get(c["path"][-1], []):
                 extra = [child["path"][-1]]
@@ -105,7 +109,7 @@ def cluster_paragraphs(clusters: list[dict[str, Any]], as_of: str) -> list[str]:
                     extra.append(_growth(child["growth"]))
                 text += "（其中" + "，".join(extra) + "）"
             done.append(text)
-        sentence = f"{period(as_of)}，{label}："
+        sentence = f"{label}："
         if done:
             sentence += "；".join(done)
         if waiting:
@@ -129,10 +133,13 @@ def indicator_paragraphs(indicators: list[dict[str, Any]]) -> list[str]:
         if i["actual"] is None:
             text = f"{i['name']}尚未报数"
         else:
-            text = f"{i['name']}{fmt.plain(i['actual'])}{i['unit']}"
+            stale = "" if i.get("current", True) else f"（截至{fmt.month_cn(i['as_of'])}）"
+            text = f"{i['name']}{stale}{fmt.plain(i['actual'])}{i['unit']}"
             if i["completion_rate"] is not None:
                 text += f"，完成全年目标的{fmt.percent(i['completion_rate'])}"
-                if i["status"] in ("amber", "red"):
+                if i.get("target_derived"):
+                    text += f"（全年目标{fmt.plain(i['target'])}{i['unit']}为推算）"
+                if i["status"] in ("amber", "red") and i.get("current", True):
                     text += f"（{STATUS_WORDS[i['status']]}）"
             if i["direction"] == "lower":
                 text += "（越低越好）"
@@ -145,12 +152,18 @@ def project_paragraphs(data: dict[str, Any]) -> list[str]:
     if not projects:
         return ["尚未逐个录入重点项目。"]
     counts = {s: 0 for s in STATUS_WORDS}
+    unreported = 0
     for p in projects:
-        counts[p["status"]] += 1
+        if p.get("current", True):
+            counts[p["status"]] += 1
+        else:
+            unreported += 1
     text = (f"已录入的{len(projects)}个项目中，正常{counts['green']}个、预警{counts['amber']}个、"
             f"滞后{counts['red']}个")
+    if unreported:
+        text += f"，{fmt.month_cn(data['as_of'])}未报送{unreported}个"
     if counts[None]:
-        text += f"，另有{counts[None]}个项目缺少年度计划或完成投资、未作评价"
+        text += f"，另有{counts[None]}个项目缺少年度计划、未作评价"
     out = [text + "。"]
     stage_counts: dict[str, int] = {}
     for p in projects:
@@ -183,27 +196,52 @@ def _month_cn(iso: str) -> str:
 def alert_items(data: dict[str, Any]) -> list[dict[str, Any]]:
     """Red and amber items of every kind, red first, the furthest behind first within each colour."""
     items: list[dict[str, Any]] = []
+    def alarming(item: dict[str, Any]) -> bool:  # an old figure is 未报送, never red or amber for being old
+        return item["status"] in ("red", "amber") and item.get("current", True)
+
     for p in data.get("portfolios", []):
-        if p["status"] in ("red", "amber"):
+        if alarming(p):
             items.append({"kind": "项目盘子", "name": p["name"], "unit": "", "rate": p["completion_rate"],
                           "gap": p["gap_points"], "status": p["status"], "note": ""})
     for i in data.get("indicators", []):
-        if i["status"] in ("red", "amber"):
+        if alarming(i):
             items.append({"kind": "指标", "name": f"{i['campaign']}｜{i['name']}", "unit": "",
                           "rate": i["completion_rate"], "gap": i["gap_points"], "status": i["status"],
                           "note": i.get("note") or ""})
     for c in data.get("clusters", []):
-        if c["status"] in ("red", "amber"):
+        if alarming(c):
             items.append({"kind": "产业集群", "name": " / ".join(c["path"][1:]), "unit": "",
-                          "rate": c["completion_rate"], "gap": None, "status": c["status"], "note": ""})
+                          "rate": c["completion_rate"], "gap": c.get("gap_points"), "status": c["status"],
+                          "note": ""})
     for p in data.get("projects", []):
-        if p["status"] in ("red", "amber"):
+        if alarming(p):
             items.append({"kind": "重点项目", "name": p["name"], "unit": p["responsible_unit"],
                           "rate": p["completion_rate"], "gap": p["gap_points"], "status": p["status"],
                           "note": p["note"]})
     severity = {"red": 0, "amber": 1}
     items.sort(key=lambda it: (severity[it["status"]], it["gap"] if it["gap"] is not None else 0))
     return items
+
+
+def reporting_paragraph(data: dict[str, Any]) -> str:
+    """报送情况 in one paragraph: what has not been reported for the 报告期, by unit, and the deadline."""
+    r = data.get("reporting")
+    if not r:
+        return ""
+    month = fmt.month_cn(data["as_of"])
+    late = [u for u in r["units"] if u["missing"]]
+    if not late and not r["portfolios_unreported"]:
+        return f"{month}数据各责任单位均已报送。"
+    parts = []
+    if r["portfolios_unreported"]:
+        parts.append(f"{'、'.join(r['portfolios_unreported'])}{month}合计数尚未报送")
+    if late:
+        parts.append(f"{r['project_count'] - r['reported_count']}个项目尚未报送{month}数据，涉及"
+                     + "、".join(f"{u['unit']}{len(u['missing'])}个" for u in late[:8])
+                     + (f"等{len(late)}个单位" if len(late) > 8 else ""))
+    text = "；".join(parts) + f"（报送截止{fmt.date_cn(r['deadline'])}"
+    text += f"，已逾期{r['days_overdue']}天）" if r.get("days_overdue") else "）"
+    return text + "。以上项目在本简报中按最近一次报送的数据列示，并注明截至月份。"
 
 
 def draft(data: dict[str, Any]) -> list[Section]:
@@ -232,6 +270,9 @@ def draft(data: dict[str, Any]) -> list[Section]:
     text = (f"本期滞后{red}项、预警{amber}项，逐项列于简报末尾“预警及滞后事项”。" if alerts
             else "本期没有滞后或预警事项。")
     sections.append(Section(f"{NUMERALS[len(sections)]}、预警事项", [text]))
+    rep = reporting_paragraph(data)
+    if rep:
+        sections.append(Section(f"{NUMERALS[len(sections)]}、报送情况", [rep]))
     for n, s in enumerate(sections):
         s.title = f"{NUMERALS[n]}、{s.title.split('、', 1)[1]}"
     return sections

@@ -5,6 +5,7 @@ Rows come from db.board (filtered and sorted in SQL); on a large database the lo
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import PolicyTrackError, board, clusters, plan, projects
+from db import PolicyTrackError, board, clusters, plan, progress, projects, settings
 from db.portfolios import LEVELS, by_level
 from db.progress import STATUS_LABELS
 from desktop import dialogs
@@ -47,8 +48,8 @@ from desktop.undo import push_db_command
 
 # Default column widths from what the column must show whole (numbers, level, stage, status and the two header
 # lines) or, for free text, how many characters it shows before eliding (the tooltip has the rest).
-FIT_SAMPLES = {"seq": "9999", "level": "区级重点", "total": "1,000.0", "plan": "1,000.0", "done": "1,000.0",
-               "rate": "100.0%", "gap": "+100.0", "stage": "主体施工", "status": "预警"}
+FIT_SAMPLES = {"seq": "9999", "level": "区级重点", "total": "1,000.0", "plan": "1,000.0", "done": "1,000.0（6月）",
+               "rate": "100.0%", "gap": "+100.0", "stage": "主体施工", "status": "未报送"}
 TEXT_CHARS = {"name": 8, "cluster": 4.5, "location": 4, "unit": 4.5, "leader": 3, "milestone": 7}
 CELL_PADDING = 22            # the style sheet pads cells by 6 px and header sections by 8 px a side, plus margins
 
@@ -63,8 +64,22 @@ def default_widths(fm) -> dict[str, int]:
             body = fm.horizontalAdvance(FIT_SAMPLES[key]) + (40 if key == "rate" else 0)   # the bar beside 100.0%
         else:
             body = int(han * TEXT_CHARS[key])
-        out[key] = max(header, body) + CELL_PADDING
+        out[key] = max(header + SORT_ARROW, body) + CELL_PADDING
     return out
+
+
+SORT_ARROW = 14              # the header's sort indicator sits right of the title: room so it never covers text
+# The 调度表's default column order on screen: what is judged (完成率, 序时差, 预警) right beside the name, then the
+# rest. The model keeps the 调度表's own order (export, sorting keys); only the header's visual order moves.
+SCREEN_ORDER = ["seq", "name", "rate", "gap", "status", "stage", "done", "plan", "level", "unit", "cluster", "total",
+                "milestone", "location", "leader"]
+# When the window is too narrow for every column, these are hidden first (each can be shown again from the
+# header's context menu); 项目名称, 完成率, 序时差 and 预警 are never hidden automatically.
+HIDE_FIRST = ["leader", "location", "milestone", "total", "cluster", "level", "unit", "plan", "seq", "stage", "done"]
+NAME_MIN_CHARS = 14          # 项目名称 keeps at least this many characters before columns are hidden
+# Column order, widths and hidden columns in window.ini; a new key, so states saved before SCREEN_ORDER existed
+# (the name at a fixed width, 完成率 far right) give way to the new layout once.
+HEADER_KEY = "board/columns"
 
 
 SEARCH_DELAY_MS = 250
@@ -140,7 +155,7 @@ class PortfolioBand(QFrame):
         self.gap_label.setMinimumWidth(40)
         self.bar.setMinimumWidth(30)
 
-    def show_band(self, b: board.Band, time_progress, unit: str) -> None:
+    def show_band(self, b: board.Band, time_progress, unit: str, mode: str = "month") -> None:
         u = UNITS[unit]
         self.name_label.setText(b.name)
         declared = "—" if b.declared_count is None else f"{b.declared_count} 个"
@@ -151,13 +166,20 @@ class PortfolioBand(QFrame):
                      + (f"（截至 {b.completed_as_of}）" if b.completed_as_of else ""))
         self.declared_label.setText(" · ".join(parts))
         self.declared_label.setToolTip(self.declared_label.text())
-        if b.status != self.chip.status or not self.rate_label.text():
+        state = b.status if b.current else "unreported"
+        if state != self.chip.status or not self.rate_label.text():
             # Style sheets are costly to re-apply: only when the colour changes.
-            self.chip.set_status(b.status)
-            self.rate_label.setStyleSheet(f"font-size: 15pt; font-weight: bold; color: {status_ink(b.status).name()};")
+            self.chip.set_status(state)
+            self.rate_label.setStyleSheet(f"font-size: 15pt; font-weight: bold; color: {status_ink(state).name()};")
         self.rate_label.setText(fmt.percent(b.rate))
-        self.gap_label.setText(f"时序进度 {fmt.percent(time_progress)}，{fmt.gap_sentence(b.gap)}")
-        self.bar.set_values(None if b.rate is None else float(b.rate), float(time_progress), b.status)
+        if b.current:
+            self.gap_label.setText(f"时序进度 {fmt.percent(time_progress)}，{fmt.gap_sentence(b.gap)}")
+        else:
+            self.gap_label.setText(f"本月{fmt.UNREPORTED}；{fmt.last_standing(b.completed_as_of, b.gap, b.status)}")
+        self.gap_label.setToolTip(self.gap_label.text())
+        own_tp = (progress.time_progress(dt.date.fromisoformat(b.completed_as_of), int(b.completed_as_of[:4]), mode)
+                  if b.completed_as_of else time_progress)
+        self.bar.set_values(None if b.rate is None else float(b.rate), float(own_tp), state)
         of = "—" if b.declared_count is None else str(b.declared_count)
         self.itemised_label.setText(
             f"已录入 {b.itemised_projects} / {of} 个项目"
@@ -285,7 +307,7 @@ class BoardTab(QWidget):
         stage_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.plan_action = QAction("修改年度计划…", self, triggered=self.edit_target)
         self.done_action = QAction("记录更新…", self, triggered=self.record_update)
-        self.done_action.setToolTip("记录所选项目截至报告期的完成投资、形象进度、节点和问题（Ctrl+R）")
+        self.done_action.setToolTip("记录所选项目待报月份的完成投资、形象进度、节点和问题（Ctrl+R）")
         self.search_action = QAction("搜索", self, triggered=lambda: (self.search.setFocus(), self.search.selectAll()))
         self.search_action.setShortcut(QKeySequence.StandardKey.Find)
         for a in (self.remove_action, self.search_action):
@@ -330,8 +352,14 @@ class BoardTab(QWidget):
         h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         h.setStretchLastSection(False)
         h.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        for key, width in default_widths(t.fontMetrics()).items():
+        self._default_widths = default_widths(t.fontMetrics())
+        for key, width in self._default_widths.items():
             t.setColumnWidth(COL[key], width)
+        for visual, key in enumerate(SCREEN_ORDER):
+            h.moveSection(h.visualIndex(COL[key]), visual)
+        h.setSectionResizeMode(COL["name"], QHeaderView.ResizeMode.Stretch)   # the spare width goes to the name
+        h.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        h.customContextMenuRequested.connect(self._header_menu)
         self.progress_delegate = ProgressDelegate(t)
         t.setItemDelegateForColumn(COL["rate"], self.progress_delegate)
         t.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -353,7 +381,7 @@ class BoardTab(QWidget):
             self._refill(self.stage_combo, [("全部形象进度", None)] + [(s, s) for s in stages]
                          + [("未填报", board.NO_STAGE)])
             self._refill(self.status_combo, [("全部预警", None)] + [(STATUS_LABELS[s], s) for s in STATUS_LABELS]
-                         + [("无计划或未填报", board.NO_STATUS)])
+                         + [("本月未报送", board.UNREPORTED), ("无计划或未填报", board.NO_STATUS)])
             self.stage_menu.clear()
             for s in stages:
                 self.stage_menu.addAction(s, lambda s=s: self._move_selected(s))
@@ -444,6 +472,10 @@ class BoardTab(QWidget):
             self._sort = (key, descending)
             self.reload()
 
+    def is_loading(self) -> bool:
+        """True until the first rows arrived and while a load runs in the worker thread (screenshots wait)."""
+        return self.result is None or self.loader.busy
+
     def _on_busy(self, busy: bool) -> None:
         self.status_label.setText("正在计算…" if busy else "")
 
@@ -461,10 +493,14 @@ class BoardTab(QWidget):
         total = sum(b.itemised_projects for b in result.bands)
         self.count_label.setText(f"显示 {len(result.rows):,} 个项目（共 {total:,} 个）"
                                  + ("，已筛选" if result.query.filters.active else ""))
+        if keep is not None and self.model.row_of(keep) < 0 and not self.detail.dirty:
+            keep = None                       # the filters hide it: the detail pane follows the table
         if keep is None and result.rows:
             keep = result.rows[0].id          # something to show in the detail pane from the start
         if keep is not None:
             self.select(keep)
+        else:
+            self._set_selected(None)
 
     def _show_stages(self) -> None:
         """The 按形象进度 view is filled when it is in view (grouping 10,000 cards costs the GUI thread time)."""
@@ -483,7 +519,7 @@ class BoardTab(QWidget):
             self.bands.append(band)
             self.bands_row.addWidget(band, 1)
         for band, b in zip(self.bands, bands):
-            band.show_band(b, self.result.time_progress, self.model.unit)
+            band.show_band(b, self.result.time_progress, self.model.unit, settings.time_progress_mode(self.ctx.db))
             band.show()
         for band in self.bands[len(bands):]:
             band.hide()
@@ -631,7 +667,7 @@ class BoardTab(QWidget):
             dialogs.show_info(self, "记录更新", "请先在重点项目表中选择一个项目。")
             return
         from desktop.record_dialog import open_record_dialog
-        open_record_dialog(self.ctx, "project", self.selected_id, self, as_of=self.ctx.as_of)
+        open_record_dialog(self.ctx, "project", self.selected_id, self)   # opens on the month to report
 
     def edit_target(self) -> None:
         """The main window's 修改目标 (Ctrl+T) on this tab: the selected project's annual planned investment."""
@@ -646,16 +682,48 @@ class BoardTab(QWidget):
             self._splitter_placed = True
             total = sum(self.splitter.sizes())
             self.splitter.setSizes([total - DETAIL_WIDTH, DETAIL_WIDTH])
-            QTimer.singleShot(0, self._widen_names)
+            QTimer.singleShot(0, self.fit_columns)
 
-    def _widen_names(self) -> None:
-        """On a wide screen the room left over goes to 项目名称 (only while the widths are the defaults)."""
+    def fit_columns(self) -> None:
+        """First shown without remembered columns: hide the least needed ones until the rest fit without
+        scrolling sideways, 项目名称 keeping at least NAME_MIN_CHARS characters (it takes the spare width)."""
         if self._widths_restored:
             return
+        t, h = self.table, self.table.horizontalHeader()
+        room = t.viewport().width() or t.width()
+        need = t.fontMetrics().horizontalAdvance("汉") * NAME_MIN_CHARS + CELL_PADDING
+        shown = [k for k in board.COLUMN_KEYS if k != "name" and not h.isSectionHidden(COL[k])]
+        used = sum(h.sectionSize(COL[k]) for k in shown) + need
+        for key in HIDE_FIRST:
+            if used <= room:
+                break
+            if key in shown:
+                used -= h.sectionSize(COL[key])
+                h.setSectionHidden(COL[key], True)
+
+    def _header_menu(self, pos) -> None:
+        """Right-click on the header: show or hide each column (remembered with the window)."""
         h = self.table.horizontalHeader()
-        spare = self.table.viewport().width() - h.length()
-        if spare > 0:
-            self.table.setColumnWidth(COL["name"], self.table.columnWidth(COL["name"]) + spare)
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for key, title in board.COLUMNS:
+            if key == "name":
+                continue
+            act = menu.addAction(title)
+            act.setCheckable(True)
+            act.setChecked(not h.isSectionHidden(COL[key]))
+            act.toggled.connect(lambda on, key=key: self.show_column(key, on))
+        menu.addSeparator()
+        menu.addAction("显示全部列", lambda: [self.show_column(k, True) for k in board.COLUMN_KEYS])
+        self._column_menu = menu          # kept for tests
+        menu.popup(h.mapToGlobal(pos))
+
+    def show_column(self, key: str, shown: bool) -> None:
+        h = self.table.horizontalHeader()
+        h.setSectionHidden(COL[key], not shown)
+        if shown and h.sectionSize(COL[key]) < 20:
+            self.table.setColumnWidth(COL[key], self._default_widths[key])
+        self._widths_restored = True      # the person chose: no more automatic hiding
 
     # -- window state ----------------------------------------------------------------------------------
     def save_state(self, settings) -> None:
@@ -663,17 +731,18 @@ class BoardTab(QWidget):
         settings.setValue("board/filters", json.dumps({
             "level": f.level, "cluster_id": f.cluster_id, "stage": f.stage, "responsible_unit": f.responsible_unit,
             "status": f.status, "text": f.text}, ensure_ascii=False))
-        settings.setValue("board/header", self.table.horizontalHeader().saveState())
+        settings.setValue(HEADER_KEY, self.table.horizontalHeader().saveState())
         settings.setValue("board/splitter", self.splitter.saveState())
         settings.setValue("board/unit", self.model.unit)
         settings.setValue("board/view", self.views.currentIndex())
 
     def restore_state(self, settings) -> None:
-        header = settings.value("board/header")
+        header = settings.value(HEADER_KEY)
         if header is not None:
             self.table.horizontalHeader().restoreState(header)
             self._widths_restored = True
             h = self.table.horizontalHeader()
+            h.setSectionResizeMode(COL["name"], QHeaderView.ResizeMode.Stretch)   # also for states saved before
             self._sort = (board.COLUMN_KEYS[h.sortIndicatorSection()] if 0 <= h.sortIndicatorSection()
                           < len(board.COLUMN_KEYS) else "seq",
                           h.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder)

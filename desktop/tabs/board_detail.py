@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import PolicyTrackError, board, clusters, plan, progress, projects, settings, targets, updates
+from db import PolicyTrackError, auditlog, board, clusters, plan, progress, projects, settings, targets, updates
 from db.portfolios import LEVELS
 from db.subjects import METRIC_LABELS, Subject
 from db.updates import SOURCE_KINDS
@@ -38,6 +38,8 @@ from desktop import dialogs
 from desktop import formatting as fmt
 from desktop.app import AppContext
 from desktop.style import STATUS_SOLID, TIME_MARKER, ProgressWithMarker, StatusChip
+from desktop.models.board import shown_state, standing_tooltip
+from desktop.target_dialog import default_effective_date, revision_steps
 from desktop.undo import push_db_command
 
 TEXT_FIELDS = ("name", "location", "responsible_unit", "responsible_leader", "start_year", "finish_year")
@@ -180,7 +182,7 @@ class ProjectDetail(QWidget):
         self.plan_button = QPushButton("修改…")
         self.plan_button.setToolTip("修改年度计划投资（需填写理由，可撤销）")
         self.done_button = QPushButton("记录…")
-        self.done_button.setToolTip("记录更新：截至报告期的完成投资、形象进度、节点和问题（Ctrl+R，可撤销）")
+        self.done_button.setToolTip("记录更新：待报月份的完成投资、形象进度、节点和问题（Ctrl+R，可撤销）")
         grid.addWidget(self.plan_button, 1, 2)
         grid.addWidget(self.done_button, 2, 2)
         self.chip = StatusChip()
@@ -224,6 +226,7 @@ class ProjectDetail(QWidget):
             elif col in LONG_FIELDS:
                 editor = QPlainTextEdit()
                 editor.setFixedHeight(54)
+                editor.setTabChangesFocus(True)     # Tab / Shift+Tab move to the next field
                 editor.textChanged.connect(self._changed)
             else:
                 editor = QLineEdit()
@@ -361,11 +364,12 @@ class ProjectDetail(QWidget):
         self.fig["plan"].setText(f"{show(row.plan_wan)} {unit}" if row.plan_wan is not None else "（未设）")
         self.fig["done"].setText(f"{show(row.done_wan)} {unit}（截至 {row.done_as_of}）" if row.done_wan is not None
                                  else "（未填报）")
-        tp = progress.time_progress(q.as_of, q.year, settings.time_progress_mode(db))
-        a = progress.assess(row.done_wan, row.plan_wan, tp, thresholds=settings.thresholds(db))
-        self.fig["rate"].setText(f"{fmt.percent(a.rate)}　{fmt.gap_sentence(a.gap)}" if a.rate is not None else "—")
-        self.chip.set_status(row.status)
-        self.bar.set_values(None if a.rate is None else float(a.rate), float(tp), row.status)
+        # The standing db/board computed, judged at the figure's own date (未报送 when older than the 报告期).
+        a = progress.judge(row.done_wan, row.plan_wan, row.done_as_of, q.as_of, q.year,
+                           mode=settings.time_progress_mode(db), thresholds=settings.thresholds(db))
+        self.fig["rate"].setText(standing_tooltip(row) if a.rate is not None else "—")
+        self.chip.set_status(shown_state(row))
+        self.bar.set_values(None if a.rate is None else float(a.rate), float(a.time_progress), shown_state(row))
         self.fig["stage"].setText(f"{row.stage}（截至 {row.stage_as_of}）" if row.stage else "（未填报）")
         self.stage_combo.clear()
         for s in plan.stages(db):
@@ -427,15 +431,16 @@ class ProjectDetail(QWidget):
         th = targets.history(db, subject)
         for t in reversed(th):
             doc = f"（{e(t['doc_no'])}）" if t["doc_no"] else ""
-            parts.append(f"<p style='margin:2px 0'><b>{e(t['effective_from'])}</b>　"
+            parts.append(f"<p style='margin:2px 0'><b>{e(t['effective_from'])} 起生效</b>　"
                          f"{fmt.yi_from_wan(t['previous_value'])}"
                          f" → <b>{fmt.yi_from_wan(t['value'])} 亿元</b>　{e(t['reason'])}{doc}<br>"
                          f"<span style='color:#80868b'>{e(t['revised_by'])} · {e(t['revised_at'][:16])}</span></p>")
         if not th:
             parts.append("<p>（无）</p>")
         parts.append("<h4>修改记录</h4>")
-        log = board.project_log(db, p["id"])
-        parts.append("<ul>" + "".join(f"<li>{e(a['at'])}　{e(a['user'])}：{e(a['summary'])}</li>" for a in log)
+        log = auditlog.search(db, entity="project", entity_id=p["id"], limit=200)
+        parts.append("<ul>" + "".join(f"<li>{e(a['at'])}　{e(a['user'])}　{e(a['action_label'])}："
+                                      f"{e(a['summary_text'])}</li>" for a in log)
                      + "</ul>" if log else "<p>（无）</p>")
         self.history.setHtml("".join(parts))
 
@@ -465,6 +470,8 @@ class ProjectDetail(QWidget):
                 text, projects.FIELDS[col][0], default_unit="亿元" if self.unit == "yi" else "万元")
         if col in ("start_year", "finish_year"):
             return None if not text.strip() else text.strip()
+        if col == "code":
+            return text.strip() or None
         return text
 
     def pending_changes(self) -> dict[str, Any]:
@@ -526,17 +533,16 @@ class ProjectDetail(QWidget):
         subject = Subject("project", p["id"])
         old = self._row().plan_wan
         unit = "亿元" if self.unit == "yi" else "万元"
-        answer = dialogs.ask_target(self, "修改年度计划投资", p["name"], exact_money(old, self.unit), unit)
+        answer = dialogs.ask_target(self, "修改年度计划投资", p["name"], exact_money(old, self.unit), unit,
+                                    effective=default_effective_date(self.ctx.year, self.ctx.as_of), year=self.ctx.year)
         if answer is None:
             return
-        value_text, reason, doc_no = answer
+        value_text, reason, doc_no, effective = answer
         try:
             new = parse_money_wan(value_text, "年度计划投资", default_unit=unit)
-            push_db_command(
-                self.ctx.undo_stack, f"修改“{p['name']}”年度计划投资",
-                lambda: targets.revise(db, subject, "annual_plan", new, reason=reason, doc_no=doc_no),
-                lambda: targets.revise(db, subject, "annual_plan", old, reason=f"撤销：{reason.strip()}",
-                                       action="target.undo"))
+            do, undo = revision_steps(db, subject, "annual_plan", new, reason=reason, doc_no=doc_no,
+                                      effective=effective)
+            push_db_command(self.ctx.undo_stack, f"修改“{p['name']}”年度计划投资", do, undo)
         except PolicyTrackError as exc:
             dialogs.show_error(self, "未保存", str(exc))
 
@@ -545,7 +551,7 @@ class ProjectDetail(QWidget):
         if self.project is None:
             return
         from desktop.record_dialog import open_record_dialog
-        open_record_dialog(self.ctx, "project", self.project["id"], self, as_of=self.ctx.as_of)
+        open_record_dialog(self.ctx, "project", self.project["id"], self)   # opens on the month to report
 
     def _stage_clicked(self) -> None:
         if self.project is not None and self.stage_combo.currentText():

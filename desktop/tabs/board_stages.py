@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from db import board
 from db.portfolios import LEVELS
 from desktop import formatting as fmt
-from desktop.models.board import PROJECT_ID_ROLE, ROW_ROLE, StageListModel, money, rate_of
+from desktop.models.board import PROJECT_ID_ROLE, ROW_ROLE, StageListModel, money, rate_of, shown_state
 from desktop.style import NEUTRAL_INK, STATUS_SOLID, paint_progress, status_ink
 
 CARD_HEIGHT = 82
@@ -55,7 +55,7 @@ class CardDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(r, 6, 6)
         stripe = QRectF(r.left(), r.top(), 5, r.height())
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(STATUS_SOLID.get(row.status, "#cfd8dc")))
+        painter.setBrush(QColor(STATUS_SOLID.get(shown_state(row), "#cfd8dc")))
         painter.drawRoundedRect(stripe, 2, 2)
 
         inner = r.adjusted(12, 5, -8, -5)
@@ -74,7 +74,7 @@ class CardDelegate(QStyledItemDelegate):
                          fm.elidedText(who, Qt.TextElideMode.ElideRight, int(inner.width())))
         rate = rate_of(row)
         y = inner.top() + 2 * line
-        painter.setPen(status_ink(row.status) if row.status else QColor(NEUTRAL_INK))
+        painter.setPen(status_ink(shown_state(row)) if shown_state(row) else QColor(NEUTRAL_INK))
         painter.drawText(QRectF(inner.left(), y, inner.width(), line), Qt.AlignmentFlag.AlignLeft,
                          fmt.percent(rate) if rate is not None else "—")
         unit = "亿元" if self.unit == "yi" else "万元"
@@ -83,7 +83,7 @@ class CardDelegate(QStyledItemDelegate):
         painter.drawText(QRectF(inner.left(), y, inner.width(), line), Qt.AlignmentFlag.AlignRight,
                          fm.elidedText(figures, Qt.TextElideMode.ElideLeft, int(inner.width() * 0.7)))
         bar = QRectF(inner.left(), inner.bottom() - 6, inner.width(), 6)
-        paint_progress(painter, bar, None if rate is None else float(rate), self.time_progress, row.status)
+        paint_progress(painter, bar, None if rate is None else float(rate), self.time_progress, shown_state(row))
         painter.restore()
 
 

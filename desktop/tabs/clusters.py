@@ -8,11 +8,12 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QHeaderView, QSplitter, QTextBrowser, QToolBar, QTreeView, QVBoxLayout, QWidget)
 
 from db import PolicyTrackError, clusters, targets, updates
-from db.subjects import Subject
+from db.subjects import METRIC_LABELS, Subject
 from db.validate import parse_money_wan
 from desktop import dialogs, formatting as fmt
 from desktop.app import AppContext
 from desktop.models.cluster_tree import COL_NAME, NODE_ID_ROLE, SORT_ROLE, ClusterTreeModel
+from desktop.target_dialog import default_effective_date, revision_steps
 from desktop.undo import push_db_command
 
 CHILD_KIND = {"system": "tier", "tier": "cluster", "cluster": "enterprise", "industry": "enterprise",
@@ -34,7 +35,7 @@ class ClusterTab(QWidget):
         self.remove_action = QAction("删除", self, triggered=self.remove, shortcut=QKeySequence.StandardKey.Delete)
         self.up_action = QAction("上移", self, triggered=lambda: self.move(-1), shortcut=QKeySequence("Alt+Up"))
         self.down_action = QAction("下移", self, triggered=lambda: self.move(1), shortcut=QKeySequence("Alt+Down"))
-        self.target_action = QAction("修改规模目标", self, triggered=self.edit_target)
+        self.target_action = QAction("修改年度产值目标", self, triggered=self.edit_target)
         for a in (self.add_action, self.rename_action, self.remove_action, self.up_action, self.down_action,
                   self.target_action):
             a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -131,16 +132,18 @@ class ClusterTab(QWidget):
         if node["source"]:
             parts.append(f"<p style='color:#5f6368'>来源：“{e(node['source'])}”</p>")
         hist = targets.history(db, subject)
-        parts.append("<h4>规模目标及调整记录</h4>")
+        parts.append("<h4>年度产值目标及调整记录（规模层级只表示发展方向，不作为考核目标）</h4>")
         if hist:
             rows = "".join(
-                f"<tr><td>{e(h['revised_at'][:10])}</td><td align='right'>{fmt.yi_from_wan(h['previous_value'], 0)}</td>"
-                f"<td align='right'>{fmt.yi_from_wan(h['value'], 0)}</td><td>{e(h['reason'])}</td>"
-                f"<td>{e(h['doc_no'])}</td><td>{e(h['revised_by'])}</td></tr>" for h in hist)
-            parts.append("<table border='1' cellspacing='0' cellpadding='3'><tr><th>日期</th><th>原目标（亿元）</th>"
-                         f"<th>新目标（亿元）</th><th>理由</th><th>文号</th><th>修改人</th></tr>{rows}</table>")
+                f"<tr><td>{e(h['revised_at'][:10])}</td><td>{e(METRIC_LABELS.get(h['metric'], h['metric']))}</td>"
+                f"<td align='right'>{fmt.yi_from_wan(h['previous_value'])}</td>"
+                f"<td align='right'>{fmt.yi_from_wan(h['value'])}</td><td>{e(h['effective_from'])}</td>"
+                f"<td>{e(h['reason'])}</td><td>{e(h['doc_no'])}</td><td>{e(h['revised_by'])}</td></tr>" for h in hist)
+            parts.append("<table border='1' cellspacing='0' cellpadding='3'><tr><th>日期</th><th>项目</th>"
+                         "<th>原值（亿元）</th><th>新值（亿元）</th><th>生效日期</th><th>理由</th><th>文号</th>"
+                         f"<th>修改人</th></tr>{rows}</table>")
         else:
-            parts.append("<p>（未设规模目标）</p>")
+            parts.append("<p>（未设年度产值目标，不评价完成率和预警）</p>")
         parts.append("<h4>数据</h4>")
         figs = []
         for metric, label in (("output", "产值"), ("growth", "同比增长")):
@@ -237,20 +240,20 @@ class ClusterTab(QWidget):
         db = self.ctx.db
         node = clusters.get(db, node_id)
         subject = Subject("cluster", node_id)
-        old = targets.value(db, subject, "scale")
-        answer = dialogs.ask_target(self, "修改规模目标", node["name"], fmt.yi_from_wan(old, 0), "亿元")
+        old = targets.value(db, subject, "annual_output", self.ctx.as_of)
+        answer = dialogs.ask_target(self, "修改年度产值目标", node["name"], fmt.yi_from_wan(old), "亿元",
+                                    effective=default_effective_date(self.ctx.year, self.ctx.as_of), year=self.ctx.year)
         if answer is None:
             return
-        value_text, reason, doc_no = answer
+        value_text, reason, doc_no, effective = answer
         try:
-            new = parse_money_wan(value_text, "规模目标", default_unit="亿元")
+            new = parse_money_wan(value_text, "年度产值目标", default_unit="亿元")
+            do, undo = revision_steps(db, subject, "annual_output", new, reason=reason, doc_no=doc_no,
+                                      effective=effective)
         except PolicyTrackError as exc:
             dialogs.show_error(self, "未保存", str(exc))
             return
-        self._run(f"修改“{node['name']}”规模目标",
-                  lambda: targets.revise(db, subject, "scale", new, reason=reason, doc_no=doc_no),
-                  lambda: targets.revise(db, subject, "scale", old, reason=f"撤销：{reason.strip()}",
-                                         action="target.undo"))
+        self._run(f"修改“{node['name']}”年度产值目标", do, undo)
 
     # -- window state ------------------------------------------------------------------------------
     def save_state(self, settings) -> None:

@@ -10,6 +10,7 @@ from db.subjects import Subject
 from desktop import dialogs, formatting as fmt
 from desktop.app import AppContext
 from desktop.models.indicators import (COL_KIND, COL_NAME, COL_SOURCE, INDICATOR_ID_ROLE, IndicatorModel)
+from desktop.target_dialog import default_effective_date, revision_steps
 from desktop.undo import push_db_command
 
 
@@ -82,16 +83,14 @@ class IndicatorTab(QWidget):
         subject = Subject("indicator", indicator_id)
         old = targets.value(db, subject, "value")
         shown = "（无）" if old is None else fmt.plain(float(indicators.to_number(ind, old)))
-        answer = dialogs.ask_target(self, "修改指标目标", ind["name"], shown, ind["unit"])
+        answer = dialogs.ask_target(self, "修改指标目标", ind["name"], shown, ind["unit"],
+                                    effective=default_effective_date(self.ctx.year, self.ctx.as_of), year=self.ctx.year)
         if answer is None:
             return
-        value_text, reason, doc_no = answer
+        value_text, reason, doc_no, effective = answer
         try:
             new = indicators.parse_value(ind, value_text, "目标值")
-            push_db_command(
-                self.ctx.undo_stack, f"修改“{ind['name']}”目标",
-                lambda: targets.revise(db, subject, "value", new, reason=reason, doc_no=doc_no),
-                lambda: targets.revise(db, subject, "value", old, reason=f"撤销：{reason.strip()}",
-                                       action="target.undo"))
+            do, undo = revision_steps(db, subject, "value", new, reason=reason, doc_no=doc_no, effective=effective)
+            push_db_command(self.ctx.undo_stack, f"修改“{ind['name']}”目标", do, undo)
         except PolicyTrackError as exc:
             dialogs.show_error(self, "未保存", str(exc))

@@ -250,14 +250,23 @@ class MonthEntryTab(QWidget):
     # -- state ---------------------------------------------------------------------------------------
     def _default_month(self) -> dt.date:
         """The month after the latest reported one (the month the office is collecting now)."""
-        latest = self.ctx.as_of
         from db import updates
-        reported = updates.latest_as_of(self.ctx.db, self.ctx.plan_year["id"])
-        if reported:
-            latest = dt.date.fromisoformat(reported)
-        ends = progress.month_ends(self.ctx.year)
-        later = [d for d in ends if d > latest]
-        return later[0] if later else ends[-1]
+        return updates.next_month_to_report(self.ctx.db, self.ctx.year)
+
+    def focus_first_input(self) -> None:
+        """Keyboard focus in the grid, on the first typed cell (unless the cursor already sits on one)."""
+        if self.month is None:
+            self.reload()
+        cur = self.view.currentIndex()
+        if not cur.isValid() or not self.proxy.flags(cur) & Qt.ItemFlag.ItemIsEditable:
+            for r in range(self.proxy.rowCount()):
+                first = next((self.proxy.index(r, c) for c in EDITABLE
+                              if self.proxy.flags(self.proxy.index(r, c)) & Qt.ItemFlag.ItemIsEditable), None)
+                if first is not None:
+                    self.view.setCurrentIndex(first)
+                    self.view.scrollTo(first)
+                    break
+        self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def reload(self) -> None:
         if self.month is None:

@@ -55,16 +55,27 @@ class PortfolioCard(QFrame):
 
     def show_portfolio(self, p: dict, time_progress: float, as_of: str) -> None:
         self.name_label.setText(p["name"])
-        self.chip.set_status(p["status"])
+        state = fmt.shown_status(p)
+        self.chip.set_status(state)
         self.rate_label.setText(fmt.percent(p["completion_rate"]))
-        self.rate_label.setStyleSheet(f"font-size: 26pt; font-weight: bold; color: {status_ink(p['status']).name()};")
-        self.gap_label.setText(f"{fmt.month_range_cn(as_of)}完成率，{fmt.gap_sentence(p['gap_points'])}")
-        self.bar.set_values(p["completion_rate"], time_progress, p["status"])
+        self.rate_label.setStyleSheet(f"font-size: 26pt; font-weight: bold; color: {status_ink(state).name()};")
+        own = p.get("completed_as_of")
+        if p.get("current", True):
+            self.gap_label.setText(f"{fmt.month_range_cn(as_of)}完成率，{fmt.gap_sentence(p['gap_points'])}")
+        else:
+            self.gap_label.setText(f"{fmt.month_cn(as_of)}{fmt.UNREPORTED}；"
+                                   + (f"{fmt.month_range_cn(own)}完成率，" if own else "")
+                                   + fmt.last_standing(own, p["gap_points"], p["status"]))
+        # The marker stands at the time progress the figure is judged against: its own month's.
+        self.bar.set_values(p["completion_rate"], p.get("time_progress_at_own_date") or time_progress, state)
+        self.values["done"].setText(f"{fmt.yi(p['completed_yi'])} 亿元"
+                                    + ("" if p.get("current", True) or not own else f"（{fmt.as_of_note(own)}）"))
         declared = p["projects"]
         self.values["count"].setText("—" if declared is None else f"{declared} 个")
         self.values["plan"].setText(f"{fmt.yi(p['annual_plan_yi'])} 亿元")
-        self.values["done"].setText(f"{fmt.yi(p['completed_yi'])} 亿元")
-        self.values["tp"].setText(fmt.percent(time_progress))
+        own_tp = p.get("time_progress_at_own_date")
+        self.values["tp"].setText(fmt.percent(time_progress) if p.get("current", True) or own is None
+                                  else f"{fmt.percent(own_tp)}（{fmt.month_cn(own)}）")
         self.values["total"].setText(f"{fmt.yi(p['total_investment_yi'])} 亿元" if "total_investment_yi" in p else "—")
         self.values["itemised"].setText(f"{p['itemised_projects']} / {'—' if declared is None else declared} 个")
 
@@ -134,10 +145,12 @@ class OverviewTab(QWidget):
         self.cards: list[PortfolioCard] = []
 
         lay.addWidget(self._section("重点指标（滞后于时序进度的排在前面）"))
-        self.indicator_table = _table(["所属行动", "指标", "单位", "年度目标", "实际", "完成率", "序时差（百分点）", "预警"], 3)
+        self.indicator_table = _table(["所属行动", "指标", "单位", "年度目标", "实际", "截至", "完成率",
+                                       "序时差（百分点）", "预警"], 3)
         lay.addWidget(self.indicator_table)
-        lay.addWidget(self._section("“2335”产业集群：产值与规模目标"))
-        self.cluster_table = _table(["层级", "产业集群", "规模目标（亿元）", "产值（亿元）", "完成率", "同比增长", "预警"], 2)
+        lay.addWidget(self._section("“2335”产业集群：产值与年度产值目标（规模层级是发展方向，不作考核）"))
+        self.cluster_table = _table(["层级", "产业集群", "规模层级", "年度产值目标（亿元）", "产值（亿元）", "截至",
+                                     "完成率", "同比增长", "预警"], 3)
         lay.addWidget(self.cluster_table)
         lay.addStretch(1)
 
@@ -169,17 +182,23 @@ class OverviewTab(QWidget):
 
     def _fill_indicators(self, data: dict) -> None:
         rows = sorted(data["indicators"],
-                      key=lambda i: (i["gap_points"] is None, i["gap_points"] if i["gap_points"] is not None else 0))
+                      key=lambda i: (not i["current"], i["gap_points"] is None,
+                                     i["gap_points"] if i["gap_points"] is not None else 0))
         t = self.indicator_table
         t.setRowCount(len(rows))
         for r, i in enumerate(rows):
-            st = i["status"]
-            target = fmt.plain(i["target"]) if i["target"] is not None else "—"
+            st = fmt.shown_status(i)
+            target = (fmt.plain(i["target"]) + fmt.derived_mark(i.get("target_derived", False))
+                      if i["target"] is not None else "—")
+            word = fmt.status_label(st)
+            if not i["current"] and i["status"]:
+                word += f"（{fmt.month_cn(i['as_of'])}：{fmt.status_label(i['status'])}）"
             cells = [_item(i["campaign"]), _item(i["name"], tooltip=i["source"]), _item(i["unit"]),
                      _item(target, align=RIGHT), _item(fmt.plain(i["actual"]), align=RIGHT),
+                     _item(fmt.month_cn(i["as_of"]) if i["as_of"] else "—", align=RIGHT),
                      _item(fmt.percent(i["completion_rate"]), align=RIGHT),
                      _item(fmt.points(i["gap_points"]), align=RIGHT, status=st),
-                     _item(fmt.status_label(st), align=Qt.AlignmentFlag.AlignCenter, status=st)]
+                     _item(word, align=Qt.AlignmentFlag.AlignCenter, status=st)]
             for c, item in enumerate(cells):
                 t.setItem(r, c, item)
         _fit_height(t)
@@ -190,11 +209,17 @@ class OverviewTab(QWidget):
         t.setRowCount(len(rows))
         for r, c in enumerate(rows):
             tier = c["path"][-2] if len(c["path"]) >= 2 else ""
-            st = c["status"]
-            cells = [_item(tier), _item(c["path"][-1]), _item(fmt.yi(c["tier_scale_yi"], 0), align=RIGHT),
-                     _item(fmt.yi(c["output_yi"]), align=RIGHT), _item(fmt.percent(c["completion_rate"]), align=RIGHT),
+            st = fmt.shown_status(c) if c["output_yi"] is not None else None
+            word = fmt.status_label(st) if c["status"] or st == "unreported" else "未设年度目标"
+            if st == "unreported" and c["status"]:
+                word += f"（{fmt.month_cn(c['output_as_of'])}：{fmt.status_label(c['status'])}）"
+            cells = [_item(tier), _item(c["path"][-1]), _item(c["scale_label"] or fmt.scale_level(c["tier_scale_yi"]).removeprefix("规模层级 ")),
+                     _item(fmt.yi(c.get("annual_output_target_yi")), align=RIGHT),
+                     _item(fmt.yi(c["output_yi"]), align=RIGHT),
+                     _item(fmt.month_range_cn(c["output_as_of"]) if c.get("output_as_of") else "—", align=RIGHT),
+                     _item(fmt.percent(c["completion_rate"]), align=RIGHT),
                      _item(fmt.percent(c["growth"]), align=RIGHT),
-                     _item(fmt.status_label(st), align=Qt.AlignmentFlag.AlignCenter, status=st)]
+                     _item(word, align=Qt.AlignmentFlag.AlignCenter, status=st)]
             for col, item in enumerate(cells):
                 t.setItem(r, col, item)
         _fit_height(t)

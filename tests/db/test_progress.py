@@ -7,8 +7,9 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, strategies as st
 
-from db.progress import (Reading, Thresholds, assess, catch_up, completion_rate, gap_points, months_elapsed,
-                         status_for_gap, time_progress, value_as_of)
+from db.progress import (Reading, Thresholds, assess, catch_up, completion_rate, gap_points, judge,
+                         months_elapsed, status_for_gap, time_progress, value_as_of)
+from desktop import formatting as fmt
 
 
 @pytest.mark.parametrize("date,expected", [
@@ -46,7 +47,8 @@ def test_completion_rate_and_article_figures():
 
 
 def test_gap_in_points():
-    assert gap_points(Fraction(222, 399), Fraction(1, 2)) == Fraction(222, 399) * 100 - 50
+    # From the figures as printed: 55.6% − 50.0% = 5.6 points (not 5.5639…).
+    assert gap_points(Fraction(222, 399), Fraction(1, 2)) == Fraction(56, 10)
     assert gap_points(Fraction(45, 100), Fraction(1, 2)) == -5
     assert gap_points(Fraction(45, 100), Fraction(1, 2), "lower") == 5
     assert gap_points(None, Fraction(1, 2)) is None
@@ -137,3 +139,36 @@ def test_catch_up_reaches_the_plan(plan, done, month):
     as_of = dt.date(2023, month, 28 if month == 2 else 30)
     cu = catch_up(plan, done, as_of, 2023)
     assert done + cu.per_month * cu.months_left == max(plan, done)
+
+
+@given(done=st.integers(0, 10**9), plan=st.integers(1, 10**9), month=st.integers(1, 12),
+       green=st.integers(-30, 10), amber_below=st.integers(0, 30))
+def test_no_displayed_rate_and_gap_contradict_their_status(done, plan, month, green, amber_below):
+    """What a reader sees — "99.96% → 100.0%", "-0.0" — never disagrees with the badge beside it."""
+    th = Thresholds(Fraction(green), Fraction(green - amber_below))
+    tp = Fraction(month, 12)
+    a = assess(done, plan, tp, thresholds=th)
+    shown_rate, shown_tp, shown_gap = fmt.percent(a.rate), fmt.percent(tp), fmt.points(a.gap)
+    # The gap printed is the difference of the two percentages printed.
+    gap_from_page = Fraction(shown_rate.rstrip("%")) - Fraction(shown_tp.rstrip("%"))
+    assert Fraction(shown_gap) == gap_from_page
+    assert shown_gap != "-0.0"
+    expected = "green" if gap_from_page >= th.green_from else "amber" if gap_from_page >= th.amber_from else "red"
+    assert a.status == expected
+    assert fmt.gap_sentence(a.gap) != "与序时进度持平" or a.status == "green" or th.green_from > 0
+
+
+def test_a_rounded_hundred_percent_is_not_behind():
+    # 0.99996 is printed 100.0%: it is on time at year end, not 预警 with "-0.0".
+    a = assess(99_996, 100_000, Fraction(1))
+    assert (fmt.percent(a.rate), fmt.points(a.gap), a.status) == ("100.0%", "0.0", "green")
+
+
+def test_a_figure_is_judged_at_its_own_date():
+    # June's 222 of 399 read in September: still +5.6 at June's time progress, and not current.
+    j = judge(2_220_000, 3_990_000, "2023-06-30", dt.date(2023, 9, 30), 2023)
+    assert (j.gap, j.status, j.current, j.time_progress) == (Fraction(56, 10), "green", False, Fraction(1, 2))
+    same_month = judge(2_220_000, 3_990_000, "2023-09-30", dt.date(2023, 9, 30), 2023)
+    assert same_month.current and same_month.status == "red"
+    nothing = judge(None, 3_990_000, None, dt.date(2023, 9, 30), 2023)
+    assert nothing.status is None and not nothing.current

@@ -106,7 +106,7 @@ def test_target_revisions_keep_old_values(builtin_db):
     with pytest.raises(ValidationError, match="「调整理由」"):
         targets.revise(builtin_db, s, "annual_plan", 1, reason="  ")
     log = audit.entries(builtin_db, entity="portfolio", entity_id=pf)[0]
-    assert log["action"] == "target.revise" and "3990000 → 4100000" in log["summary"]
+    assert log["action"] == "target.revise" and "399.0 亿元 → 410.0 亿元" in log["summary"]
 
 
 def test_target_effective_date_time_travels(builtin_db):

@@ -19,11 +19,12 @@ def test_layout_title_unit_two_row_header_sections_and_total(exported):
     result, wb = exported
     ws = wb.active
     assert ws["A1"].value == "渝北区2023年重点项目投资完成情况调度表（截至2023年7月31日）"
-    assert "A1:M1" in ws.merged_cells and ws["M2"].value == "单位：万元"
-    assert [ws.cell(3, c).value for c in range(1, 5)] == ["序号", "项目名称", "责任单位", "总投资"]
-    assert ws["E3"].value == "2023年" and "E3:G3" in ws.merged_cells
-    assert [ws["E4"].value, ws["F4"].value, ws["G4"].value] == ["年度计划投资", "1—7月完成投资", "完成率"]
-    assert "B3:B4" in ws.merged_cells and "H3:H4" in ws.merged_cells
+    assert "A1:N1" in ws.merged_cells and ws["N2"].value == "单位：万元"
+    assert [ws.cell(3, c).value for c in range(1, 6)] == ["序号", "项目名称", "项目代码", "责任单位", "总投资"]
+    assert ws["F3"].value == "2023年" and "F3:H3" in ws.merged_cells
+    assert [ws["F4"].value, ws["G4"].value, ws["H4"].value] == ["年度计划投资", "1—7月完成投资", "完成率"]
+    assert "B3:B4" in ws.merged_cells and "I3:I4" in ws.merged_cells
+    assert ws["C3"].value == "项目代码" and "C3:C4" in ws.merged_cells
     col_a = [ws.cell(r, 1).value for r in range(5, ws.max_row + 1)]
     assert col_a[0] == "一、区级重点项目（11个）"
     assert "二、市级重大项目（6个）" in col_a
@@ -31,25 +32,25 @@ def test_layout_title_unit_two_row_header_sections_and_total(exported):
     assert result.projects == 17
     last = ws.max_row
     assert ws.cell(last, 2).value == "合计"
-    assert ws.cell(last, 4).value == f"=SUM(D5:D{last - 1})"
     assert ws.cell(last, 5).value == f"=SUM(E5:E{last - 1})"
     assert ws.cell(last, 6).value == f"=SUM(F5:F{last - 1})"
-    assert ws.cell(last, 7).value.startswith(f"=IF(E{last}>0")
+    assert ws.cell(last, 7).value == f"=SUM(G5:G{last - 1})"
+    assert ws.cell(last, 8).value.startswith(f"=IF(F{last}>0")
 
 
 def test_numbers_formats_and_print_setup(exported):
     _, wb = exported
     ws = wb.active
     row = next(r for r in range(5, ws.max_row) if ws.cell(r, 2).value == "金康赛力斯龙兴工厂")
-    assert ws.cell(row, 5).value == 200_000 and ws.cell(row, 5).number_format == "#,##0"
-    assert ws.cell(row, 6).value == 150_000
-    assert ws.cell(row, 7).number_format == "0.0%" and ws.cell(row, 7).value.startswith("=IF(")
+    assert ws.cell(row, 6).value == 200_000 and ws.cell(row, 6).number_format == "#,##0"
+    assert ws.cell(row, 7).value == 150_000
+    assert ws.cell(row, 8).number_format == "0.0%" and ws.cell(row, 8).value.startswith("=IF(")
     jinshan = next(r for r in range(5, ws.max_row) if ws.cell(r, 2).value == "金山—明月山500千伏线路工程")
-    assert ws.cell(jinshan, 9).value == 0.6 and ws.cell(jinshan, 9).number_format == "0.0%"
-    assert ws.cell(3, 10).value == "本月进展" and ws.cell(row, 10).value == "二期厂房设备安装"
+    assert ws.cell(jinshan, 10).value == 0.6 and ws.cell(jinshan, 10).number_format == "0.0%"
+    assert ws.cell(3, 11).value == "本月进展" and ws.cell(row, 11).value == "二期厂房设备安装"
     assert ws.freeze_panes == "C5"
     assert ws.print_title_rows == "$3:$4"
-    assert ws.print_area == f"'调度表'!$A$1:$M${ws.max_row}"
+    assert ws.print_area == f"'调度表'!$A$1:$N${ws.max_row}"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize in (9, "9")
     assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage

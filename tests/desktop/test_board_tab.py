@@ -166,7 +166,29 @@ def test_status_colour_matches_the_thresholds_at_the_boundary(bw):
     assert behind.data() == "预警" and behind.data(Qt.ItemDataRole.BackgroundRole).name() == STATUS_TINT["amber"]
     far = cell(tab, "物流分拨中心", "status")
     assert far.data() == "滞后" and far.data(Qt.ItemDataRole.BackgroundRole).name() == STATUS_TINT["red"]
-    assert cell(tab, "长安汽车渝北新工厂", "status").data() == ""       # no plan, no judgement
+    assert cell(tab, "长安汽车渝北新工厂", "status").data() == "未报送"   # no June figure at all
+    assert cell(tab, "长安汽车渝北新工厂", "gap").data() == ""            # and no plan: no judgement
+
+
+def test_a_stale_month_shows_unreported_grey_with_the_last_standing(bw, qtbot):
+    tab = tab_of(bw)
+    bw.ctx.set_as_of(dt.date(2023, 9, 30))
+    qtbot.waitUntil(lambda: tab.result is not None and tab.result.query.as_of == dt.date(2023, 9, 30))
+    far = cell(tab, "物流分拨中心", "status")
+    # June's 9.5% read in September: 未报送 in grey, never red for being old; June's gap stays June's.
+    assert far.data() == "未报送" and far.data(Qt.ItemDataRole.BackgroundRole).name() == STATUS_TINT["unreported"]
+    assert cell(tab, "物流分拨中心", "gap").data() == "-40.5"
+    assert cell(tab, "物流分拨中心", "done").data() == "0.0（6月）"
+    assert cell(tab, "物流分拨中心", "done").data(Qt.ItemDataRole.ToolTipRole) == "截至 2023-06-30（本报告期未报送）"
+    assert "本报告期未报送" in far.data(Qt.ItemDataRole.ToolTipRole) and "滞后" in far.data(Qt.ItemDataRole.ToolTipRole)
+    pick(tab.status_combo, board.UNREPORTED)
+    qtbot.waitUntil(lambda: tab.result.query.filters.status == board.UNREPORTED)
+    assert len(shown(tab)) == 18
+    pick(tab.status_combo, "red")
+    qtbot.waitUntil(lambda: tab.result.query.filters.status == "red")
+    assert shown(tab) == {}
+    band = tab.bands[0]
+    assert band.chip.text() == "未报送" and "6月：超序时进度5.6个百分点（正常）" in band.gap_label.text()
 
 
 def test_money_switch_changes_the_cell_text(bw):
@@ -189,7 +211,9 @@ def test_changing_the_as_of_date_reloads_the_figures(bw, ids):
     tab.ctx.set_as_of(dt.date(2023, 7, 31))
     assert cell(tab, "物流分拨中心", "rate").data() == "90.0%"
     assert cell(tab, "物流分拨中心", "status").data() == "正常"
-    assert cell(tab, "汽车零部件配套园", "status").data() == "预警"        # 50.0% against 58.3%
+    # June's 50.0% is not judged against July's 58.3%: it is June's (on time) and 未报送 for July.
+    assert cell(tab, "汽车零部件配套园", "status").data() == "未报送"
+    assert cell(tab, "汽车零部件配套园", "gap").data() == "0.0"
 
 
 def test_stage_move_records_an_update_and_shows_in_history(bw, ids, monkeypatch):
@@ -303,10 +327,27 @@ def test_edit_saves_every_field_and_undo_restores(bw, ids):
     assert d.editors["responsible_unit"].text() == "区交通局"
 
 
+def test_project_code_is_edited_in_the_detail_pane_validated_and_undone(bw, ids, monkeypatch):
+    tab = tab_of(bw)
+    db = tab.ctx.db
+    pid = ids["物流分拨中心"]
+    tab.select(pid)
+    d = tab.detail
+    errors = _errors(monkeypatch)
+    d.editors["code"].setText("2301-50011-04-01-123456")       # looks national, one digit short
+    d._changed()
+    assert not d.save() and "不是有效的全国投资项目代码" in errors[0] and projects.get(db, pid)["code"] is None
+    d.editors["code"].setText(" 2301-500112-04-01-123456 ")
+    d._changed()
+    assert d.save() and projects.get(db, pid)["code"] == "2301-500112-04-01-123456"
+    bw.undo_action.trigger()
+    assert projects.get(db, pid)["code"] is None and d.editors["code"].text() == ""
+
+
 def test_annual_plan_edit_through_the_toolbar_with_undo(bw, ids, monkeypatch):
     tab = tab_of(bw)
     tab.select(ids["物流分拨中心"])
-    monkeypatch.setattr(dialogs, "ask_target", lambda *a, **k: ("0.2", "年中调整", "渝北发改〔2023〕1号"))
+    monkeypatch.setattr(dialogs, "ask_target", lambda *a, **k: ("0.2", "年中调整", "渝北发改〔2023〕1号", "2023-01-01"))
     bw.edit_target_action.trigger()
     assert cell(tab, "物流分拨中心", "plan").data() == "0.2"
     assert cell(tab, "物流分拨中心", "rate").data() == "4.8%"
@@ -436,4 +477,32 @@ def test_record_update_opens_the_record_dialog_for_the_selected_project(bw, ids,
     tab = tab_of(bw)
     tab.select(ids["数据中心"])
     bw.record_action.trigger()
-    assert opened == [("project", ids["数据中心"], {"as_of": dt.date(2023, 6, 30)})]
+    assert opened == [("project", ids["数据中心"], {})]   # no month forced: the dialog opens on the month to report
+
+
+def test_reporting_tab_lists_units_and_filters_the_board_to_missing_projects(bw, ids, qtbot, monkeypatch, tmp_path):
+    tab = bw.tab_widgets["reporting"]
+    bw.ctx.set_as_of(dt.date(2023, 7, 31))
+    updates.record(bw.ctx.db, Subject("project", ids["数据中心"]), "completed", "2023-07-31", value=1000)
+    assert tab.heading.text().startswith("报告期 2023年7月 · 报送截止 2023年8月5日")
+    assert "已报送 1 / 18 个项目" in tab.heading.text()
+    rows = {tab.table.item(r, 0).text(): r for r in range(tab.table.rowCount())}
+    big = rows["区大数据局"]
+    assert tab.table.item(big, 4).text() == "已全部报送"
+    econ = rows["区经济信息委"]
+    assert tab.table.item(econ, 4).text() == "未报送" and tab.table.item(econ, 3).text() == "2"
+    assert tab.table.item(econ, 5).text() == "汽车零部件配套园、汽车电子产业园"
+    assert "区级重点项目、市级重大项目 7月未报送" in tab.totals_label.text()
+    tab.table.selectRow(econ)
+    tab.missing_button.click()
+    board_tab = bw.tab_widgets["board"]
+    assert bw.tabs.currentWidget() is board_tab
+    qtbot.waitUntil(lambda: board_tab.result.query.filters.status == board.UNREPORTED)
+    assert set(shown(board_tab)) == {"汽车零部件配套园", "汽车电子产业园"}
+    out = tmp_path / "催报.pdf"
+    monkeypatch.setattr("desktop.exchange_ui.ask_save_path", lambda *a: str(out))
+    monkeypatch.setattr(dialogs, "show_info", lambda *a: None)
+    tab.write_notice()
+    import subprocess
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "区经济信息委" in text and "汽车电子产业园" in text and "2023年8月5日" in text

@@ -129,13 +129,14 @@ def test_builtin_monthly_chart_marks_the_month_and_states_the_catch_up(builtin_d
 def test_builtin_stage_clusters_and_indicator_charts_carry_the_figures(builtin_data):
     stages = "\n".join(texts(build("stages", builtin_data)))
     assert "7 个" in stages and "开工" in stages          # 7 of the 13 itemised projects have started
-    assert "未评价" in stages                             # no project has money figures: said, not hidden
+    assert "未报送为本报告期尚无完成投资数据的 13 个项目" in stages.replace("“", "").replace("”", "")
     clusters = "\n".join(texts(build("clusters", builtin_data)))
-    assert "855.8 / 1000（85.6%）" in clusters and "+2.0%" in clusters
+    # A tier's 千亿级 is a level in the header, not a target the output is a percentage of.
+    assert "1—6月产值 855.8" in clusters and "+2.0%" in clusters and "/ 1000" not in clusters
     assert "【主导产业集群】 千亿级" in clusters
-    assert "战略性新星产业集群5个集群暂无规模目标和产值，未列出" in clusters    # left out, and said so
+    assert "战略性新星产业集群5个集群暂无产值，未列出" in clusters    # left out, and said so
     indicators = "\n".join(texts(build("indicators", builtin_data)))
-    assert "359家 / 目标 353家，101.7% 正常" in indicators
+    assert "359家 / 目标 353家（推算），101.7% 正常" in indicators
     assert "未设目标" in indicators
 
 
@@ -237,6 +238,6 @@ def test_figure_painted_through_qpainter_is_real_text_in_a_pdf(app, builtin_data
     paint_figure(build("clusters", builtin_data), painter, QRectF(0, 0, rect.width(), rect.height()))
     painter.end()
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    assert "新一代电子信息制造业" in text and "855.8 / 1000（85.6%）" in text
+    assert "新一代电子信息制造业" in text and "1—6月产值 855.8" in text
     assert "智能网联新能源汽车" in text                                     # 网 comes back as U+7F51
     assert not any(0x2F00 <= ord(ch) <= 0x2FDF for ch in text)

@@ -85,7 +85,7 @@ def test_printing_draws_vector_text(charts, tmp_path):
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
     charts.paint_on(printer)
     text = pdftext(tmp_path / "printed.pdf")
-    assert "产业集群产值、规模目标与增速" in text and "855.8 / 1000（85.6%）" in text
+    assert "产业集群产值、年度目标与增速" in text and "1—6月产值 855.8" in text
 
 
 def test_export_pdf_and_png(charts, tmp_path, monkeypatch):

@@ -68,6 +68,46 @@ def test_choosing_a_portfolio_for_rows_of_unknown_level(ctx, qtbot, tmp_path):
     assert cell(dialog.rows_model, 0, 4) == "市级重大" and dialog.apply_button.isEnabled()
 
 
+def test_preview_asks_where_an_unknown_level_goes(ctx, qtbot, tmp_path):
+    from tests.data import layouts
+    dialog = ImportPreviewDialog(ctx, xlsx_import.read(ctx.db, layouts.write("national-code", tmp_path)))
+    qtbot.addWidget(dialog)
+    assert dialog.level_question.text() == "1 个新项目级别不明（表中写“省级重点”），放入："
+    assert cell(dialog.rows_model, 2, ImportRowsModel.COL_STATUS) == "跳过"
+    dialog.level_combo.setCurrentIndex(dialog.level_combo.findData("district"))
+    assert cell(dialog.rows_model, 2, 4) == "区级重点" and dialog.apply_button.isEnabled()
+
+
+def test_preview_lists_warnings_and_imports_only_with_a_reason(ctx, qtbot, tmp_path, told):
+    from tests.data import layouts
+    xlsx_import.apply(ctx.db, xlsx_import.read(ctx.db, layouts.write("platform-july", tmp_path)))
+    path = layouts.platform_august_disagreeing(tmp_path / "disagree.xlsx")
+    dialog = ImportPreviewDialog(ctx, xlsx_import.read(ctx.db, path))
+    qtbot.addWidget(dialog)
+    listed = [dialog.warnings_list.item(i).text() for i in range(dialog.warnings_list.count())]
+    assert [t.split("：［")[0] for t in listed if "［本月与累计不符］与累计数不一致" in t] == [
+        "需核实：工作表“投资完成情况” 第 4 行 空港新城人才公寓",
+        "需核实：工作表“投资完成情况” 第 6 行 两江国际商务中心综合交通枢纽"]
+    assert "有 2 条提醒需要核实" in dialog.blockers.text() and not dialog.apply_button.isEnabled()
+    assert not dialog.reason.isHidden()
+    assert "本月与累计不符" in cell(dialog.rows_model, 1, 7)
+    dialog.reason.setText("平台数据已核实")
+    assert dialog.apply_button.isEnabled()
+    before = counts(ctx.db)
+    result = xlsx_import.apply(ctx.db, dialog.preview)
+    assert result.updates_recorded == 4 and counts(ctx.db)["progress_update"] == before["progress_update"] + 4
+    assert ctx.db.scalar("SELECT count(*) FROM accepted_warning WHERE reason = '平台数据已核实'") == 2
+
+
+def test_preview_of_a_refused_sheet_cannot_be_applied(ctx, qtbot, tmp_path):
+    path = simple_workbook(tmp_path / "y.xlsx", [[1, "大洋电机项目", 1000, 500, "开工", "区经信委"]],
+                           title="渝北区2024年区级重点项目调度表（截至2024年3月31日）")
+    dialog = ImportPreviewDialog(ctx, xlsx_import.read(ctx.db, path))
+    qtbot.addWidget(dialog)
+    assert "无法导入：工作表“区级”：表中是 2024 年的数据，数据库中没有这一计划年度" in dialog.blockers.text()
+    assert not dialog.apply_button.isEnabled() and dialog.reason.isHidden()
+
+
 def test_import_flow_reads_and_applies_off_the_ui_thread(ctx, qtbot, tmp_path, monkeypatch, told):
     path = messy_workbook(tmp_path / "调度表.xlsx")
     seen = {}
@@ -229,3 +269,43 @@ def test_a_read_only_database_offers_no_imports(app, builtin_db, qtbot, tmp_path
     w.close()
     ctx.close()
     db.close()
+
+
+def test_exchange_preview_lists_plausibility_warnings_and_needs_a_reason(ctx, qtbot, tmp_path):
+    unit = open_database(tmp_path / "unit.db")
+    seed.load_builtin(unit)
+    s = Subject("project", projects.find(unit, "大洋电机项目")["id"])
+    updates.record(unit, s, "completed", "2023-07-31", value=600_000_000)  # 6 万亿元: 万元 read as 亿元
+    path = exchange.export(unit, tmp_path / "unit.ptx").path
+    unit.close()
+    preview = exchange.read(ctx.db, path)
+    dialog = ExchangePreviewDialog(ctx, preview)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    text = dialog.warnings_label.text()
+    assert dialog.warnings_label.isVisible() and "合理性提示（1 条" in text and "数量级异常" in text
+    assert "大洋电机项目" in text and not dialog.apply_button.isEnabled()
+    dialog.reason_edit.setText("  ")
+    assert not dialog.apply_button.isEnabled()
+    dialog.reason_edit.setText("单位核实无误")
+    assert dialog.apply_button.isEnabled()
+    dialog.accept()
+    assert preview.accepted_reason == "单位核实无误"
+
+
+def test_gui_exports_never_replace_a_database_or_another_kind(ctx, tmp_path, monkeypatch, told):
+    import hashlib
+    import shutil
+
+    disguised = tmp_path / "调度表.xlsx"
+    shutil.copyfile(ctx.db.path, disguised)
+    before = hashlib.sha256(disguised.read_bytes()).hexdigest()
+    assert exchange_ui.export_xlsx(None, ctx, str(disguised)) is None
+    assert "数据库" in told[-1][2] and "不会覆盖" in told[-1][2]
+    ptx = tmp_path / "别人的.ptx"
+    ptx.write_bytes(b"%PDF-1.4 not an exchange file")
+    monkeypatch.setattr(exchange_ui.ExchangeExportDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    monkeypatch.setattr(exchange_ui, "ask_save_path", lambda *a: str(ptx))
+    assert exchange_ui.export_exchange(None, ctx) is None
+    assert "不是交换包" in told[-1][2] and ptx.read_bytes().startswith(b"%PDF")
+    assert hashlib.sha256(disguised.read_bytes()).hexdigest() == before

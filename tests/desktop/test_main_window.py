@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QLabel
 from db import audit, clusters, plan, portfolios, targets, updates
 from db.subjects import Subject
 from desktop import dialogs
-from desktop.models.cluster_tree import COL_SCALE, NODE_ID_ROLE, ClusterTreeModel
+from desktop.models.cluster_tree import COL_OUTPUT, COL_SCALE, COL_STATUS as CL_STATUS, COL_TARGET as CL_TARGET
+from desktop.models.cluster_tree import NODE_ID_ROLE, ClusterTreeModel
 from desktop.models.indicators import COL_RATE, COL_STATUS, COL_TARGET, IndicatorModel
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +34,7 @@ def test_overview_shows_the_article_figures(window):
     assert c.values["plan"].text() == "399.0 亿元"
     assert card(window, "市级重大项目").values["total"].text() == "719.0 亿元"
     assert "时序进度 50.0%" in window.tp_label.text()
+    assert "报告期 2023年6月（默认报告期，6月：各项目盘子合计均已报送的最近月份）" in window.tp_label.text()
 
 
 def test_changing_the_as_of_date_moves_the_overview(window, ctx):
@@ -42,12 +44,20 @@ def test_changing_the_as_of_date_moves_the_overview(window, ctx):
     combo.setCurrentIndex(combo.findData("2023-07-31"))
     assert ctx.as_of == dt.date(2023, 7, 31)
     c = card(window, "区级重点项目")
-    # 240/399 = 60.2% against 7/12 = 58.3%: still ahead, by 1.8 points.
+    # 240/399 = 60.2% against 7/12 = 58.3%: ahead by 1.9 points, as the reader works it out from the page
+    # (the exact difference, 1.85…, would print 1.8 beside 60.2% and 58.3%).
     assert c.rate_label.text() == "60.2%"
-    assert "超序时进度 1.8 个百分点" in c.gap_label.text()
+    assert "超序时进度 1.9 个百分点" in c.gap_label.text()
     assert "时序进度 58.3%" in window.tp_label.text()
+    assert "报告期 2023年7月（已手动选择；默认报告期为6月：各项目盘子合计均已报送的最近月份）" in window.tp_label.text()
+    # The city total was not reported for July: 未报送, with June's standing beside it, never judged at July.
+    city = card(window, "市级重大项目")
+    assert city.chip.text() == "未报送" and city.rate_label.text() == "57.2%"
+    assert "7月未报送；1—6月完成率，6月：超序时进度7.2个百分点（正常）" == city.gap_label.text()
+    assert city.values["done"].text() == "50.5 亿元（截至6月）"
     combo.setCurrentIndex(combo.findData("2023-03-31"))
-    assert c.rate_label.text() == "—" and c.chip.text() == "—"
+    assert c.rate_label.text() == "—" and c.chip.text() == "未报送"     # nothing reported for March
+    assert "3月未报送；此前无报送" == c.gap_label.text()
     window.prev_month_action.trigger()
     assert ctx.as_of == dt.date(2023, 2, 28)
 
@@ -76,15 +86,16 @@ def test_tree_expands_and_shows_figures(window, qtbot):
     view.expand(auto)
     assert view.isExpanded(auto)
     assert [proxy.index(r, 0, auto).data() for r in range(proxy.rowCount(auto))] == ["长安汽车", "金康赛力斯", "大洋电机"]
-    assert auto.siblingAtColumn(COL_SCALE).data() == "1000"
-    assert auto.siblingAtColumn(2).data() == "505.2"
+    assert auto.siblingAtColumn(COL_SCALE).data() == "千亿级"         # a level, not a target
+    assert auto.siblingAtColumn(COL_OUTPUT).data() == "505.2"
+    assert auto.siblingAtColumn(CL_TARGET).data() == "" and auto.siblingAtColumn(CL_STATUS).data() == ""
     tab.select(auto.data(NODE_ID_ROLE))
     assert "全区汽车产业的产值达505.2亿元" in tab.details.toPlainText()
     assert "长安汽车渝北新工厂" in tab.details.toPlainText()
 
 
-def _answer_target(monkeypatch, value, reason, doc_no=""):
-    monkeypatch.setattr(dialogs, "ask_target", lambda *a, **k: (value, reason, doc_no))
+def _answer_target(monkeypatch, value, reason, doc_no="", effective="2023-01-01"):
+    monkeypatch.setattr(dialogs, "ask_target", lambda *a, **k: (value, reason, doc_no, effective))
     errors = []
     monkeypatch.setattr(dialogs, "show_error", lambda parent, title, text: errors.append(text))
     return errors
@@ -130,22 +141,26 @@ def test_refused_target_edit_shows_message_and_changes_nothing(window, ctx, monk
     tab.edit_target()
     assert len(errors) == 1 and needle in errors[0]
     assert (ctx.db.scalar("SELECT count(*) FROM target"), ctx.db.scalar("SELECT count(*) FROM audit_log")) == before
-    assert tab.model.index_of(ind["id"]).siblingAtColumn(COL_TARGET).data() == "353"
+    assert tab.model.index_of(ind["id"]).siblingAtColumn(COL_TARGET).data() == "353（推算）"   # derived: said so
     assert ctx.undo_stack.count() == 0
 
 
-def test_cluster_scale_target_edit_and_undo(window, ctx, monkeypatch):
+def test_cluster_annual_output_target_with_effective_date_and_undo(window, ctx, monkeypatch):
     tab = window.tab_widgets["clusters"]
     window.tabs.setCurrentWidget(tab)
-    node = clusters.find_by_path(ctx.db, ctx.plan_year["id"], ["“2335”现代制造业集群", "支柱产业", "智能装备"])
+    node = clusters.find_by_path(ctx.db, ctx.plan_year["id"], ["“2335”现代制造业集群", "主导产业集群", "智能网联新能源汽车"])
     tab.select(node)
-    _answer_target(monkeypatch, "600", "扩大规模目标")
+    _answer_target(monkeypatch, "1100", "区政府确定年度产值目标", "渝北府〔2023〕8号", "2023-08-01")
     window.edit_target_action.trigger()
-    idx = tab.model.index_for(node, COL_SCALE)
-    assert idx.data() == "600"
-    assert "扩大规模目标" in tab.details.toPlainText()
+    # June keeps what was in force in June: no target, no status.
+    assert tab.model.index_for(node, CL_TARGET).data() == "" and tab.model.index_for(node, CL_STATUS).data() == ""
+    assert "2023-08-01" in tab.details.toPlainText() and "区政府确定年度产值目标" in tab.details.toPlainText()
+    ctx.set_as_of(dt.date(2023, 8, 31))
+    assert tab.model.index_for(node, CL_TARGET).data() == "1100.0"
+    # June's 505.2 of 1100 = 45.9% at June's 50%: amber then, and 未报送 for August.
+    assert tab.model.index_for(node, CL_STATUS).data() == "未报送（6月：预警）"
     window.undo_action.trigger()
-    assert tab.model.index_for(node, COL_SCALE).data() == "500"
+    assert tab.model.index_for(node, CL_TARGET).data() == ""
     actions = [e["action"] for e in audit.entries(ctx.db, entity="cluster", entity_id=node)[:2]]
     assert actions == ["target.undo", "target.revise"]
 
@@ -320,3 +335,27 @@ def test_reload_after_restore_refreshes_views(window, ctx):
     backups.restore_into(ctx.db, info.path)
     ctx.reload()
     assert card(window, "区级重点项目").rate_label.text() == "55.6%"
+
+
+def test_target_dialog_asks_for_the_effective_date(app):
+    from desktop.target_dialog import TargetDialog, default_effective_date
+    assert default_effective_date(2023, dt.date(2023, 9, 30), today=dt.date(2026, 12, 2)) == dt.date(2023, 9, 1)
+    assert default_effective_date(2023, dt.date(2023, 9, 30), today=dt.date(2023, 8, 15)) == dt.date(2023, 8, 15)
+    d = TargetDialog(None, title="修改指标目标", subject="新培育科技型中小企业", current="353", unit="家",
+                     effective=dt.date(2023, 8, 1), year=2023)
+    d.value_edit.setText("380")
+    d.reason_edit.setText("年中调增")
+    assert d.values() == ("380", "年中调增", "", "2023-08-01")
+    assert d.date_edit.minimumDate().year() == 2023 and d.date_edit.maximumDate().toString("yyyy-MM-dd") == "2023-12-31"
+
+
+def test_indicator_revision_in_august_leaves_june_as_it_was(window, ctx, monkeypatch):
+    tab = window.tab_widgets["indicators"]
+    ind = next(i for i in ctx.db.query("SELECT id, name FROM indicator") if i["name"] == "新培育科技型中小企业")
+    tab.select(ind["id"])
+    _answer_target(monkeypatch, "380", "年中调增", effective="2023-08-01")
+    tab.edit_target()
+    assert tab.model.index_of(ind["id"]).siblingAtColumn(COL_RATE).data() == "101.7%"   # June: still 353
+    ctx.set_as_of(dt.date(2023, 8, 31))
+    assert tab.model.index_of(ind["id"]).siblingAtColumn(COL_TARGET).data() == "380"
+    assert tab.model.index_of(ind["id"]).siblingAtColumn(COL_RATE).data() == "94.5%"

@@ -59,7 +59,7 @@ def test_report_text_has_date_rate_portfolios_and_the_standard_sentence(builtin_
     assert "1—6月，区级重点项目完成投资222亿元，占年度计划的55.6%，超序时进度5.6个百分点" in text
     assert "1—6月，市级重大项目完成投资50.5亿元，占年度计划的57.2%，超序时进度7.2个百分点" in text
     assert "新培育科技型中小企业359家，完成全年目标的101.7%" in text          # an indicator group sentence
-    assert "新一代电子信息制造业，实现产值855.8亿元，同比增长2.0%" in text   # a cluster tier sentence
+    assert "新一代电子信息制造业，1—6月实现产值855.8亿元，同比增长2.0%" in text   # a cluster tier sentence
     cover = squeeze(pages[0])
     for piece in ("渝北区2023年", "重点工作调度简报", "数据截至", "2023年6月30日", "编制单位", "渝北区发展和改革委员会",
                   "编制日期"):

@@ -63,17 +63,19 @@ def test_backup_then_restore_round_trip(db_path, tmp_path):
     assert safety and note_of_first_project(safety[0].split("到 ", 1)[1].strip()) == "之后改错了"
 
 
-def test_backup_replaces_an_older_backup_but_never_another_file(db_path, tmp_path):
+def test_backup_replaces_an_older_backup_only_with_force_and_never_another_file(db_path, tmp_path):
     out = tmp_path / "copy.db"
     assert run("backup", str(out), "--db", str(db_path)).returncode == 0
-    assert run("backup", str(out), "--db", str(db_path)).returncode == 0  # yesterday's backup, replaced
-    precious = tmp_path / "报表.xlsx"
+    r = run("backup", str(out), "--db", str(db_path))  # yesterday's backup: replaced only when asked
+    assert r.returncode == 2 and "--force" in r.stderr
+    assert run("backup", str(out), "--db", str(db_path), "--force").returncode == 0
+    precious = tmp_path / "报表.db"
     precious.write_bytes(b"PK\x03\x04 not ours")
     before = sha(precious)
     r = run("backup", str(precious), "--db", str(db_path))
     assert r.returncode == 2 and "不会覆盖" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert sha(precious) == before
-    r = run("backup", str(db_path), "--db", str(db_path))
+    r = run("backup", str(db_path), "--db", str(db_path), "--force")
     assert r.returncode == 2 and "数据库本身" in r.stderr
     r = run("backup", str(tmp_path / "nope" / "x.db"), "--db", str(db_path))
     assert r.returncode == 2 and "文件夹不存在" in r.stderr

@@ -62,6 +62,8 @@ def test_backup_dialog_lists_time_kind_size_and_backs_up_now(app, qtbot, db):
     assert dialog.table.rowCount() == 2
     assert dialog.table.item(0, COL_KIND).text() == "手动备份"  # newest first
     assert "共 2 份" in dialog.folder_label.text()
+    used = sum(b.size for b in backups.list_backups(db.path)) // 1024
+    assert f"占用 {used} KB" in dialog.folder_label.text() and "上限 20.0 MB" in dialog.folder_label.text()
 
 
 def test_restore_asks_first_then_restores_and_keeps_the_current_data(app, qtbot, db, answers):

@@ -20,13 +20,33 @@ def test_screenshot_writes_every_tab(tmp_path):
                          timeout=180)
     assert out.returncode == 0, out.stderr
     written = [Path(line) for line in out.stdout.split()]
-    assert {p.name for p in written} >= {"overview.png", "clusters.png", "indicators.png"}
+    assert {p.name for p in written} >= {"overview.png", "clusters.png", "indicators.png", "board.png",
+                                         "dialog-record.png", "dialog-target.png", "dialog-import-preview.png"}
     for p in written:
+        if p.name.startswith("dialog-"):
+            assert p.parent == tmp_path / "shots" and QImage(str(p)).width() > 300
+            continue
         img = QImage(str(p))
         assert (img.width(), img.height()) == (1280, 800)
         # Not blank: many distinct colours in a sample of pixels.
         colours = {img.pixel(x, y) for x in range(0, 1280, 37) for y in range(0, 800, 23)}
         assert len(colours) > 5, p
+
+
+def test_screenshot_of_the_import_preview_stores_nothing(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "s.db"
+    out = subprocess.run([sys.executable, "-m", "desktop", "screenshot", str(tmp_path / "shots"), "--db", str(db),
+                          "--size", "1024x700"], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    con = sqlite3.connect(db)
+    # The preview's sheet carries 3.5 亿元 for 金康赛力斯龙兴工厂; it is only read, never imported.
+    assert con.execute("SELECT count(*) FROM progress_update u JOIN project p ON p.id = u.project_id"
+                       " WHERE p.name = '金康赛力斯龙兴工厂' AND u.metric = 'completed'").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM audit_log WHERE action LIKE 'import%'").fetchone() == (0,)
+    assert not list((tmp_path / "shots").glob("*.xlsx")) and [p for p in (tmp_path / "shots").iterdir()
+                                                               if p.is_dir()] == []
 
 
 def test_bad_size_is_refused(tmp_path):
@@ -77,3 +97,39 @@ def test_every_text_on_screen_is_in_the_bundled_font(window):
     assert len(chars) > 200
     missing = sorted(ch for ch in chars if not metrics.inFontUcs4(ord(ch)))
     assert missing == []
+
+
+def test_screenshot_waits_for_the_board_loaded_in_a_worker_thread(app, builtin_db, tmp_path, monkeypatch):
+    """As at 10,000 projects: the board's rows come from a worker thread; the picture is taken once they are in."""
+    import datetime as dt
+
+    from desktop import board_loader
+    from desktop.commands import screenshot
+
+    import time
+
+    from db import board as db_board
+
+    monkeypatch.setattr(board_loader, "ASYNC_FROM", 0)     # every load goes to the worker, as on a city database
+    real_load = db_board.Reader.load
+
+    def slow_load(self, query):                             # and takes its time, as 10,000 projects do
+        time.sleep(1.5)
+        return real_load(self, query)
+
+    monkeypatch.setattr(db_board.Reader, "load", slow_load)
+    seen = {}
+    real_save = screenshot._save
+
+    def spy(widget, path):
+        board = getattr(widget, "tab_widgets", {}).get("board")
+        if board is not None and path.name == "board.png":
+            seen["rows"] = board.model.rowCount()
+            seen["worker"] = board.loader.uses_worker()
+            seen["count"] = board.count_label.text()
+        return real_save(widget, path)
+
+    monkeypatch.setattr(screenshot, "_save", spy)
+    written = screenshot.render_tabs(builtin_db, tmp_path, dt.date(2023, 6, 30), (1366, 768), dialogs=False)
+    assert seen == {"rows": 13, "worker": True, "count": "显示 13 个项目（共 13 个）"}
+    assert (tmp_path / "board.png") in written

@@ -47,6 +47,7 @@ class BackupInfo:
     size: int
     reason: str
     seq: int = 1  # several backups within one second
+    content_at: dt.datetime | None = None  # the newest change the backup holds (its audit log); None if unreadable
 
     @property
     def reason_label(self) -> str:
@@ -54,8 +55,16 @@ class BackupInfo:
 
     @property
     def future(self) -> bool:
-        """Dated after now: taken while the PC's clock was ahead; it is not newer than today's backups."""
-        return self.taken_at > dt.datetime.now() + dt.timedelta(minutes=5)
+        """Dated after now, by its name or by the changes it holds: taken (or written) while the PC's clock was
+        ahead; it is not newer than today's backups."""
+        limit = dt.datetime.now() + dt.timedelta(minutes=5)
+        return self.taken_at > limit or (self.content_at is not None and self.content_at > limit)
+
+    @property
+    def holds_until(self) -> dt.datetime:
+        """The time its content reaches: what "newest" means when choosing a backup (a file's name or mtime can lie:
+        a copied or renamed backup, a clock set wrong when it was written)."""
+        return self.content_at or self.taken_at
 
     @property
     def label(self) -> str:
@@ -88,7 +97,27 @@ def _info(path: Path) -> BackupInfo | None:
         size = path.stat().st_size
     except (ValueError, OSError):
         return None
-    return BackupInfo(path=path, taken_at=taken, size=size, reason=m.group("reason"), seq=int(m.group("seq") or 1))
+    return BackupInfo(path=path, taken_at=taken, size=size, reason=m.group("reason"), seq=int(m.group("seq") or 1),
+                      content_at=content_time(path))
+
+
+def content_time(path: str | os.PathLike) -> dt.datetime | None:
+    """When the newest change held in the database file ``path`` was made (its audit log), or None when the file
+    cannot be read as a PolicyTrack database. Read-only; never raises."""
+    try:
+        conn = connect_read_only(Path(path))
+    except (DatabaseRefused, sqlite3.Error, OSError):
+        return None
+    try:
+        row = conn.execute("SELECT max(at) FROM audit_log").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    try:
+        return dt.datetime.strptime(row[0], "%Y-%m-%d %H:%M:%S") if row and row[0] else None
+    except (TypeError, ValueError):
+        return None
 
 
 def list_backups(db_path: str | os.PathLike) -> list[BackupInfo]:
@@ -277,9 +306,11 @@ def verify(path: str | os.PathLike) -> None:
 
 
 def newest_good(db_path: str | os.PathLike, *, limit: int = 10) -> BackupInfo | None:
-    """The newest backup that passes verify() (looking at no more than ``limit`` of them). A future-dated backup
-    (the PC's clock was ahead) comes after the others: it is not today's data."""
-    for b in sorted(list_backups(db_path), key=lambda b: b.future)[:limit]:
+    """The newest backup that passes verify() (looking at no more than ``limit`` of them), newest by the changes it
+    holds, not by its file name. A future-dated backup (the PC's clock was ahead) comes after the others: it is not
+    today's data."""
+    ordered = sorted(list_backups(db_path), key=lambda b: (b.future, -b.holds_until.timestamp(), -b.seq))
+    for b in ordered[:limit]:
         try:
             verify(b.path)
         except BackupRefused:

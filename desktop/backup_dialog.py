@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderV
 from db import Database, PolicyTrackError, backups, backups_dir
 from desktop import dialogs, formatting as fmt
 
-COL_TIME, COL_KIND, COL_SIZE = range(3)
+COL_TIME, COL_HOLDS, COL_KIND, COL_SIZE = range(4)
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -35,14 +35,15 @@ class BackupDialog(QDialog):
         intro.setWordWrap(True)
         lay.addWidget(intro)
 
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["备份时间", "类型", "大小"])
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["备份时间", "数据截至", "类型", "大小"])
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(COL_TIME, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_HOLDS, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_KIND, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(COL_SIZE, QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemSelectionChanged.connect(self._update_buttons)
@@ -81,10 +82,15 @@ class BackupDialog(QDialog):
             when = QTableWidgetItem(b.taken_at.strftime("%Y-%m-%d %H:%M:%S"))
             when.setData(PATH_ROLE, str(b.path))
             when.setToolTip(str(b.path))
+            # The time of the newest change it holds: a file's name can lie (a copy, a PC clock set wrong).
+            holds = QTableWidgetItem(b.content_at.strftime("%Y-%m-%d %H:%M:%S") if b.content_at else "—")
+            holds.setToolTip("备份中最后一次修改的时间" + ("（在未来：电脑时钟可能不准，请核对）" if b.future else ""))
+            if b.future:
+                holds.setForeground(Qt.GlobalColor.darkRed)
             kind = QTableWidgetItem(b.reason_label)
             size = QTableWidgetItem(fmt.file_size(b.size))
             size.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            for col, item in ((COL_TIME, when), (COL_KIND, kind), (COL_SIZE, size)):
+            for col, item in ((COL_TIME, when), (COL_HOLDS, holds), (COL_KIND, kind), (COL_SIZE, size)):
                 self.table.setItem(row, col, item)
         if items:
             self.table.selectRow(0)

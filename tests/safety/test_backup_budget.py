@@ -87,3 +87,46 @@ def test_future_dated_backup_flagged_and_not_offered_first(db_path):
     assert infos[future].future and "日期在未来" in infos[future].label
     assert not infos[today].future
     assert backups.newest_good(db_path).path == today
+
+
+def test_newest_backup_is_chosen_by_the_changes_it_holds_not_by_its_name(db_path):
+    """A backup whose file name is later (a copy renamed, a clock set wrong when it was written) but whose content
+    stops earlier is not offered before the one that holds the later changes."""
+    from db import settings
+
+    db = open_database(db_path)
+    try:
+        now = dt.datetime.now().replace(microsecond=0)
+        # (changes after the file was created, whose own audit rows carry the real time)
+        db.clock = lambda: now + dt.timedelta(minutes=1)
+        settings.put(db, "reporting_deadline_day", "6", "报送截止日 6")
+        stale = make(db, now - dt.timedelta(minutes=5))            # named later, holds changes until now + 1 min
+        db.clock = lambda: now + dt.timedelta(minutes=2)
+        settings.put(db, "reporting_deadline_day", "7", "报送截止日 7")
+        fresh = make(db, now - dt.timedelta(minutes=30))           # named earlier, holds the later change
+    finally:
+        db.close()
+    infos = {b.path: b for b in backups.list_backups(db_path)}
+    assert infos[stale].content_at == now + dt.timedelta(minutes=1)
+    assert infos[fresh].content_at == now + dt.timedelta(minutes=2)
+    assert not infos[stale].future and not infos[fresh].future
+    assert backups.newest_good(db_path).path == fresh
+
+
+def test_backup_dialog_shows_when_each_backups_data_ends(db_path, qtbot):
+    from db import settings
+    from desktop.backup_dialog import COL_HOLDS, COL_TIME, BackupDialog
+
+    db = open_database(db_path)
+    try:
+        now = dt.datetime.now().replace(microsecond=0)
+        db.clock = lambda: now + dt.timedelta(minutes=2)
+        settings.put(db, "reporting_deadline_day", "6", "报送截止日 6")
+        make(db, now - dt.timedelta(minutes=1))
+        d = BackupDialog(db)
+        qtbot.addWidget(d)
+        assert d.table.horizontalHeaderItem(COL_HOLDS).text() == "数据截至"
+        assert d.table.item(0, COL_HOLDS).text() == (now + dt.timedelta(minutes=2)).strftime("%Y-%m-%d %H:%M:%S")
+        assert d.table.item(0, COL_TIME).text() == (now - dt.timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S")
+    finally:
+        db.close()

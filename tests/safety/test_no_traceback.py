@@ -170,6 +170,14 @@ def test_disk_full_reported_as_disk_full_and_works_again_when_freed(capsys, tmp_
         db_path = where / "pt.db"
         assert run_in_process(capsys, "summary", "--db", db_path)[0] == 0
         summary_before = run_in_process(capsys, "summary", "--json", "--db", db_path)[1]
+        # a 调度表 moving one project's 形象进度 on, kept off the small disk: importing it needs a backup first
+        sheet = tmp_path / "调度表.xlsx"
+        assert run_in_process(capsys, "export-xlsx", sheet, "--as-of", "2023-06-30", "--db", db_path)[0] == 0
+        wb = openpyxl.load_workbook(sheet)
+        ws = wb.active
+        row = next(r for r in ws.iter_rows(min_row=5) if r[8].value == "前期")
+        row[8].value = "开工"
+        wb.save(sheet)
         filler = where / "filler"
         with open(filler, "wb") as f:
             with contextlib.suppress(OSError):
@@ -177,7 +185,8 @@ def test_disk_full_reported_as_disk_full_and_works_again_when_freed(capsys, tmp_
                     f.write(b"\0" * 65536)
                     f.flush()
         for args in (("summary",), ("record", "--project", "1", "--as-of", "2023-07-31", "--completed-yi", "1"),
-                     ("backup", where / "b.db"), ("export-xlsx", where / "o.xlsx")):
+                     ("backup", where / "b.db"), ("export-xlsx", where / "o.xlsx"),
+                     ("import-xlsx", sheet)):   # disk full during the backup made before an import
             line = refused(capsys, db_path, *args, "--db", db_path, words=("磁盘空间不足",))
             assert "损坏" not in line.replace("没有损坏", "") and "恢复：" not in line
         filler.unlink()

@@ -86,3 +86,37 @@ class ProgressWithMarker(QWidget):
         paint_progress(painter, QRectF(self.rect()).adjusted(1, 3, -1, -3), self.rate, self.time_progress,
                        self.status)
         painter.end()
+
+
+class FittingLabel(QLabel):
+    """A one-line label given several wordings, longest first: it shows the longest that fits its width, and the
+    shortest elided with "…" when none does. A figure is never cut in the middle; the tooltip has the full text."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._choices: list[str] = []
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(40)
+
+    def set_choices(self, *choices: str) -> None:
+        self._choices = [c for c in choices if c] or [""]
+        self.setToolTip(self._choices[0])
+        self._fit()
+
+    def full_text(self) -> str:
+        return self._choices[0] if self._choices else ""
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        if not self._choices:
+            return
+        fm = self.fontMetrics()
+        room = self.contentsRect().width()
+        text = next((c for c in self._choices if fm.horizontalAdvance(c) <= room), None)
+        if text is None:
+            text = fm.elidedText(self._choices[-1], Qt.TextElideMode.ElideRight, room)
+        if text != self.text():
+            self.setText(text)

@@ -41,7 +41,7 @@ from desktop import formatting as fmt
 from desktop.app import AppContext
 from desktop.board_loader import BoardLoader
 from desktop.models.board import COL, PROJECT_ID_ROLE, RATE_ROLE, STATUS_ROLE, UNITS, BoardTableModel, money
-from desktop.style import ProgressWithMarker, StatusChip, paint_progress, status_ink
+from desktop.style import FittingLabel, ProgressWithMarker, StatusChip, paint_progress, status_ink
 from desktop.tabs.board_detail import ProjectDetail
 from desktop.tabs.board_stages import StageBoard
 from desktop.undo import push_db_command
@@ -127,7 +127,7 @@ class PortfolioBand(QFrame):
         head = QHBoxLayout()
         self.name_label = QLabel()
         self.name_label.setStyleSheet("font-size: 12pt; font-weight: bold;")
-        self.declared_label = QLabel()
+        self.declared_label = FittingLabel()
         self.chip = StatusChip()
         head.addWidget(self.name_label)
         head.addSpacing(8)
@@ -148,10 +148,9 @@ class PortfolioBand(QFrame):
         self.itemised_label = QLabel()
         self.itemised_label.setStyleSheet("color: #5f6368;")
         lay.addWidget(self.itemised_label)
-        for label in (self.declared_label, self.itemised_label):
-            # Long figures (万元) are cut at the band's edge rather than widening the window; the tooltip has all.
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-            label.setMinimumWidth(40)
+        # Long figures (万元) are cut at the band's edge rather than widening the window; the tooltip has all.
+        self.itemised_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.itemised_label.setMinimumWidth(40)
         self.gap_label.setMinimumWidth(40)
         self.bar.setMinimumWidth(30)
 
@@ -162,10 +161,15 @@ class PortfolioBand(QFrame):
         parts = [declared, f"年度计划 {money(b.annual_plan_wan, unit) or '—'} {u}"]
         if b.total_investment_wan is not None:
             parts.insert(1, f"总投资 {money(b.total_investment_wan, unit)} {u}")
-        parts.append(f"累计完成 {money(b.completed_wan, unit) or '—'} {u}"
-                     + (f"（截至 {b.completed_as_of}）" if b.completed_as_of else ""))
-        self.declared_label.setText(" · ".join(parts))
-        self.declared_label.setToolTip(self.declared_label.text())
+        done = f"累计完成 {money(b.completed_wan, unit) or '—'} {u}"
+        full = " · ".join([*parts, done + (f"（截至 {b.completed_as_of}）" if b.completed_as_of else "")])
+        # narrower bands: the month instead of the date, then without 总投资, then without the plan; never a date
+        # cut in half
+        month = f"（截至{int(b.completed_as_of[5:7])}月）" if b.completed_as_of else ""
+        short = " · ".join([*parts, done + month])
+        shorter = " · ".join([p for p in parts if not p.startswith("总投资")] + [done + month])
+        shortest = " · ".join([declared, done + month])   # the plan stays in the tooltip and the itemised line
+        self.declared_label.set_choices(full, short, shorter, shortest)
         state = b.status if b.current else "unreported"
         if state != self.chip.status or not self.rate_label.text():
             # Style sheets are costly to re-apply: only when the colour changes.

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QApplication
 
 from db import audit, board, plan, portfolios, projects, updates
 from db.subjects import Subject
@@ -82,7 +83,7 @@ def test_board_is_the_second_tab_with_bands_from_the_article(bw):
     assert bw.tabs.tabText(1) == "重点项目" and tab_of(bw).key == "board"
     tab = tab_of(bw)
     band = next(b for b in tab.bands if b.name_label.text() == "区级重点项目")
-    assert "197 个" in band.declared_label.text() and "年度计划 399.0 亿元" in band.declared_label.text()
+    assert "197 个" in band.declared_label.full_text() and "年度计划 399.0 亿元" in band.declared_label.full_text()
     assert band.rate_label.text() == "55.6%" and band.chip.text() == "正常"
     assert "超序时进度 5.6 个百分点" in band.gap_label.text()
     # 8 built-in district projects plus the 3 added here; their plans 1200 + 1200 + 1000 万元 = 0.3 亿元.
@@ -200,7 +201,7 @@ def test_money_switch_changes_the_cell_text(bw):
     assert cell(tab, "汽车零部件配套园", "done").data() == "600"
     assert tab.model.headerData(COL["plan"], Qt.Orientation.Horizontal) == "年度计划投资\n（万元）"
     band = next(b for b in tab.bands if b.name_label.text() == "区级重点项目")
-    assert "年度计划 3,990,000 万元" in band.declared_label.text()
+    assert "年度计划 3,990,000 万元" in band.declared_label.full_text()
     pick(tab.money_combo, "yi")
     assert cell(tab, "汽车零部件配套园", "plan").data() == "0.1"
 
@@ -506,3 +507,18 @@ def test_reporting_tab_lists_units_and_filters_the_board_to_missing_projects(bw,
     import subprocess
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "区经济信息委" in text and "汽车电子产业园" in text and "2023年8月5日" in text
+
+
+@pytest.mark.parametrize("width", [1366, 1100])
+def test_a_narrow_band_shortens_its_wording_but_never_cuts_a_date_in_half(bw, qtbot, width):
+    tab = tab_of(bw)
+    bw.resize(width, 768)
+    bw.ctx.set_as_of(dt.date(2023, 9, 30))
+    qtbot.waitUntil(lambda: tab.result is not None and tab.result.query.as_of == dt.date(2023, 9, 30))
+    QApplication.processEvents()
+    for band in tab.bands:
+        shown_text = band.declared_label.text()
+        assert "截至 2023-06-30）" in shown_text or "截至6月）" in shown_text, shown_text
+        assert "（截至 2023-06-30）" in band.declared_label.toolTip()
+        fm = band.declared_label.fontMetrics()
+        assert fm.horizontalAdvance(shown_text) <= band.declared_label.contentsRect().width()

@@ -49,7 +49,9 @@ def ensure_site_identity(db: Database) -> str | None:
             for key, value in (("site_id", new), ("site_id_before", old)):
                 db.conn.execute("INSERT INTO setting (key, value) VALUES (?, ?)"
                                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
-            notice = ("这个数据库文件是从别处复制或移动来的，已为它生成新的本机标识，"
+            # nor with its signing key: the copy makes its own when it first signs (db.identity)
+            db.conn.execute("DELETE FROM setting WHERE key IN ('identity_private_key', 'identity_public_key')")
+            notice = ("这个数据库文件是从别处复制或移动来的，已为它生成新的本机标识和签名密钥，"
                       "以免与原文件在交换包中混为同一来源")
             audit.log(db, action="setting.set", entity="setting", entity_id=None, summary=notice,
                       before={"site_id": old}, after={"site_id": new})

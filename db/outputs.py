@@ -35,6 +35,7 @@ PDF = OutputKind("pdf", "PDF 简报", (".pdf",))
 XLSX = OutputKind("xlsx", "Excel 调度表", (".xlsx",))
 EXCHANGE = OutputKind("exchange", "交换包", (".ptx",))
 BACKUP = OutputKind("backup", "PolicyTrack 备份", (".db",))
+IDENTITY = OutputKind("identity", "身份文件", (".ptid",))
 
 
 class OutputRefused(PolicyTrackError):
@@ -48,7 +49,7 @@ class OutputRefused(PolicyTrackError):
 
 def sniff_kind(path: Path) -> str:
     """What an existing file is, by content: 'policytrack-db', 'policytrack-backup', 'sqlite', 'pdf', 'xlsx',
-    'exchange', 'empty' or 'other'."""
+    'exchange', 'identity', 'empty' or 'other'."""
     with open(path, "rb") as f:
         head = f.read(4096)
     if not head:
@@ -71,6 +72,8 @@ def sniff_kind(path: Path) -> str:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"{") and b'"policytrack-exchange"' in head:
         return "exchange"
+    if text.startswith(b"{") and b'"policytrack-identity"' in head:
+        return "identity"
     return "other"
 
 
@@ -85,7 +88,7 @@ def _has_companions(path: Path) -> bool:
 
 _DESCRIBE = {"policytrack-db": "这是一个 PolicyTrack 数据库", "policytrack-backup": "这是一个 PolicyTrack 备份",
              "sqlite": "这是一个 SQLite 数据库文件", "pdf": "这是一个 PDF 文件", "xlsx": "这是一个 Excel 工作簿",
-             "exchange": "这是一个交换包", "other": "这是一个其他内容的文件"}
+             "exchange": "这是一个交换包", "identity": "这是一个身份文件", "other": "这是一个其他内容的文件"}
 
 
 def _same_file(a: Path, b: Path) -> bool:

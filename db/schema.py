@@ -441,6 +441,38 @@ def _v5(db: Database) -> None:
     db.conn.execute("CREATE INDEX project_code ON project(code) WHERE code IS NOT NULL")
 
 
+
+# -- migration 10: 单位名册 ------------------------------------------------------------------------------------
+# The public keys of the units whose signed files this database trusts (db/identity.py). A row is never deleted and
+# changes once at most: revoking fills the revoked_* columns. The database's own key pair lives in `setting`.
+
+
+@migration(10, "unit roster (单位名册)")
+def _v10(db: Database) -> None:
+    ddl = """
+    CREATE TABLE unit_key (
+        id            INTEGER PRIMARY KEY,
+        unit          TEXT NOT NULL CHECK (length(unit) BETWEEN 1 AND 200),
+        public_key    TEXT NOT NULL CHECK (length(public_key) = 44),
+        fingerprint   TEXT NOT NULL UNIQUE,
+        enrolled_by   TEXT NOT NULL,
+        enrolled_at   TEXT NOT NULL,
+        revoked_at    TEXT,
+        revoked_by    TEXT,
+        revoke_reason TEXT
+    ) STRICT;
+    CREATE UNIQUE INDEX unit_key_active ON unit_key(unit) WHERE revoked_at IS NULL;
+    CREATE TRIGGER unit_key_no_delete BEFORE DELETE ON unit_key
+    BEGIN SELECT RAISE(ABORT, 'unit_key rows are never deleted: revoke instead'); END;
+    CREATE TRIGGER unit_key_revoke_only BEFORE UPDATE ON unit_key
+    WHEN OLD.revoked_at IS NOT NULL OR NEW.revoked_at IS NULL OR NEW.id IS NOT OLD.id OR NEW.unit IS NOT OLD.unit
+      OR NEW.public_key IS NOT OLD.public_key OR NEW.fingerprint IS NOT OLD.fingerprint
+      OR NEW.enrolled_by IS NOT OLD.enrolled_by OR NEW.enrolled_at IS NOT OLD.enrolled_at
+    BEGIN SELECT RAISE(ABORT, 'unit_key rows change only once, when revoked'); END;
+    """
+    for statement in _split_sql(ddl):
+        db.conn.execute(statement)
+
 SCHEMA_VERSION = max(v for v, _, _ in _MIGRATIONS)
 
 

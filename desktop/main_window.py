@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         self.briefing_action = QAction("导出简报…", self, triggered=self.export_briefing)
         self.briefing_action.setToolTip("生成月度调度简报 PDF（封面、综述、图表、调度表、预警事项）")
         self.settings_action = QAction("设置…", self, triggered=self.open_settings)
+        self.roster_action = QAction("单位名册…", self, triggered=self.open_roster)
         self.backup_action = QAction("备份与恢复…", self, triggered=self.open_backups)
         self.check_action = QAction("检查数据库…", self, triggered=self.check_database)
         self.quit_action = QAction("退出", self, triggered=self.close)
@@ -166,6 +167,7 @@ class MainWindow(QMainWindow):
         m.addActions([self.briefing_action, self.backup_action, self.check_action])
         m.addSeparator()
         m.addAction(self.settings_action)
+        m.addAction(self.roster_action)
         m.addSeparator()
         m.addAction(self.quit_action)
         m = mb.addMenu("编辑(&E)")
@@ -244,6 +246,10 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from desktop.settings_dialog import SettingsDialog
         SettingsDialog(self.ctx, self).exec()
+
+    def open_roster(self) -> None:
+        from desktop.roster_dialog import UnitRosterDialog
+        UnitRosterDialog(self.ctx.db, self).exec()
 
     def open_backups(self) -> None:
         from desktop.backup_dialog import BackupDialog

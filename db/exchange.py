@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from db import backups, clusters, ledger, plan, portfolios, projects, seed, targets, updates
+from db import backups, clusters, identity, ledger, plan, portfolios, projects, seed, targets, updates
 from db.connection import Database
 from db.errors import PolicyTrackError, ValidationError, quote
 from db.spreadsheet import input_problem
@@ -24,7 +24,7 @@ from db.subjects import METRIC_LABELS, TARGET_METRICS, UPDATE_METRICS, Subject
 from db.validate import month_end, name_key, parse_date
 
 FORMAT = "policytrack-exchange"
-VERSION = 1
+VERSION = 2          # 2: signed by the sender's key (db/identity.py); 1: checksum only, still read
 SUFFIX = ".ptx"
 MAX_BYTES = 200 * 1024 * 1024
 ALL_UNITS = ("全部", "*", "all")
@@ -41,6 +41,11 @@ class ExchangeRefused(PolicyTrackError):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"无法导入交换包 {Path(path).name}：{reason}")
+
+
+class UnenrolledSigner(ExchangeRefused):
+    """Signed by a key not in the 单位名册 (which is not empty): read again with accept_unenrolled=REASON to take
+    it once."""
 
 
 class ExchangeCancelled(PolicyTrackError):
@@ -195,8 +200,11 @@ def export(db: Database, path: str | os.PathLike, *, unit: str | None = None, si
         "updates": out_updates,
         "targets": out_targets,
     }
+    signature, fp = identity.sign(db, canonical(payload))
     doc = {"format": FORMAT, "version": VERSION,
            "checksum": {"algorithm": "sha256", "value": hashlib.sha256(canonical(payload)).hexdigest()},
+           "signature": {"algorithm": "ed25519", "fingerprint": fp, "public_key": identity.ensure_key(db).public_key,
+                         "value": signature},
            "payload": payload}
     target = Path(path)
     tmp = target.with_name(target.name + ".part")
@@ -215,7 +223,14 @@ def export(db: Database, path: str | os.PathLike, *, unit: str | None = None, si
 
 def load(path: str | os.PathLike) -> dict[str, Any]:
     """The checked payload of an exchange file, or ExchangeRefused (bad JSON, wrong format, newer version,
-    checksum mismatch, malformed rows)."""
+    checksum mismatch, bad signature, malformed rows)."""
+    return load_signed(path)[0]
+
+
+def load_signed(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, str] | None]:
+    """(payload, signature) of a checked exchange file; the signature is None for a version 1 (unsigned) file. A
+    version 2 file's signature has been verified against the public key it names (who that key belongs to is for
+    the 单位名册 to say: see signer_status)."""
     p = Path(path)
     problem = input_problem(p)
     if problem is not None:
@@ -244,11 +259,54 @@ def load(path: str | os.PathLike) -> dict[str, Any]:
         raise ExchangeRefused(p, "交换包不完整（缺少内容或校验和）")
     if hashlib.sha256(canonical(payload)).hexdigest() != checksum.get("value"):
         raise ExchangeRefused(p, "交换包已损坏或被改动过（校验和不符），请让对方重新导出")
+    signature = None
+    if version >= 2:
+        signature = doc.get("signature")
+        ok = (isinstance(signature, dict) and signature.get("algorithm") == "ed25519"
+              and all(isinstance(signature.get(k), str) for k in ("fingerprint", "public_key", "value")))
+        if not ok:
+            raise ExchangeRefused(p, "交换包缺少签名或签名格式不对，请让对方重新导出")
+        try:
+            same_key = identity.fingerprint(signature["public_key"]) == signature["fingerprint"]
+        except (ValueError, TypeError):
+            same_key = False
+        if not same_key or not identity.verify(signature["public_key"], canonical(payload), signature["value"]):
+            raise ExchangeRefused(p, "文件在发出后被修改过（签名不符），未导入任何内容；请让对方重新导出")
+        signature = {k: signature[k] for k in ("fingerprint", "public_key")}
     try:
         _check_payload(payload)
     except (KeyError, TypeError, ValueError) as exc:
         raise ExchangeRefused(p, f"交换包内容不完整（{exc}）") from None
-    return payload
+    return payload, signature
+
+
+SIGNER_LABELS = {"self": "本机签名", "enrolled": "已登记单位签名", "unenrolled": "签名者未登记",
+                 "unsigned": "未签名（旧版交换包）"}
+
+
+def signer_status(db: Database, path: Path, signature: dict[str, str] | None,
+                  accept_unenrolled: str | None) -> dict[str, str]:
+    """Who signed the file, by the 单位名册: {"status", "label", "unit", "fingerprint"}; ExchangeRefused for a
+    revoked key, and for a key not in the 名册 once the office keeps one (a non-empty 名册) unless the user accepts
+    this sender once with a reason (logged with the import)."""
+    if signature is None:
+        return {"status": "unsigned", "label": SIGNER_LABELS["unsigned"], "unit": "", "fingerprint": ""}
+    fp = signature["fingerprint"]
+    if fp == identity.own_fingerprint(db):
+        return {"status": "self", "label": SIGNER_LABELS["self"], "unit": "", "fingerprint": fp}
+    known = identity.by_fingerprint(db, fp)
+    if known is not None and known.public_key == signature["public_key"]:
+        if not known.active:
+            raise ExchangeRefused(path, f"签名的公钥（「{known.unit}」，指纹 {fp}）已于 {known.revoked_at} 注销"
+                                        f"（{known.revoke_reason}），不接受它签名的文件")
+        return {"status": "enrolled", "label": f"{SIGNER_LABELS['enrolled']}：{known.unit}", "unit": known.unit,
+                "fingerprint": fp}
+    if identity.units(db) and not (accept_unenrolled or "").strip():
+        raise UnenrolledSigner(path, f"签名者不在单位名册中（指纹 {fp}）：请先登记该单位的身份文件，"
+                                    f"或核实后确认接受这一次（--accept-unenrolled 理由）")
+    reason = (accept_unenrolled or "").strip()
+    label = SIGNER_LABELS["unenrolled"] + (f"（已确认接受，理由：{reason}）" if reason else "（单位名册为空）")
+    return {"status": "unenrolled", "label": label, "unit": "", "fingerprint": fp, "accepted": reason}
 
 
 def _need(d: dict[str, Any], key: str, types: type | tuple[type, ...], *, nullable: bool = False) -> Any:
@@ -417,6 +475,7 @@ class ExchangePreview:
     payload: dict[str, Any] = field(repr=False, default_factory=dict)
     stamp: tuple[int, ...] | None = None  # the database's change stamp the plan was made at
     accepted_reason: str = ""  # the reason given for accepting the plausibility warnings (kept in the batch)
+    signer: dict[str, str] = field(default_factory=dict)  # signer_status(): who signed it, by the 单位名册
 
     @property
     def conflicts(self) -> list[Group]:
@@ -477,9 +536,10 @@ class ExchangeResult:
         return self.batch_id is None
 
 
-def read(db: Database, path: str | os.PathLike) -> ExchangePreview:
+def read(db: Database, path: str | os.PathLike, *, accept_unenrolled: str | None = None) -> ExchangePreview:
     """Check an exchange file and compare it with the database (nothing is written)."""
-    payload = load(path)
+    payload, signature = load_signed(path)
+    signer = signer_status(db, Path(path), signature, accept_unenrolled)
     sender = payload["sender"]
     if sender["site_id"] == ledger.site_id(db) and isinstance(sender.get("fingerprint"), str) \
             and sender["fingerprint"] != ledger.fingerprint(db):
@@ -489,7 +549,7 @@ def read(db: Database, path: str | os.PathLike) -> ExchangePreview:
     preview = ExchangePreview(path=str(path), file_name=Path(path).name, sha256=sha, sender=payload["sender"],
                               scope=payload.get("scope") or {}, created_at=str(payload.get("created_at", "")),
                               groups=[], from_myself=payload["sender"]["site_id"] == ledger.site_id(db),
-                              earlier_imports=ledger.batches_for_file(db, sha), payload=payload)
+                              earlier_imports=ledger.batches_for_file(db, sha), payload=payload, signer=signer)
     plan_groups(db, preview)
     return preview
 
@@ -769,6 +829,8 @@ def _apply_planned(db: Database, preview: ExchangePreview, progress: ProgressFn 
     summary = f"导入交换包 {preview.file_name}（来自 {sender.get('name') or sender.get('host')}）"
     if preview.accepted_reason:
         summary += f"（已确认合理性提示，理由：{preview.accepted_reason}）"
+    if preview.signer:
+        summary += f"（{preview.signer['label']}）"
     batch_id = ledger.add_batch(db, kind="exchange", file_name=preview.file_name, sha256=preview.sha256,
                                 summary=summary, sender=sender, file_created_at=preview.created_at)
     created_ids: dict[tuple[Any, ...], int] = {}

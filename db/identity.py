@@ -113,6 +113,12 @@ def ensure_key(db: Database) -> Identity:
     return Identity(name=_setting(db, _NAME) or default_name(db), public_key=public, fingerprint=fingerprint(public))
 
 
+def own_fingerprint(db: Database) -> str | None:
+    """This database's key fingerprint, or None while it has none yet (never makes one: safe in a read)."""
+    public = _setting(db, _PUBLIC_KEY)
+    return None if public is None else fingerprint(public)
+
+
 def forget_key(db: Database) -> None:
     """Drop the key pair (inside the caller's transaction): a copied database must not sign as its original."""
     db.conn.execute("DELETE FROM setting WHERE key IN (?, ?)", (_PRIVATE_KEY, _PUBLIC_KEY))

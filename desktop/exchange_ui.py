@@ -686,20 +686,39 @@ def export_exchange(parent: QWidget | None, ctx: Any) -> exchange.ExportSummary 
     return summary
 
 
+def ask_unenrolled_reason(parent: QWidget | None, exc: exchange.UnenrolledSigner) -> str | None:
+    """A file signed by a key not in the 单位名册: the reason for taking it this once (logged), or None."""
+    from PySide6.QtWidgets import QInputDialog
+
+    reason, ok = QInputDialog.getText(
+        parent, "签名者未登记",
+        f"{exc.reason}\n\n只有在电话核实发送方后才应接受。接受这一次的理由（记入变更记录）：")
+    return reason.strip() if ok and reason.strip() else None
+
+
 def import_exchange(parent: QWidget | None, ctx: Any, path: str | None = None) -> exchange.ExchangeResult | None:
     path = path or ask_open_path(parent, "导入交换包", PTX_FILTER)
     if not path:
         return None
 
+    accepted: list[str] = []   # the reason for taking a file from a signer not in the 单位名册, once asked
+
     def read(progress, cancelled):
         wdb = worker_database(ctx.db)
         try:
-            return exchange.read(wdb, path)
+            return exchange.read(wdb, path, accept_unenrolled=accepted[0] if accepted else None)
         finally:
             wdb.close()
 
     try:
-        preview = run_in_background(parent, "导入交换包", f"正在检查并比对 {Path(path).name}…", read)
+        try:
+            preview = run_in_background(parent, "导入交换包", f"正在检查并比对 {Path(path).name}…", read)
+        except exchange.UnenrolledSigner as exc:
+            reason = ask_unenrolled_reason(parent, exc)
+            if not reason:
+                return None
+            accepted.append(reason)
+            preview = run_in_background(parent, "导入交换包", f"正在检查并比对 {Path(path).name}…", read)
     except PolicyTrackError as exc:
         _title_error(parent, "无法导入", exc)
         return None

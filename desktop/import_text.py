@@ -162,6 +162,9 @@ def exchange_report(p: ExchangePreview) -> list[str]:
     lines = [f"交换包 {p.file_name}：来自 {quote(s.get('name') or '（未署名）')}"
              f"（{quote(s.get('user'), 40)}@{quote(s.get('host'), 40)}），"
              f"导出于 {p.created_at}" + (f"；范围：{'，'.join(where)}" if where else "")]
+    if p.signer:
+        lines.append(f"签名：{p.signer['label']}" + (f"，指纹 {p.signer['fingerprint']}" if p.signer.get("fingerprint")
+                                                     and p.signer["status"] != "self" else ""))
     if p.from_myself:
         lines.append("注意：这是本机自己导出的交换包")
     if p.earlier_imports:

@@ -33,6 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="冲突时保留本机的数字（mine）或采用交换包的数字（theirs）；不给则有冲突时拒绝导入")
     i.add_argument("--accept-warnings", metavar="REASON",
                    help="确认合理性提示（与手工录入相同的检查，如“数量级异常”）并说明理由；不加此项时有提示即拒绝导入")
+    i.add_argument("--accept-unenrolled", metavar="REASON",
+                   help="签名者不在单位名册中时，核实后确认接受这一次并说明理由（记入变更记录）")
     add_db_argument(i)
     i.set_defaults(func=run_import)
 
@@ -54,7 +56,7 @@ def run_import(args: argparse.Namespace) -> int:
         raise Refused("--accept-warnings 需要写明理由")
     db = open_for_cli(args.db, write_wait=None if args.dry_run else writer_wait(args))
     try:
-        preview = exchange.read(db, args.file)
+        preview = exchange.read(db, args.file, accept_unenrolled=args.accept_unenrolled)
         if args.prefer and preview.conflicts:
             preview.resolve_all(args.prefer)
         print("\n".join(import_text.exchange_report(preview)))

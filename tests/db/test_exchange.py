@@ -8,6 +8,7 @@ import pytest
 from db import exchange, ledger, open_database, projects, seed, targets, updates
 from db.errors import ValidationError
 from db.subjects import Subject
+from tests.exchange_util import rewrite
 
 
 def make_pc(tmp_path, name, user):
@@ -212,7 +213,7 @@ def test_bad_exchange_files_are_refused_and_change_nothing(pcs, tmp_path):
     cases = {
         "changed": (_tamper(tmp_path / "c.ptx", lambda d: d["payload"]["updates"][0].update(value=999))
                     if (tmp_path / "c.ptx").write_text(raw, "utf-8") else None, "校验和不符"),
-        "newer": (_tamper(tmp_path / "n.ptx", lambda d: d.update(version=2))
+        "newer": (_tamper(tmp_path / "n.ptx", lambda d: d.update(version=3))
                   if (tmp_path / "n.ptx").write_text(raw, "utf-8") else None, "更新版本"),
         "not json": ((tmp_path / "j.ptx"), "不是有效的 JSON"),
         "other json": ((tmp_path / "o.ptx"), "格式标记不对"),
@@ -225,11 +226,16 @@ def test_bad_exchange_files_are_refused_and_change_nothing(pcs, tmp_path):
         with pytest.raises(exchange.ExchangeRefused) as exc:
             exchange.read(office, path)
         assert words in str(exc.value), name
-    # A malformed row with a correct checksum is refused too (a hand-made file).
+    # Edited after export with the checksum made to fit again: the signature tells.
     doc = json.loads(raw)
-    doc["payload"]["updates"][0]["value"] = "很多"
+    doc["payload"]["updates"][0]["value"] = 999
     doc["checksum"]["value"] = __import__("hashlib").sha256(exchange.canonical(doc["payload"])).hexdigest()
-    (tmp_path / "m.ptx").write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    (tmp_path / "s.ptx").write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    with pytest.raises(exchange.ExchangeRefused, match="文件在发出后被修改过"):
+        exchange.read(office, tmp_path / "s.ptx")
+    # A malformed row with a correct checksum and signature is refused too (a faulty producer).
+    (tmp_path / "m.ptx").write_text(raw, "utf-8")
+    rewrite(tmp_path / "m.ptx", lambda d: d["payload"]["updates"][0].update(value="很多"), unit_a)
     with pytest.raises(exchange.ExchangeRefused, match="内容不完整"):
         exchange.read(office, tmp_path / "m.ptx")
     assert counts(office) == before

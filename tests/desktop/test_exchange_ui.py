@@ -309,3 +309,36 @@ def test_gui_exports_never_replace_a_database_or_another_kind(ctx, tmp_path, mon
     assert exchange_ui.export_exchange(None, ctx) is None
     assert "不是交换包" in told[-1][2] and ptx.read_bytes().startswith(b"%PDF")
     assert hashlib.sha256(disguised.read_bytes()).hexdigest() == before
+
+
+def _enrol_someone_else(ctx, tmp_path):
+    """The office keeps a 单位名册 with one unit that is not the sender of _conflicting_file."""
+    from db import identity
+    other = open_database(tmp_path / "other.db")
+    me = identity.ensure_key(other)
+    other.close()
+    identity.enrol(ctx.db, identity.Identity("区商务委", me.public_key, me.fingerprint),
+                   confirmed_fingerprint=me.fingerprint)
+
+
+def test_a_file_from_an_unenrolled_signer_needs_a_reason_and_says_so_in_the_preview(ctx, qtbot, tmp_path,
+                                                                                     monkeypatch, told):
+    from PySide6.QtWidgets import QInputDialog
+    path = _conflicting_file(ctx, tmp_path)
+    _enrol_someone_else(ctx, tmp_path)
+    asked, shown = [], []
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **kw: asked.append(a[2]) or ("", False))
+    before = counts(ctx.db)
+    assert exchange_ui.import_exchange(None, ctx, str(path)) is None      # cancelled at the question
+    assert "签名者不在单位名册中" in asked[0] and counts(ctx.db) == before
+
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **kw: ("电话核实", True))
+
+    def look(self):
+        shown.append(self.header.text())
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(ExchangePreviewDialog, "exec", look)
+    exchange_ui.import_exchange(None, ctx, str(path))
+    assert "签名：签名者未登记（已确认接受，理由：电话核实）" in shown[0]
+    assert counts(ctx.db) == before

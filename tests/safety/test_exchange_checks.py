@@ -2,12 +2,11 @@
 --accept-warnings REASON; the reason is kept with the import batch."""
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
 
-from db import exchange, ledger, open_database, projects, updates
+from db import ledger, open_database, projects, updates
 from db.subjects import Subject
+from tests.exchange_util import rewrite
 from tests.safety.cli_case import assert_one_line_refusal, run_in_process, sha
 
 
@@ -62,10 +61,7 @@ def test_a_copied_database_gets_its_own_identity_and_old_copies_are_refused(caps
     ptx = tmp_path / "twin.ptx"
     code, _, err = run_in_process(capsys, "exchange", "export", ptx, "--unit", "全部", "--db", copy)
     assert code == 0, err
-    doc = json.loads(ptx.read_text(encoding="utf-8"))
-    doc["payload"]["sender"]["site_id"] = original
-    doc["checksum"]["value"] = hashlib.sha256(exchange.canonical(doc["payload"])).hexdigest()
-    ptx.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    rewrite(ptx, lambda d: d["payload"]["sender"].update(site_id=original), copy)
     before = sha(db_path)
     code, _, err = run_in_process(capsys, "exchange", "import", ptx, "--db", db_path)
     assert_one_line_refusal(code, err, "twin.ptx", "同一标识")

@@ -14,6 +14,7 @@ import pytest
 
 from db import open_database, spreadsheet
 from tests.safety.cli_case import assert_one_line_refusal, refused, run_in_process, run_process, sha
+from tests.exchange_util import rewrite
 
 
 def test_missing_folder_and_special_input_files(capsys, db_path, tmp_path):
@@ -219,11 +220,7 @@ def test_cli_write_proceeds_when_the_holder_closes_within_the_wait(capsys, db_pa
 
 
 def test_exchange_file_repeating_a_row_id_refused(capsys, db_path, tmp_path):
-    import hashlib
-    import json
     import shutil
-
-    from db import exchange
 
     unit = tmp_path / "unit.db"
     shutil.copyfile(db_path, unit)
@@ -233,10 +230,7 @@ def test_exchange_file_repeating_a_row_id_refused(capsys, db_path, tmp_path):
     assert code == 0, err
     ptx = tmp_path / "unit.ptx"
     assert run_in_process(capsys, "exchange", "export", ptx, "--unit", "全部", "--db", unit)[0] == 0
-    doc = json.loads(ptx.read_text(encoding="utf-8"))
-    doc["payload"]["updates"].append(dict(doc["payload"]["updates"][0], value=999))
-    doc["checksum"]["value"] = hashlib.sha256(exchange.canonical(doc["payload"])).hexdigest()
-    ptx.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    rewrite(ptx, lambda d: d["payload"]["updates"].append(dict(d["payload"]["updates"][0], value=999)), unit)
     refused(capsys, db_path, "exchange", "import", ptx, "--db", db_path, words=("unit.ptx", "行标识重复"))
 
 

@@ -300,7 +300,7 @@ def signer_status(db: Database, path: Path, signature: dict[str, str] | None,
             raise ExchangeRefused(path, f"签名的公钥（「{known.unit}」，指纹 {fp}）已于 {known.revoked_at} 注销"
                                         f"（{known.revoke_reason}），不接受它签名的文件")
         return {"status": "enrolled", "label": f"{SIGNER_LABELS['enrolled']}：{known.unit}", "unit": known.unit,
-                "fingerprint": fp}
+                "fingerprint": fp, "role": known.role}
     if identity.units(db) and not (accept_unenrolled or "").strip():
         raise UnenrolledSigner(path, f"签名者不在单位名册中（指纹 {fp}）：请先登记该单位的身份文件，"
                                     f"或核实后确认接受这一次（--accept-unenrolled 理由）")
@@ -443,7 +443,7 @@ class Group:
     metric: str
     period: str  # 'YYYY-MM' for updates, '' for targets
     items: list[dict[str, Any]]
-    status: str = ""  # 'known' | 'same' | 'new' | 'update' | 'conflict' | 'unresolved'
+    status: str = ""  # 'known' | 'same' | 'new' | 'update' | 'conflict' | 'unresolved' | 'out_of_scope'
     reason: str = ""
     subject: Subject | None = None
     create_project: dict[str, Any] | None = None
@@ -493,6 +493,10 @@ class ExchangePreview:
     @property
     def unresolvable(self) -> list[Group]:
         return [g for g in self.groups if g.status == "unresolved"]
+
+    @property
+    def out_of_scope(self) -> list[Group]:
+        return [g for g in self.groups if g.status == "out_of_scope"]
 
     @property
     def new_projects(self) -> list[dict[str, Any]]:
@@ -706,6 +710,10 @@ def plan_groups(db: Database, preview: ExchangePreview) -> None:
         if subject is None and create is None:
             g.status, g.reason = "unresolved", why
             continue
+        beyond = _out_of_scope(db, preview.signer, g, subject, create)
+        if beyond:
+            g.status, g.reason = "out_of_scope", beyond
+            continue
         if g.entity == "progress_update":
             try:
                 year = int(g.period[:4])
@@ -764,8 +772,28 @@ def plan_groups(db: Database, preview: ExchangePreview) -> None:
             g.choice = choices.get(g.key)
     preview.stamp = ledger.change_stamp(db)
     preview.groups = sorted(groups.values(), key=lambda g: (
-        {"conflict": 0, "new": 1, "update": 1, "unresolved": 2, "same": 3, "known": 4}[g.status], g.label, g.metric,
+        {"conflict": 0, "new": 1, "update": 1, "unresolved": 2, "out_of_scope": 2, "same": 3, "known": 4}[g.status], g.label, g.metric,
         g.period))
+
+
+def _out_of_scope(db: Database, signer: dict[str, str], g: Group, subject: Subject | None,
+                  create: dict[str, Any] | None) -> str:
+    """Why a file signed by an enrolled unit may not carry this group ('' when it may): a unit reports figures for
+    the projects whose 责任单位 it is; targets and new projects come only from the office (or a key enrolled as
+    such). Files from unenrolled or unsigned senders are not limited here (the preview says who signed)."""
+    if signer.get("status") != "enrolled" or signer.get("role") == "office":
+        return ""
+    unit = signer.get("unit", "")
+    if g.entity == "target":
+        return f"目标调整只接受区发改委发出的文件，「{unit}」的文件不能修改目标"
+    if create is not None or subject is None:
+        return f"新建项目只接受区发改委发出的文件，「{unit}」的文件不能新建项目"
+    if subject.kind != "project":
+        return f"「{unit}」的文件只能报送本单位项目的数字"
+    owner = db.scalar("SELECT responsible_unit FROM project WHERE id = ?", (subject.id,)) or ""
+    if owner != unit:
+        return f"该项目的责任单位是「{owner or '（未填写）'}」，不是发送单位「{unit}」"
+    return ""
 
 
 # -- applying -----------------------------------------------------------------------------------------------------
@@ -822,7 +850,7 @@ def _apply_planned(db: Database, preview: ExchangePreview, progress: ProgressFn 
     if open_conflicts:
         raise ValidationError("冲突", len(open_conflicts),
                               f"还有 {len(open_conflicts)} 处冲突没有选择采用哪一方，未导入任何数据")
-    todo = [g for g in preview.groups if g.status not in ("known", "unresolved")]
+    todo = [g for g in preview.groups if g.status not in ("known", "unresolved", "out_of_scope")]
     if not todo:
         return ExchangeResult(None, 0, 0, 0, 0, 0)
     sender = preview.sender

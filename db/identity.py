@@ -31,6 +31,7 @@ IDENTITY_SUFFIX = ".ptid"
 MAX_IDENTITY_BYTES = 64 * 1024
 _PRIVATE_KEY = "identity_private_key"   # setting: base64 of the raw 32-byte Ed25519 private key
 _PUBLIC_KEY = "identity_public_key"     # setting: base64 of the raw 32-byte public key
+ROLE_LABELS = {"unit": "责任单位", "office": "区发改委（不限范围）"}
 _NAME = "identity_name"                 # setting: the name this site enrols under (a unit's or the office's)
 
 
@@ -56,10 +57,15 @@ class EnrolledUnit:
     revoked_at: str | None
     revoked_by: str | None
     revoke_reason: str | None
+    role: str = "unit"     # 'unit': its files carry its own projects' figures only; 'office': no such limit
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
 
 
 def fingerprint(public_key_b64: str) -> str:
@@ -207,7 +213,7 @@ def _row(r: dict[str, Any]) -> EnrolledUnit:
     return EnrolledUnit(**{k: r[k] for k in EnrolledUnit.__dataclass_fields__})
 
 
-_COLUMNS = ("id, unit, public_key, fingerprint, enrolled_by, enrolled_at, revoked_at, revoked_by, revoke_reason")
+_COLUMNS = ("id, unit, public_key, fingerprint, enrolled_by, enrolled_at, revoked_at, revoked_by, revoke_reason, role")
 
 
 def units(db: Database, *, include_revoked: bool = True) -> list[EnrolledUnit]:
@@ -229,11 +235,14 @@ def by_fingerprint(db: Database, fp: str) -> EnrolledUnit | None:
     return None if r is None else _row(r)
 
 
-def enrol(db: Database, ident: Identity, *, confirmed_fingerprint: str, rekey: bool = False) -> EnrolledUnit:
+def enrol(db: Database, ident: Identity, *, confirmed_fingerprint: str, rekey: bool = False,
+          role: str = "unit") -> EnrolledUnit:
     """Add a unit's key to the 名册 once its fingerprint was confirmed (typed as read out by the unit).
 
     Refused, changing nothing: a fingerprint that does not match; a key already enrolled; a unit that already has
     an active key unless ``rekey`` (then the old key is revoked in the same transaction, logged)."""
+    if role not in ROLE_LABELS:
+        raise ValidationError("身份", role, "只能是 unit（责任单位）或 office（区发改委）")
     typed = normalise_fingerprint(confirmed_fingerprint)
     if typed != ident.fingerprint:
         raise ValidationError("指纹", confirmed_fingerprint,
@@ -249,16 +258,16 @@ def enrol(db: Database, ident: Identity, *, confirmed_fingerprint: str, rekey: b
                                       f"更换密钥请加 --rekey（旧公钥会被注销）")
             db.conn.execute("UPDATE unit_key SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ?",
                             (db.now(), db.user, "更换密钥", old.id))
-        cur = db.conn.execute("INSERT INTO unit_key (unit, public_key, fingerprint, enrolled_by, enrolled_at)"
-                              " VALUES (?, ?, ?, ?, ?)",
-                              (ident.name, ident.public_key, ident.fingerprint, db.user, db.now()))
+        cur = db.conn.execute("INSERT INTO unit_key (unit, public_key, fingerprint, enrolled_by, enrolled_at, role)"
+                              " VALUES (?, ?, ?, ?, ?, ?)",
+                              (ident.name, ident.public_key, ident.fingerprint, db.user, db.now(), role))
         new_id = int(cur.lastrowid)
         audit.log(db, action="unit.rekey" if old is not None else "unit.enrol", entity="unit_key",
                   entity_id=new_id,
                   summary=(f"更换「{ident.name}」的公钥，新指纹 {ident.fingerprint}" if old is not None
-                           else f"登记「{ident.name}」，指纹 {ident.fingerprint}"),
+                           else f"登记「{ident.name}」（{ROLE_LABELS[role]}），指纹 {ident.fingerprint}"),
                   before=None if old is None else {"fingerprint": old.fingerprint},
-                  after={"unit": ident.name, "fingerprint": ident.fingerprint})
+                  after={"unit": ident.name, "fingerprint": ident.fingerprint, "role": role})
     got = active_key(db, ident.name)
     assert got is not None
     return got

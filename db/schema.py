@@ -459,7 +459,8 @@ def _v10(db: Database) -> None:
         enrolled_at   TEXT NOT NULL,
         revoked_at    TEXT,
         revoked_by    TEXT,
-        revoke_reason TEXT
+        revoke_reason TEXT,
+        role          TEXT NOT NULL DEFAULT 'unit' CHECK (role IN ('unit', 'office'))
     ) STRICT;
     CREATE UNIQUE INDEX unit_key_active ON unit_key(unit) WHERE revoked_at IS NULL;
     CREATE TRIGGER unit_key_no_delete BEFORE DELETE ON unit_key
@@ -467,7 +468,7 @@ def _v10(db: Database) -> None:
     CREATE TRIGGER unit_key_revoke_only BEFORE UPDATE ON unit_key
     WHEN OLD.revoked_at IS NOT NULL OR NEW.revoked_at IS NULL OR NEW.id IS NOT OLD.id OR NEW.unit IS NOT OLD.unit
       OR NEW.public_key IS NOT OLD.public_key OR NEW.fingerprint IS NOT OLD.fingerprint
-      OR NEW.enrolled_by IS NOT OLD.enrolled_by OR NEW.enrolled_at IS NOT OLD.enrolled_at
+      OR NEW.enrolled_by IS NOT OLD.enrolled_by OR NEW.enrolled_at IS NOT OLD.enrolled_at OR NEW.role IS NOT OLD.role
     BEGIN SELECT RAISE(ABORT, 'unit_key rows change only once, when revoked'); END;
     """
     for statement in _split_sql(ddl):

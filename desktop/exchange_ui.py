@@ -342,11 +342,12 @@ class ExchangeChangesModel(RowsTableModel):
             return [g.label, g.metric_label, g.period or "—", status,
                     import_text.side_value(g, g.mine) if g.mine or g.status in ("new", "update", "conflict") else "",
                     import_text.side_value(g, g.theirs) if g.theirs else "",
-                    g.reason if g.status == "unresolved" else import_text.side_origin(g.theirs, g)][col]
+                    g.reason if g.status in ("unresolved", "out_of_scope")
+                    else import_text.side_origin(g.theirs, g)][col]
         if role == Qt.ItemDataRole.BackgroundRole:
             if g.status == "conflict":
                 return QBrush(CONFLICT_TINT)
-            if g.status == "unresolved":
+            if g.status in ("unresolved", "out_of_scope"):
                 return QBrush(SKIP_TINT)
             if g.status in ("new", "update"):
                 return QBrush(NEW_TINT)
@@ -515,6 +516,8 @@ class ExchangePreviewDialog(QDialog):
             parts.append(f"冲突 {len(p.conflicts)} 处（{chosen}）")
         if p.unresolvable:
             parts.append(f"无法对应 {len(p.unresolvable)} 项（不导入）")
+        if p.out_of_scope:
+            parts.append(f"超出发送单位范围 {len(p.out_of_scope)} 项（不导入）")
         if p.new_projects:
             parts.append(f"新建项目 {len(p.new_projects)} 个")
         self.summary.setText("，".join(parts) + ("。请先在“冲突”页逐项选择。" if open_conflicts else "。"))

@@ -148,7 +148,7 @@ def group_title(g: Group) -> str:
 
 
 STATUS_CN = {"new": "新增", "update": "修改", "conflict": "冲突", "same": "相同", "known": "已导入过",
-             "unresolved": "无法对应"}
+             "unresolved": "无法对应", "out_of_scope": "超出发送单位范围"}
 
 
 def exchange_report(p: ExchangePreview) -> list[str]:
@@ -184,10 +184,10 @@ def exchange_report(p: ExchangePreview) -> list[str]:
             lines.append(f"  {group_title(g)}{chosen}")
             lines.append(f"      本机：  {side_value(g, g.mine)}  [{side_origin(g.mine, g)}]")
             lines.append(f"      交换包：{side_value(g, g.theirs)}  [{side_origin(g.theirs, g)}]")
-    for status in ("unresolved",):
+    for status in ("unresolved", "out_of_scope"):
         items = [g for g in p.groups if g.status == status]
         if items:
-            lines.append(f"无法对应（{len(items)} 项，不导入）：")
+            lines.append(f"{STATUS_CN[status]}（{len(items)} 项，不导入）：")
             lines += [f"  {group_title(g)}：{g.reason}" for g in items]
     lines.append(f"相同 {p.count('same')} 项，已导入过 {p.count('known')} 项")
     if not changes and not conflicts:

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLay
 
 from db import Database, PolicyTrackError, identity, outputs
 
-COLUMNS = ["单位", "公钥指纹", "登记人", "登记时间", "状态"]
-COL_UNIT, COL_FP, COL_BY, COL_AT, COL_STATUS = range(5)
+COLUMNS = ["单位", "身份", "公钥指纹", "登记人", "登记时间", "状态"]
+COL_UNIT, COL_ROLE, COL_FP, COL_BY, COL_AT, COL_STATUS = range(6)
 REVOKED_INK = "#8a8f95"
 
 
@@ -29,7 +29,7 @@ class UnitRosterDialog(QDialog):
         self.me_label.setStyleSheet("font-size: 14px;")
         lay.addWidget(self.me_label)
         hint = QLabel("登记单位时，请单位在电话中读出它的公钥指纹，与身份文件中的逐组核对；一致才登记。"
-                      "注销后，该单位签名的文件不再被接受（记录保留）。")
+                      "单位的交换包只能报送本单位项目的数字；注销后，该单位签名的文件不再被接受（记录保留）。")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #5f6368;")
         lay.addWidget(hint)
@@ -41,26 +41,30 @@ class UnitRosterDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(COL_UNIT, QHeaderView.ResizeMode.Stretch)
-        for col in (COL_FP, COL_BY, COL_AT, COL_STATUS):
+        for col in (COL_ROLE, COL_FP, COL_BY, COL_AT, COL_STATUS):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         lay.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         self.export_button = QPushButton("导出本单位身份文件…")
         self.export_button.clicked.connect(self.ask_export)
-        self.enrol_button = QPushButton("登记身份文件…")
-        self.enrol_button.clicked.connect(self.ask_enrol)
+        self.enrol_button = QPushButton("登记单位身份文件…")
+        self.enrol_button.clicked.connect(lambda: self.ask_enrol("unit"))
+        self.enrol_office_button = QPushButton("登记区发改委身份文件…")
+        self.enrol_office_button.setToolTip("在单位电脑上登记区发改委：它签名的文件可以修改目标、新建项目")
+        self.enrol_office_button.clicked.connect(lambda: self.ask_enrol("office"))
         self.revoke_button = QPushButton("注销…")
         self.revoke_button.clicked.connect(self.ask_revoke)
         close = QPushButton("关闭")
         close.clicked.connect(self.accept)
-        for b in (self.export_button, self.enrol_button, self.revoke_button):
+        for b in (self.export_button, self.enrol_button, self.enrol_office_button, self.revoke_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(close)
         lay.addLayout(buttons)
         read_only = bool(getattr(db, "read_only", False))
         self.enrol_button.setEnabled(not read_only)
+        self.enrol_office_button.setEnabled(not read_only)
         self.refresh()
 
     # -- data ----------------------------------------------------------------------------------------------
@@ -74,7 +78,7 @@ class UnitRosterDialog(QDialog):
         self.table.setRowCount(len(self.roster))
         for row, u in enumerate(self.roster):
             status = "有效" if u.active else f"已注销（{u.revoke_reason}）"
-            cells = (u.unit, u.fingerprint, u.enrolled_by, u.enrolled_at, status)
+            cells = (u.unit, u.role_label, u.fingerprint, u.enrolled_by, u.enrolled_at, status)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if not u.active:
@@ -116,7 +120,7 @@ class UnitRosterDialog(QDialog):
         self.refresh()
         return ident
 
-    def ask_enrol(self) -> None:
+    def ask_enrol(self, role: str = "unit") -> None:
         path, _ = QFileDialog.getOpenFileName(self, "登记身份文件", "", "身份文件 (*.ptid);;所有文件 (*)")
         if not path:
             return
@@ -141,12 +145,13 @@ class UnitRosterDialog(QDialog):
                 return
             rekey = True
         try:
-            self.enrol(ident, typed, rekey=rekey)
+            self.enrol(ident, typed, rekey=rekey, role=role)
         except PolicyTrackError as exc:
             QMessageBox.warning(self, "登记身份文件", str(exc))
 
-    def enrol(self, ident: identity.Identity, typed: str, *, rekey: bool = False) -> identity.EnrolledUnit:
-        got = identity.enrol(self.db, ident, confirmed_fingerprint=typed, rekey=rekey)
+    def enrol(self, ident: identity.Identity, typed: str, *, rekey: bool = False,
+              role: str = "unit") -> identity.EnrolledUnit:
+        got = identity.enrol(self.db, ident, confirmed_fingerprint=typed, rekey=rekey, role=role)
         self.refresh()
         return got
 

@@ -23,6 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     en.add_argument("--fingerprint", metavar="指纹",
                     help="对方电话报出的指纹（30 位数字，空格可有可无）；不给则只显示文件中的指纹，不登记")
     en.add_argument("--rekey", action="store_true", help="该单位已登记过公钥时，注销旧公钥并登记新的")
+    en.add_argument("--office", action="store_true",
+                    help="登记为区发改委（它的文件可修改目标、新建项目，不限项目范围）；单位电脑登记区发改委时用")
     add_wait_argument(en)
     add_db_argument(en)
     en.set_defaults(func=run_enrol)
@@ -46,13 +48,14 @@ def run_list(args: argparse.Namespace) -> int:
         db.close()
     if args.json:
         print(json.dumps([{"unit": u.unit, "fingerprint": u.fingerprint, "enrolled_by": u.enrolled_by,
-                           "enrolled_at": u.enrolled_at, "status": "active" if u.active else "revoked"}
+                           "enrolled_at": u.enrolled_at, "status": "active" if u.active else "revoked",
+                           "role": u.role}
                           for u in roster], ensure_ascii=False))
         return 0
     if not roster:
         print("单位名册为空：用 policytrack units enrol FILE.ptid --fingerprint 指纹 登记")
     for u in roster:
-        print(f"{u.unit}：指纹 {u.fingerprint}，{u.enrolled_by} 于 {u.enrolled_at} 登记，{_status(u)}")
+        print(f"{u.unit}（{u.role_label}）：指纹 {u.fingerprint}，{u.enrolled_by} 于 {u.enrolled_at} 登记，{_status(u)}")
     return 0
 
 
@@ -63,10 +66,11 @@ def run_enrol(args: argparse.Namespace) -> int:
                       f"核对一致后加 --fingerprint \"{ident.fingerprint}\" 再登记")
     db = open_for_cli(args.db, write_wait=writer_wait(args))
     try:
-        got = identity.enrol(db, ident, confirmed_fingerprint=args.fingerprint, rekey=args.rekey)
+        got = identity.enrol(db, ident, confirmed_fingerprint=args.fingerprint, rekey=args.rekey,
+                             role="office" if args.office else "unit")
     finally:
         db.close()
-    print(f"已登记「{got.unit}」，指纹 {got.fingerprint}")
+    print(f"已登记「{got.unit}」（{got.role_label}），指纹 {got.fingerprint}")
     return 0
 
 

@@ -148,7 +148,7 @@ def test_cli_enrol_without_the_fingerprint_shows_it_and_changes_nothing(capsys, 
     code, printed, _ = run_in_process(capsys, "units", "list", "--json", "--db", db_path)
     assert json.loads(printed) == [{"unit": "区经济信息委", "fingerprint": ident.fingerprint, "enrolled_by":
                                     json.loads(printed)[0]["enrolled_by"], "enrolled_at":
-                                    json.loads(printed)[0]["enrolled_at"], "status": "active"}]
+                                    json.loads(printed)[0]["enrolled_at"], "status": "active", "role": "unit"}]
 
 
 def test_identity_export_refuses_to_overwrite_a_database(capsys, tmp_path):

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from db import exchange, identity, updates
+from db import exchange, identity, targets, updates
 from db.subjects import Subject
 from tests.db.test_exchange import counts, make_pc, pid
 from tests.exchange_util import rewrite
@@ -112,3 +112,39 @@ def test_a_version_1_file_still_imports_marked_unsigned(pcs, tmp_path):
     assert "未签名（旧版交换包）" in office.scalar("SELECT summary FROM import_batch ORDER BY id DESC LIMIT 1")
     assert updates.standing(office, Subject("project", pid(office, "大洋电机项目")), "completed",
                             "2023-07-31")["value"] == 800
+
+
+def test_a_units_file_carries_only_its_own_projects(pcs, tmp_path):
+    """区经信委's signed file with its own project, another unit's project and a target revision: only its own
+    project's figure is imported; the other two are listed as out of scope."""
+    office, unit_a, _ = pcs
+    shunfeng = Subject("project", pid(unit_a, "顺丰西南运营总部一期快件分拨中心"))     # 区商务委's project
+    updates.record(unit_a, shunfeng, "completed", "2023-07-31", value=5000)
+    ind = unit_a.query_one("SELECT id FROM indicator WHERE name = '新培育科技型中小企业'")["id"]
+    targets.revise(unit_a, Subject("indicator", ind), "value", 400, reason="单位自行调整", effective_from="2023-08-01")
+    path = exchange.export(unit_a, tmp_path / "a.ptx", unit="全部").path
+    enrol(office, unit_a, "区经信委")
+    preview = exchange.read(office, path)
+    beyond = {(g.label, g.reason) for g in preview.out_of_scope}
+    assert ("项目“顺丰西南运营总部一期快件分拨中心”", "该项目的责任单位是「区商务委」，不是发送单位「区经信委」") in beyond
+    assert any(g.entity == "target" and "目标调整只接受区发改委发出的文件" in g.reason for g in preview.out_of_scope)
+    result = exchange.apply(office, preview)
+    assert result.recorded_updates == 1 and result.recorded_targets == 0
+    assert updates.standing(office, Subject("project", pid(office, "大洋电机项目")), "completed",
+                            "2023-07-31")["value"] == 800
+    assert updates.standing(office, Subject("project", pid(office, "顺丰西南运营总部一期快件分拨中心")), "completed",
+                            "2023-07-31") is None
+
+
+def test_the_office_enrolled_as_such_may_revise_targets(pcs, tmp_path):
+    office, unit_a, _ = pcs
+    ind = office.query_one("SELECT id FROM indicator WHERE name = '新培育科技型中小企业'")["id"]
+    targets.revise(office, Subject("indicator", ind), "value", 380, reason="区政府调整", effective_from="2023-08-01")
+    path = exchange.export(office, tmp_path / "o.ptx", unit="全部").path
+    me = identity.ensure_key(office)
+    identity.enrol(unit_a, identity.Identity("渝北区发展和改革委员会", me.public_key, me.fingerprint),
+                   confirmed_fingerprint=me.fingerprint, role="office")
+    preview = exchange.read(unit_a, path)
+    assert preview.out_of_scope == [] and preview.signer["role"] == "office"
+    preview.resolve_all("theirs")
+    assert exchange.apply(unit_a, preview).recorded_targets == 1

@@ -6,7 +6,7 @@ from PySide6.QtGui import QColor
 
 from db import identity, open_database
 from db.errors import ValidationError
-from desktop.roster_dialog import COL_FP, COL_STATUS, COL_UNIT, REVOKED_INK, UnitRosterDialog
+from desktop.roster_dialog import COL_FP, COL_ROLE, COL_STATUS, COL_UNIT, REVOKED_INK, UnitRosterDialog
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_roster_dialog_enrols_with_the_fingerprint_and_revokes(app, builtin_db, 
     d.enrol(identity.read_identity(out), ident.fingerprint.replace(" ", ""))
     assert d.table.item(0, COL_UNIT).text() == "区住房城乡建委"
     assert d.table.item(0, COL_FP).text() == ident.fingerprint
-    assert d.table.item(0, COL_STATUS).text() == "有效"
+    assert d.table.item(0, COL_STATUS).text() == "有效" and d.table.item(0, COL_ROLE).text() == "责任单位"
     d.table.selectRow(0)
     assert d.revoke_button.isEnabled()
     d.revoke("区住房城乡建委", "人员调整")

@@ -31,7 +31,7 @@ ALL_UNITS = ("全部", "*", "all")
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
 PROJECT_DESCRIPTOR_FIELDS = ("responsible_unit", "responsible_leader", "location", "total_investment_wan",
-                             "start_year", "finish_year", "description")
+                             "start_year", "finish_year", "description", "code")
 
 
 class ExchangeRefused(PolicyTrackError):
@@ -75,10 +75,12 @@ def _subject_refs(db: Database) -> dict[tuple[str, int], dict[str, Any]]:
     years = {r["id"]: r["year"] for r in plan.plan_years(db)}
     for r in db.query("SELECT id, plan_year_id, level FROM portfolio"):
         refs[("portfolio", r["id"])] = {"kind": "portfolio", "year": years[r["plan_year_id"]], "level": r["level"]}
-    for r in db.query("SELECT p.id, p.name, pf.plan_year_id, pf.level FROM project p"
+    for r in db.query("SELECT p.id, p.name, p.code, pf.plan_year_id, pf.level FROM project p"
                       " JOIN portfolio pf ON pf.id = p.portfolio_id WHERE p.active = 1"):
         refs[("project", r["id"])] = {"kind": "project", "year": years[r["plan_year_id"]], "level": r["level"],
                                       "name": r["name"]}
+        if r["code"]:
+            refs[("project", r["id"])]["code"] = r["code"]   # 项目代码: matched first (a name may differ)
     for r in db.query("SELECT id, name, plan_year_id FROM indicator WHERE active = 1"):
         refs[("indicator", r["id"])] = {"kind": "indicator", "year": years[r["plan_year_id"]], "name": r["name"]}
     for py_id, year in years.items():
@@ -614,11 +616,14 @@ class _Resolver:
         self.projects: dict[tuple[int, str, str], list[int]] = {}
         self.projects_any: dict[tuple[int, str], list[int]] = {}
         inv = {v: k for k, v in self.years.items()}
-        for r in db.query("SELECT p.id, p.name_key, pf.plan_year_id, pf.level FROM project p"
+        self.codes: dict[tuple[int, str], int] = {}
+        for r in db.query("SELECT p.id, p.name_key, p.code, pf.plan_year_id, pf.level FROM project p"
                           " JOIN portfolio pf ON pf.id = p.portfolio_id WHERE p.active = 1"):
             y = inv[r["plan_year_id"]]
             self.projects.setdefault((y, r["level"], r["name_key"]), []).append(r["id"])
             self.projects_any.setdefault((y, r["name_key"]), []).append(r["id"])
+            if r["code"]:
+                self.codes[(y, r["code"])] = r["id"]
         self.indicators = {(inv[r["plan_year_id"]], r["name_key"]): r["id"] for r in db.query(
             "SELECT id, plan_year_id, name_key FROM indicator WHERE active = 1")}
         self.clusters: dict[tuple[int, tuple[str, ...]], int] = {}
@@ -642,6 +647,9 @@ class _Resolver:
         if kind == "cluster":
             cid = self.clusters.get((year, tuple(ref["path"])))
             return (Subject("cluster", cid), None, "") if cid else (None, None, "本机的集群体系中没有这个节点")
+        code = ref.get("code")
+        if isinstance(code, str) and (year, code) in self.codes:
+            return Subject("project", self.codes[(year, code)]), None, ""
         key = name_key(ref["name"])
         ids = self.projects.get((year, ref["level"], key)) or self.projects_any.get((year, key)) or []
         if len(ids) == 1:

@@ -273,3 +273,21 @@ def test_origin_uids_survive_migration_of_an_old_file(tmp_path, monkeypatch):
         db.conn.execute("UPDATE progress_update SET uid = 'x' WHERE id = 1")
     assert len(ledger.site_id(db)) == 32
     db.close()
+
+
+def test_a_project_is_found_by_its_code_first_even_when_renamed(pcs, tmp_path):
+    """项目代码 travels with the rows and the descriptor; a project renamed on one PC is still the same project."""
+    office, unit_a, _ = pcs
+    code = "2301-500112-04-01-123456"
+    for db in (office, unit_a):
+        projects.edit(db, pid(db, "大洋电机项目"), code=code)
+    projects.edit(unit_a, pid(unit_a, "大洋电机项目"), name="大洋电机新能源汽车电机项目")
+    updates.record(unit_a, Subject("project", pid(unit_a, "大洋电机新能源汽车电机项目")), "completed", "2023-07-31",
+                   value=1234)
+    path = exchange.export(unit_a, tmp_path / "a.ptx", unit="区经信委").path
+    doc = json.loads(path.read_text("utf-8"))
+    assert doc["payload"]["updates"][0]["subject"]["code"] == code
+    assert doc["payload"]["projects"][0]["code"] == code
+    result = exchange.apply(office, exchange.read(office, path))
+    assert result.projects_created == 0 and result.recorded_updates == 1
+    assert completed(office, "大洋电机项目") == 1234

@@ -213,24 +213,25 @@ def _row(r: dict[str, Any]) -> EnrolledUnit:
     return EnrolledUnit(**{k: r[k] for k in EnrolledUnit.__dataclass_fields__})
 
 
-_COLUMNS = ("id, unit, public_key, fingerprint, enrolled_by, enrolled_at, revoked_at, revoked_by, revoke_reason, role")
+_SELECT = ("SELECT id, unit, public_key, fingerprint, enrolled_by, enrolled_at, revoked_at, revoked_by, revoke_reason,"
+           " role FROM unit_key")
 
 
 def units(db: Database, *, include_revoked: bool = True) -> list[EnrolledUnit]:
     """The 单位名册, by unit name, newest enrolment first within a unit."""
-    rows = db.query(f"SELECT {_COLUMNS} FROM unit_key WHERE (? OR revoked_at IS NULL)"
+    rows = db.query(_SELECT + " WHERE (? OR revoked_at IS NULL)"
                     " ORDER BY unit, enrolled_at DESC, id DESC", (int(include_revoked),))
     return [_row(r) for r in rows]
 
 
 def active_key(db: Database, unit: str) -> EnrolledUnit | None:
-    r = db.query_one(f"SELECT {_COLUMNS} FROM unit_key WHERE unit = ? AND revoked_at IS NULL", (unit,))
+    r = db.query_one(_SELECT + " WHERE unit = ? AND revoked_at IS NULL", (unit,))
     return None if r is None else _row(r)
 
 
 def by_fingerprint(db: Database, fp: str) -> EnrolledUnit | None:
     """The enrolment of the key with this fingerprint (an active one first), or None."""
-    r = db.query_one(f"SELECT {_COLUMNS} FROM unit_key WHERE fingerprint = ?"
+    r = db.query_one(_SELECT + " WHERE fingerprint = ?"
                      " ORDER BY revoked_at IS NOT NULL, id DESC", (normalise_fingerprint(fp),))
     return None if r is None else _row(r)
 
@@ -287,4 +288,4 @@ def revoke(db: Database, unit: str, *, reason: object) -> EnrolledUnit:
         audit.log(db, action="unit.revoke", entity="unit_key", entity_id=old.id,
                   summary=f"注销「{unit}」的公钥（指纹 {old.fingerprint}）：{why}",
                   before={"fingerprint": old.fingerprint}, after={"revoked": why})
-    return _row(db.query_one(f"SELECT {_COLUMNS} FROM unit_key WHERE id = ?", (old.id,)) or {})
+    return _row(db.query_one(_SELECT + " WHERE id = ?", (old.id,)) or {})

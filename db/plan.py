@@ -5,7 +5,7 @@ from typing import Any
 
 from db import audit
 from db.connection import Database
-from db.errors import NotFoundError, ValidationError
+from db.errors import NotFoundError, PolicyTrackError, ValidationError
 from db.validate import parse_name, parse_text
 
 
@@ -36,6 +36,36 @@ def current_plan_year(db: Database, year: int | None = None) -> dict[str, Any]:
         row = db.query_one("SELECT id, year, district, title, source FROM plan_year WHERE year = ?", (year,))
     if row is None:
         raise NotFoundError("数据库中还没有计划年度" if year is None else f"没有 {year} 年的计划年度")
+    return row
+
+
+class YearClosed(PolicyTrackError):
+    """A write into a plan year that was closed (年度结账); nothing was changed."""
+
+    def __init__(self, year: int):
+        self.year = year
+        super().__init__(f"{year} 年度已结账，不能再修改（如需补录，请先重新打开该年度并说明理由）")
+
+
+def is_closed(db: Database, plan_year_id: int) -> bool:
+    """Closed (年度结账) when the year's latest close/reopen event is a close (db.years)."""
+    last = db.scalar("SELECT action FROM plan_year_event WHERE plan_year_id = ? ORDER BY id DESC LIMIT 1",
+                     (plan_year_id,))
+    return last == "close"
+
+
+def check_open(db: Database, plan_year_id: int) -> None:
+    """Raise YearClosed when the plan year is closed: every write into a year calls this first."""
+    if is_closed(db, plan_year_id):
+        raise YearClosed(int(db.scalar("SELECT year FROM plan_year WHERE id = ?", (plan_year_id,))))
+
+
+def for_date(db: Database, date: Any) -> dict[str, Any]:
+    """The plan year a date belongs to (2024-01-31 is in 2024); NotFoundError naming the year when none."""
+    row = db.query_one("SELECT id, year, district, title, source FROM plan_year WHERE year = ?", (date.year,))
+    if row is None:
+        raise NotFoundError(f"数据库中没有 {date.year} 年的计划年度（可用“文件 → 新建年度”或 "
+                            f"policytrack year new {date.year} 新建）")
     return row
 
 

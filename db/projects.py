@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 from db import audit, targets
@@ -79,8 +80,11 @@ def _clean_field(db: Database, column: str, value: Any, *, year_window: tuple[in
 
 
 def create(db: Database, *, portfolio_id: int, name: str, annual_plan_wan: int | None = None,
-           source: str = "", reason: str = "新增项目", **fields: Any) -> int:
-    """Create a project (fields from FIELDS) and, when given, its annual planned investment target."""
+           source: str = "", reason: str = "新增项目", lineage: str | None = None, **fields: Any) -> int:
+    """Create a project (fields from FIELDS) and, when given, its annual planned investment target.
+
+    ``lineage``: the lineage of the project it continues from an earlier plan year (db.years.new_year); a new
+    project starts its own."""
     unknown = set(fields) - set(FIELDS)
     if unknown:
         raise ValidationError("字段", ", ".join(sorted(unknown)), "不是项目字段")
@@ -98,8 +102,8 @@ def create(db: Database, *, portfolio_id: int, name: str, annual_plan_wan: int |
         _check_code_free(db, clean.get("code"), pf["plan_year_id"])
         position = db.scalar("SELECT coalesce(max(position), -1) + 1 FROM project WHERE portfolio_id = ?",
                              (portfolio_id,))
-        cols = ["portfolio_id", "name_key", "source", "position", "created_at", *clean]
-        params = [portfolio_id, key, source, position, db.now(), *clean.values()]
+        cols = ["portfolio_id", "name_key", "source", "position", "created_at", "lineage", *clean]
+        params = [portfolio_id, key, source, position, db.now(), lineage or os.urandom(8).hex(), *clean.values()]
         cur = db.conn.execute("INSERT INTO project (" + ", ".join(cols) + ") VALUES ("
                               + ", ".join("?" * len(cols)) + ")", params)
         project_id = int(cur.lastrowid)

@@ -13,7 +13,7 @@ from typing import Any
 
 from db import plan, portfolios, projects, settings
 from db.connection import Database
-from db.errors import ValidationError
+from db.errors import NotFoundError, ValidationError
 from db.validate import month_end, parse_date
 
 UNKNOWN_UNIT = "（未填写责任单位）"
@@ -48,9 +48,29 @@ def _months(db: Database, sql: str, year: int, ids: set[int]) -> dict[int, set[i
     return out
 
 
+def default_year_period(db: Database) -> tuple[dict[str, Any], Period]:
+    """The default 报告期 across plan years: the latest year with a month reported as a whole, and that month; a
+    new year with only a few early figures does not move it. Without any, the latest year's default_period."""
+    years = plan.plan_years(db)
+    if not years:
+        raise NotFoundError("数据库中还没有计划年度")
+    for py in reversed(years):
+        whole = _whole_months(db, py)
+        if whole:
+            return py, max(whole, key=lambda p: p.as_of)
+    return years[-1], default_period(db, years[-1])
+
+
 def default_period(db: Database, plan_year: dict[str, Any]) -> Period:
     """The latest month reported as a whole: every portfolio total that reports at all, or more than half of the
     active projects (whichever is later); without either, the latest reporting date, else the last month-end."""
+    candidates = _whole_months(db, plan_year)
+    if candidates:
+        return max(candidates, key=lambda p: p.as_of)
+    return _fallback_period(db, plan_year["year"])
+
+
+def _whole_months(db: Database, plan_year: dict[str, Any]) -> list[Period]:
     year = plan_year["year"]
     candidates: list[Period] = []
     pf_months = _months(db, _LIVE_PORTFOLIO_DATES, year, {p["id"] for p in portfolios.list_for(db, plan_year["id"])})
@@ -71,8 +91,10 @@ def default_period(db: Database, plan_year: dict[str, Any]) -> Period:
             m = full[-1]
             candidates.append(Period(month_end(year, m),
                                      f"{m}月：多数项目（{per_month[m]}/{len(active)} 个）已报送的最近月份"))
-    if candidates:
-        return max(candidates, key=lambda p: p.as_of)
+    return candidates
+
+
+def _fallback_period(db: Database, year: int) -> Period:
     latest = db.scalar("SELECT max(as_of) FROM progress_update WHERE retracted = 0 AND as_of BETWEEN ? AND ?",
                        (f"{year:04d}-01-01", f"{year:04d}-12-31"))
     if latest:
@@ -166,8 +188,15 @@ def status(db: Database, as_of: object | None = None, year: int | None = None, *
 
     Units are listed with the most missing projects first (then in the order of their first project).
     """
-    py = plan.current_plan_year(db, year)
-    d = default_period(db, py).as_of if as_of is None else parse_date(as_of, "截至日期", year=py["year"])
+    if as_of is not None and year is None:
+        d = parse_date(as_of, "截至日期")
+        py = plan.for_date(db, d)                # the date names its plan year
+    elif as_of is None and year is None:
+        py, p = default_year_period(db)
+        d = p.as_of
+    else:
+        py = plan.current_plan_year(db, year)
+        d = default_period(db, py).as_of if as_of is None else parse_date(as_of, "截至日期", year=py["year"])
     period = month_end(d.year, d.month)
     start = dt.date(d.year, d.month, 1)
     params = {"start": start.isoformat(), "end": period.isoformat()}

@@ -442,6 +442,32 @@ def _v5(db: Database) -> None:
 
 
 
+# -- migration 6: plan years that follow one another ------------------------------------------------------
+# lineage: a project carried into the next plan year is a new row (its year's portfolio, targets, figures) sharing
+# the lineage of the row it came from, so its history runs across years. plan_year_event: 年度结账 and reopening,
+# appended in order; a year is closed when its latest event is a close.
+
+
+@migration(6, "plan years: project lineage, year close/reopen")
+def _v6(db: Database) -> None:
+    ddl = f"""
+    ALTER TABLE project ADD COLUMN lineage TEXT;
+    UPDATE project SET lineage = lower(hex(randomblob(8))) WHERE lineage IS NULL;
+    CREATE INDEX project_lineage ON project(lineage);
+    CREATE TABLE plan_year_event (
+        id           INTEGER PRIMARY KEY,
+        plan_year_id INTEGER NOT NULL REFERENCES plan_year(id),
+        action       TEXT NOT NULL CHECK (action IN ('close', 'reopen')),
+        reason       TEXT NOT NULL DEFAULT '',
+        at           TEXT NOT NULL,
+        by           TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX plan_year_event_of ON plan_year_event(plan_year_id, id);
+    {_append_only('plan_year_event')}
+    """
+    for statement in _split_sql(ddl):
+        db.conn.execute(statement)
+
 # -- migration 10: 单位名册 ------------------------------------------------------------------------------------
 # The public keys of the units whose signed files this database trusts (db/identity.py). A row is never deleted and
 # changes once at most: revoking fills the revoked_* columns. The database's own key pair lives in `setting`.

@@ -19,6 +19,13 @@ def default_as_of(db: Database, plan_year: dict[str, Any]) -> dt.date:
 
 
 def resolve_as_of(db: Database, as_of: object | None, year: int | None = None) -> tuple[dict[str, Any], dt.date]:
+    if as_of is not None and year is None:
+        d = parse_date(as_of, "截至日期")
+        return plan.for_date(db, d), d          # the date names its plan year
+    if as_of is None and year is None:
+        from db import reporting
+        py, period = reporting.default_year_period(db)
+        return py, period.as_of
     py = plan.current_plan_year(db, year)
     if as_of is None:
         return py, default_as_of(db, py)

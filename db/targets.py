@@ -6,6 +6,7 @@ from typing import Any
 
 from db import audit
 from db.connection import Database
+from db.plan import check_open
 from db.errors import NotFoundError, ValidationError
 from db.subjects import METRIC_LABELS, MONEY_METRICS, TARGET_METRICS, Subject, sql_for_each_kind
 from db.validate import check_stored_int, parse_date, parse_text
@@ -69,6 +70,7 @@ def revise(db: Database, subject: Subject, metric: str, value: int | None, *, re
         check_stored_int(value, METRIC_LABELS[metric], allow_negative=metric == "value")
     with db.transaction("target"):
         plan_year_id = plan_year_of(db, subject)
+        check_open(db, plan_year_id)   # a closed year (年度结账) is read-only
         year = int(db.scalar("SELECT year FROM plan_year WHERE id = ?", (plan_year_id,)))
         eff = (dt.date(year, 1, 1) if effective_from is None
                else parse_date(effective_from, "生效日期", year=year))

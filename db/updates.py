@@ -7,6 +7,7 @@ from typing import Any
 
 from db import audit
 from db.connection import Database
+from db.plan import check_open
 from db.errors import ValidationError
 from db.subjects import METRIC_LABELS, UPDATE_METRICS, Subject, sql_for_each_kind
 from db.targets import plan_year_of
@@ -71,6 +72,7 @@ def record(db: Database, subject: Subject, metric: str, as_of: dt.date | str, *,
     note_text = parse_text(note, "备注")
     with db.transaction("update"):
         plan_year_id = plan_year_of(db, subject)
+        check_open(db, plan_year_id)   # a closed year (年度结账) is read-only
         year = int(db.scalar("SELECT year FROM plan_year WHERE id = ?", (plan_year_id,)))
         d = parse_date(as_of, "截至日期", year=year)
         previous = standing(db, subject, metric, d)

@@ -200,7 +200,9 @@ def read(db: Database, path: str | os.PathLike, *, as_of: dt.date | str | None =
     Refuses (SpreadsheetRefused, nothing changed) a file that is not a workbook, is encrypted, is an XML bomb, or
     has no sheet with a recognisable header.
     """
-    py = plan.current_plan_year(db)
+    # The year a title without one ("1—7月") is read in: --as-of's, else the latest plan year held.
+    from db.validate import parse_date
+    py = plan.for_date(db, parse_date(as_of, "截至日期")) if as_of is not None else plan.current_plan_year(db)
     preview = parse_file(path, year=py["year"], stages=plan.stages(db), as_of=as_of, reader=reader,
                          progress=progress, cancelled=cancelled)
     plan_for(db, preview)

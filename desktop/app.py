@@ -24,8 +24,11 @@ class AppContext(QObject):
         self.db = db
         # The name written into the audit log: the OS user unless overridden in the database's settings.
         db.user = settings.user_name(db)
-        self.plan_year: dict[str, Any] = plan.current_plan_year(db)
-        self.as_of: dt.date = as_of or summary.default_as_of(db, self.plan_year)
+        if as_of is None:   # the default 报告期, in whichever year it falls
+            self.plan_year, as_of = summary.resolve_as_of(db, None)
+        else:
+            self.plan_year = plan.for_date(db, as_of)
+        self.as_of: dt.date = as_of
         self.undo_stack = QUndoStack(self)
         self._standing: dict[str, Any] | None = None
         self._unsubscribe = db.subscribe(self._on_db_write)
@@ -36,6 +39,8 @@ class AppContext(QObject):
 
     def set_as_of(self, as_of: dt.date) -> None:
         if as_of != self.as_of:
+            if as_of.year != self.year:                       # the date names its plan year
+                self.plan_year = plan.for_date(self.db, as_of)
             self.as_of = as_of
             self._standing = None
             self.as_of_changed.emit(as_of)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
-from db import progress, reporting, settings as db_settings
+from db import plan, progress, reporting, settings as db_settings
 from desktop import APP_NAME_CN, formatting as fmt
 from desktop.app import AppContext
 from desktop.tabs.board import BoardTab
@@ -42,21 +42,29 @@ def window_settings() -> QSettings:
 
 
 class AsOfCombo(QComboBox):
-    """报告期: the month-ends of the plan year (item data: ISO date text, which Qt keeps as it is)."""
+    """报告期: the month-ends of every plan year held, oldest first (item data: ISO date text, which Qt keeps as
+    it is). Choosing a month of another year switches every view to that year."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.setToolTip("报告期：所有页面都显示截至该月末的情况（Ctrl+← / Ctrl+→ 切换月份）")
+        self.setToolTip("报告期：所有页面都显示截至该月末的情况（Ctrl+← / Ctrl+→ 切换月份，可跨年度）")
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        ends = progress.month_ends(ctx.year)
-        for d in ends:
-            self.addItem(f"{d.year}年{d.month}月（截至 {d.isoformat()}）", d.isoformat())
-        if ctx.as_of not in ends:
-            self.addItem(f"截至 {ctx.as_of.isoformat()}", ctx.as_of.isoformat())
-        self._show(ctx.as_of)
+        self.fill()
         self.currentIndexChanged.connect(self._chosen)
         ctx.as_of_changed.connect(self._show)
+
+    def fill(self) -> None:
+        """(Re)list the months: after 新建年度 the new year's months appear."""
+        self.blockSignals(True)
+        self.clear()
+        ends = [d for py in plan.plan_years(self.ctx.db) for d in progress.month_ends(py["year"])]
+        for d in ends:
+            self.addItem(f"{d.year}年{d.month}月（截至 {d.isoformat()}）", d.isoformat())
+        if self.ctx.as_of not in ends:
+            self.addItem(f"截至 {self.ctx.as_of.isoformat()}", self.ctx.as_of.isoformat())
+        self._show(self.ctx.as_of)
+        self.blockSignals(False)
 
     def _chosen(self, index: int) -> None:
         if index >= 0:
@@ -193,10 +201,13 @@ class MainWindow(QMainWindow):
     # -- state ---------------------------------------------------------------------------------------
     def _on_data_changed(self, kinds) -> None:
         self.last_saved = dt.datetime.now()
+        if "plan_year" in kinds:
+            self.as_of_combo.fill()     # a new year's months
         self.update_status()
 
     def update_status(self) -> None:
         ctx = self.ctx
+        self.setWindowTitle(f"{ctx.plan_year['district']} {ctx.year}年 — {Path(ctx.db.path).name} — {APP_NAME_CN}")
         tp = progress.time_progress(ctx.as_of, ctx.year, db_settings.time_progress_mode(ctx.db))
         self.db_label.setText(f"数据库：{os.path.abspath(ctx.db.path) if ctx.db.path != ':memory:' else '（内存）'}")
         default = reporting.default_period(ctx.db, ctx.plan_year)

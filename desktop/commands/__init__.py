@@ -16,4 +16,6 @@ MODULES = [
     "reporting",
     "identity",
     "units",
+    "year",
+    "init",
 ]

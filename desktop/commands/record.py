@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import argparse
 
-from db import NotFoundError, indicators, projects, recording
+from db import indicators, plan, projects, recording
 from db.recording import IndicatorEntry, MonthRefused, ProjectEntry
-from db.validate import name_key
 from desktop import formatting as fmt
 from desktop.cli import add_wait_argument, writer_wait, Refused, add_db_argument, open_for_cli
 
@@ -51,13 +50,10 @@ def _refuse_mixed(args: argparse.Namespace) -> None:
             raise Refused("没有要记录的数据：请给出 --actual")
 
 
-def _find_indicator(db, name_or_id: str) -> dict:
+def _find_indicator(db, name_or_id: str, plan_year_id: int) -> dict:
     if name_or_id.strip().isdigit():
         return indicators.get(db, int(name_or_id))
-    rows = db.query("SELECT id FROM indicator WHERE active = 1 AND name_key = ?", (name_key(name_or_id),))
-    if len(rows) > 1:
-        raise NotFoundError(f"有 {len(rows)} 个指标叫“{name_or_id}”，请用编号")
-    return indicators.find(db, name_or_id)
+    return indicators.find(db, name_or_id, plan_year_id=plan_year_id)   # names are unique within a year
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,12 +63,13 @@ def run(args: argparse.Namespace) -> int:
     db = open_for_cli(args.db, write_wait=writer_wait(args))
     try:
         as_of = recording.parse_as_of(args.as_of)
+        year_id = plan.for_date(db, as_of)["id"]       # the date names its plan year
         if args.project:
-            row = projects.find(db, args.project)
+            row = projects.find(db, args.project, plan_year_id=year_id)
             entry = ProjectEntry(row["id"], completed=args.completed_yi, month=args.month_yi, stage=args.stage,
                                  note=args.note)
         else:
-            row = _find_indicator(db, args.indicator)
+            row = _find_indicator(db, args.indicator, year_id)
             entry = IndicatorEntry(row["id"], actual=args.actual, note=args.note)
         [report] = recording.check_month(db, as_of, [entry])
         if report.errors:

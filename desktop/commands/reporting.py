@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     db = open_for_cli(args.db)
     try:
         status = reporting.status(db, args.as_of)
-        py = plan.current_plan_year(db)
+        py = plan.current_plan_year(db, status.period.year)
         organization = settings.get(db, "organization") or f"{py['district']}发展和改革委员会"
     finally:
         db.close()

@@ -49,6 +49,8 @@ class YearClosed(PolicyTrackError):
 
 def is_closed(db: Database, plan_year_id: int) -> bool:
     """Closed (年度结账) when the year's latest close/reopen event is a close (db.years)."""
+    if db.schema_version < 6:      # a file being migrated from before plan_year_event (migration 6)
+        return False
     last = db.scalar("SELECT action FROM plan_year_event WHERE plan_year_id = ? ORDER BY id DESC LIMIT 1",
                      (plan_year_id,))
     return last == "close"
@@ -64,8 +66,8 @@ def for_date(db: Database, date: Any) -> dict[str, Any]:
     """The plan year a date belongs to (2024-01-31 is in 2024); NotFoundError naming the year when none."""
     row = db.query_one("SELECT id, year, district, title, source FROM plan_year WHERE year = ?", (date.year,))
     if row is None:
-        raise NotFoundError(f"数据库中没有 {date.year} 年的计划年度（可用“文件 → 新建年度”或 "
-                            f"policytrack year new {date.year} 新建）")
+        raise ValidationError("截至日期", date.isoformat(), f"不在数据库已有的计划年度内：没有 {date.year} 年的计划年度"
+                                                            f"（可用“文件 → 新建年度”或 policytrack year new {date.year} 新建）")
     return row
 
 

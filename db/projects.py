@@ -102,8 +102,11 @@ def create(db: Database, *, portfolio_id: int, name: str, annual_plan_wan: int |
         _check_code_free(db, clean.get("code"), pf["plan_year_id"])
         position = db.scalar("SELECT coalesce(max(position), -1) + 1 FROM project WHERE portfolio_id = ?",
                              (portfolio_id,))
-        cols = ["portfolio_id", "name_key", "source", "position", "created_at", "lineage", *clean]
-        params = [portfolio_id, key, source, position, db.now(), lineage or os.urandom(8).hex(), *clean.values()]
+        cols = ["portfolio_id", "name_key", "source", "position", "created_at", *clean]
+        params = [portfolio_id, key, source, position, db.now(), *clean.values()]
+        if db.schema_version >= 6:     # (a file written before migration 6 gets its lineage when migrated)
+            cols.append("lineage")
+            params.append(lineage or os.urandom(8).hex())
         cur = db.conn.execute("INSERT INTO project (" + ", ".join(cols) + ") VALUES ("
                               + ", ".join("?" * len(cols)) + ")", params)
         project_id = int(cur.lastrowid)

@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         self.briefing_action = QAction("导出简报…", self, triggered=self.export_briefing)
         self.briefing_action.setToolTip("生成月度调度简报 PDF（封面、综述、图表、调度表、预警事项）")
         self.settings_action = QAction("设置…", self, triggered=self.open_settings)
+        self.new_year_action = QAction("新建年度…", self, triggered=self.open_new_year)
         self.roster_action = QAction("单位名册…", self, triggered=self.open_roster)
         self.backup_action = QAction("备份与恢复…", self, triggered=self.open_backups)
         self.check_action = QAction("检查数据库…", self, triggered=self.check_database)
@@ -173,6 +174,8 @@ class MainWindow(QMainWindow):
         mb = self.menuBar()
         m = mb.addMenu("文件(&F)")
         m.addActions([self.briefing_action, self.backup_action, self.check_action])
+        m.addSeparator()
+        m.addAction(self.new_year_action)
         m.addSeparator()
         m.addAction(self.settings_action)
         m.addAction(self.roster_action)
@@ -257,6 +260,16 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from desktop.settings_dialog import SettingsDialog
         SettingsDialog(self.ctx, self).exec()
+
+    def open_new_year(self) -> None:
+        from desktop import dialogs
+        from desktop.year_dialog import NewYearDialog
+        dialog = NewYearDialog(self.ctx.db, self)
+        if dialog.exec() == NewYearDialog.DialogCode.Accepted and dialog.result_info is not None:
+            r = dialog.result_info
+            dialogs.show_info(self, "新建年度", f"已新建 {r.year} 年度：结转项目 {r.projects} 个、指标 {r.indicators} 个、"
+                                            f"集群节点 {r.clusters} 个。请在报告期中选择 {r.year} 年的月份，"
+                                            f"并填写各项目盘子的个数、年度计划和指标目标。")
 
     def open_roster(self) -> None:
         from desktop.roster_dialog import UnitRosterDialog

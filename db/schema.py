@@ -441,6 +441,35 @@ def _v5(db: Database) -> None:
     db.conn.execute("CREATE INDEX project_code ON project(code) WHERE code IS NOT NULL")
 
 
+# -- migration 9: 问题督办 -------------------------------------------------------------------------------------
+# What the 问题清单 adds to a 存在问题 thread (project_issue): its 类别, the note written when it was resolved and
+# whether it was 销号 (closed after checking). One row per project_issue version written by db/problems.py; a
+# version written elsewhere (the record dialog) has none and inherits the thread's newest category.
+# problem_category holds the user's edits to the category list (added or removed names), newest row per name wins.
+
+
+@migration(9, "problem register (问题督办)")
+def _v9(db: Database) -> None:
+    ddl = """
+    CREATE TABLE problem_detail (
+        id        INTEGER PRIMARY KEY,
+        issue_id  INTEGER NOT NULL UNIQUE REFERENCES project_issue(id),
+        category  TEXT NOT NULL CHECK (length(trim(category)) BETWEEN 1 AND 20),
+        note      TEXT NOT NULL DEFAULT '',
+        closed    INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1))
+    ) STRICT;
+    CREATE TABLE problem_category (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 20),
+        active      INTEGER NOT NULL CHECK (active IN (0, 1)),
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+    ) STRICT;
+    """ + _append_only("problem_detail") + _append_only("problem_category")
+    for statement in _split_sql(ddl):
+        db.conn.execute(statement)
+
+
 SCHEMA_VERSION = max(v for v, _, _ in _MIGRATIONS)
 
 

@@ -14,4 +14,5 @@ MODULES = [
     "exchange",
     "report",
     "reporting",
+    "problem",
 ]

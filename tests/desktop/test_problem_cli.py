@@ -1,0 +1,48 @@
+"""`policytrack problem`: add, list --json, resolve; refusals exit 2 with one Chinese line and change nothing."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "desktop", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=180)
+
+
+def test_add_list_resolve(tmp_path):
+    db = str(tmp_path / "p.db")
+    out = run("problem", "add", "--db", db, "--project", "长安汽车渝北新工厂", "--text", "用地指标未落实",
+              "--category", "用地", "--owner", "区规划自然资源局/张三", "--due", "2023-08-31", "--raised", "2023-06-30")
+    assert out.returncode == 0, out.stderr
+    out = run("problem", "list", "--db", db, "--json", "--today", "2023-09-10")
+    [row] = json.loads(out.stdout)
+    assert list(row) == ["id", "project", "unit", "text", "category", "owner", "raised", "due", "status",
+                         "overdue_days"]
+    assert (row["text"], row["category"], row["status"], row["overdue_days"]) == ("用地指标未落实", "用地", "未解决", 10)
+    assert json.loads(run("problem", "list", "--db", db, "--json", "--overdue", "--today", "2023-08-31").stdout) == []
+    out = run("problem", "resolve", "--db", db, str(row["id"]), "--note", "已落实用地指标")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(run("problem", "list", "--db", db, "--json").stdout) == []
+    [done] = json.loads(run("problem", "list", "--db", db, "--json", "--all").stdout)
+    assert done["status"] == "已解决"
+
+
+def test_refusals(tmp_path):
+    db = str(tmp_path / "p.db")
+    assert run("problem", "add", "--db", db, "--project", "长安汽车渝北新工厂", "--text", "资金未到位",
+               "--due", "2023-08-31", "--raised", "2023-06-30").returncode == 0
+    before = run("problem", "list", "--db", db, "--json", "--all").stdout
+    for args in (["add", "--project", "长安汽车渝北新工厂", "--text", "x", "--category", "天气", "--due", "2023-08-31"],
+                 ["add", "--project", "没有这个项目", "--text", "x", "--due", "2023-08-31"],
+                 ["add", "--project", "长安汽车渝北新工厂", "--text", "x", "--due", "2023-13-01"],
+                 ["resolve", "99", "--note", "x"], ["resolve", "1", "--note", " "], ["close", "1"]):
+        out = run("problem", args[0], "--db", db, *args[1:])
+        assert out.returncode == 2, args
+        assert out.stdout == "" and len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in out.stderr)
+    assert run("problem", "list", "--db", db, "--json", "--all").stdout == before

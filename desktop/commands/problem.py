@@ -10,13 +10,15 @@ import argparse
 import json
 
 from db import problems, projects
-from desktop.cli import Refused, add_db_argument, add_wait_argument, open_for_cli, writer_wait
+from db import outputs, plan, settings
+from desktop.cli import (Refused, add_db_argument, add_output_arguments, add_wait_argument, checked_output,
+                         open_for_cli, writer_wait)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("problem", help="问题清单：登记、列出、解决存在问题（问题督办）",
                        description="问题清单：各项目的存在问题，含类别、责任单位/责任人、整改时限与状态。")
-    actions = p.add_subparsers(dest="action", metavar="{add,list,resolve,close}")
+    actions = p.add_subparsers(dest="action", metavar="{add,list,resolve,notice,close}")
     actions.required = True
 
     a = actions.add_parser("add", help="登记一个问题", description="给一个项目登记存在问题。")
@@ -45,6 +47,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--on", metavar="YYYY-MM-DD", help="解决日期（默认：今天）")
     add_wait_argument(r)
     r.set_defaults(func=run_resolve)
+
+    n = actions.add_parser("notice", help="生成督办通知 PDF（每个责任单位一页，或指定一个问题）",
+                           description="生成督办通知 PDF：未解决的问题，每个责任单位一页；--id 只督办一个问题。")
+    add_db_argument(n)
+    n.add_argument("out", metavar="OUT.pdf", help="输出的 PDF 文件")
+    n.add_argument("--id", metavar="ID", help="只督办这一个问题")
+    n.add_argument("--unit", metavar="U", help="只督办这个责任单位的问题")
+    n.add_argument("--today", metavar="YYYY-MM-DD", help="通知日期（默认：今天），也用来判断是否逾期")
+    add_output_arguments(n)
+    n.set_defaults(func=run_notice)
 
     c = actions.add_parser("close", help="给已解决的问题销号", description="核实后给已解决的问题销号。")
     add_db_argument(c)
@@ -118,4 +130,38 @@ def run_close(args: argparse.Namespace) -> int:
         print("已销号 " + line(problems.get(db, pid)))
     finally:
         db.close()
+    return 0
+
+
+def run_notice(args: argparse.Namespace) -> int:
+    out = checked_output(args.out, outputs.PDF, args)
+    db = open_for_cli(args.db)
+    try:
+        today = problems._as_date(args.today, "--today") if args.today else None
+        rows = problems.register(db, today=today, status="open")
+        if args.id is not None:
+            pid = _problem_id(args.id)
+            rows = [r for r in rows if r["id"] == pid]
+            if not rows:
+                raise Refused(f"「问题编号」没有编号为 {pid} 的未解决问题（输入：'{args.id}'）")
+        if args.unit is not None:
+            rows = [r for r in rows if r["unit"] == args.unit.strip()]
+            if not rows:
+                raise Refused(f"「责任单位」“{args.unit}”没有未解决的问题")
+        py = plan.current_plan_year(db)
+        organization = settings.get(db, "organization") or f"{py['district']}发展和改革委员会"
+    finally:
+        db.close()
+    from desktop.report.briefing import ensure_qt
+    from desktop.report.supervision import build_supervision, group_by_unit
+
+    ensure_qt()
+    data = {"district": py["district"], "plan_year": py["year"], "organization": organization,
+            "groups": group_by_unit(rows, per_problem=args.id is not None)}
+    try:
+        with outputs.atomic_output(out) as tmp:
+            result = build_supervision(data, tmp, made_on=today)
+    except OSError as exc:
+        raise Refused(f"无法写入 {out}：{exc.strerror or exc}") from exc
+    print(f"已生成督办通知 {out}：共 {result['pages']} 页")
     return 0

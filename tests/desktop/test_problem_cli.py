@@ -46,3 +46,21 @@ def test_refusals(tmp_path):
         assert out.stdout == "" and len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
         assert any("\u4e00" <= ch <= "\u9fff" for ch in out.stderr)
     assert run("problem", "list", "--db", db, "--json", "--all").stdout == before
+
+
+def test_notice_pdf_names_the_problem_and_its_deadline(tmp_path):
+    import shutil
+    db = str(tmp_path / "p.db")
+    assert run("problem", "add", "--db", db, "--project", "长安汽车渝北新工厂", "--text", "用地指标未落实",
+               "--category", "用地", "--owner", "区规划自然资源局", "--due", "2023-08-31",
+               "--raised", "2023-06-30").returncode == 0
+    out_pdf = tmp_path / "督办.pdf"
+    out = run("problem", "notice", "--db", db, str(out_pdf), "--today", "2023-09-10")
+    assert out.returncode == 0, out.stderr
+    if shutil.which("pdftotext") is None:
+        return
+    text = subprocess.run(["pdftotext", str(out_pdf), "-"], capture_output=True, text=True).stdout
+    assert "督办通知" in text
+    assert "用地指标未落实" in text and "已逾期 10 天" in text and "2023年8月31日" in text
+    refused = run("problem", "notice", "--db", db, str(tmp_path / "x.pdf"), "--id", "99")
+    assert refused.returncode == 2 and not (tmp_path / "x.pdf").exists()

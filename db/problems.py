@@ -155,6 +155,14 @@ def open_by_unit(db: Database, as_of: dt.date | str) -> list[tuple[str, list[dic
     return sorted(groups.items(), key=lambda kv: (0 if any(r["overdue"] for r in kv[1]) else 1, kv[0]))
 
 
+def cell_text(row: dict[str, Any]) -> str:
+    """A problem as one cell of the 调度表's 存在问题 column: text, owner and deadline (and days overdue)."""
+    extra = [f"责任：{row['owner']}"] if row["owner"] else []
+    if row["due"]:
+        extra.append(f"整改时限 {row['due']}" + (f"，逾期 {row['overdue_days']} 天" if row["overdue_days"] else ""))
+    return row["text"] + (f"（{'，'.join(extra)}）" if extra else "")
+
+
 def history(db: Database, problem_id: int) -> list[dict[str, Any]]:
     """Every version of a problem, oldest first, with its category/note/closed where written here."""
     return db.query("SELECT i.*, d.category, d.note, d.closed FROM project_issue i"

@@ -4,6 +4,7 @@ filters (unit, category, status, overdue), search and sorting; add/edit/resolve/
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -23,6 +24,14 @@ ALL = "全部"
 COLUMNS = ["编号", "项目", "责任单位", "问题", "类别", "责任单位/责任人", "提出日期", "整改时限", "状态", "逾期天数"]
 STATUS_COLOURS = {"open": "amber", "resolved": "green", "closed": None}
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+def _resolve(db, problem_id: int, note: str) -> problems.Written:
+    return problems.resolve(db, problem_id, note)
+
+
+def _close(db, problem_id: int, note: str) -> problems.Written:
+    return problems.close(db, problem_id, note)
 
 
 class _SortItem(QTableWidgetItem):
@@ -188,8 +197,8 @@ class ProblemsTab(QWidget):
         self.edit_button.clicked.connect(self.edit_problem)
         self.resolve_button.clicked.connect(self.resolve_problem)
         self.close_button.clicked.connect(self.close_problem)
-        self.notice_button.clicked.connect(lambda: self.write_notice(per_problem=True))
-        self.unit_notice_button.clicked.connect(lambda: self.write_notice(per_problem=False))
+        self.notice_button.clicked.connect(self.write_problem_notice)
+        self.unit_notice_button.clicked.connect(self.write_unit_notice)
         self.category_button.clicked.connect(self.edit_categories)
 
         self.table = QTableWidget(0, len(COLUMNS))
@@ -202,7 +211,8 @@ class ProblemsTab(QWidget):
         h = self.table.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         h.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.table.doubleClicked.connect(lambda *_: self.edit_problem())
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.doubleClicked.connect(self._double_clicked)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         lay.addWidget(self.table, 1)
         self.empty_label = QLabel()
@@ -321,13 +331,27 @@ class ProblemsTab(QWidget):
 
     # -- writing --------------------------------------------------------------------------------
 
+    def _double_clicked(self, _index) -> None:
+        self.edit_problem()
+
+    def _run_dialog(self, row: dict[str, Any] | None) -> None:
+        d = ProblemDialog(self.ctx, row, self)
+        d.exec()
+        d.deleteLater()
+
     def add_problem(self) -> None:
-        ProblemDialog(self.ctx, None, self).exec()
+        self._run_dialog(None)
 
     def edit_problem(self) -> None:
         r = self.selected()
         if r is not None:
-            ProblemDialog(self.ctx, r, self).exec()
+            self._run_dialog(r)
+
+    def write_problem_notice(self) -> None:
+        self.write_notice(per_problem=True)
+
+    def write_unit_notice(self) -> None:
+        self.write_notice(per_problem=False)
 
     def _note_write(self, title: str, prompt: str, label: str, write: Callable[[str], problems.Written],
                     required: bool) -> None:
@@ -338,7 +362,7 @@ class ProblemsTab(QWidget):
             dialogs.show_error(self, title, "请写明问题如何解决")
             return
         try:
-            push_problem_command(self.ctx, label, lambda: write(note))
+            push_problem_command(self.ctx, label, partial(write, note))
         except PolicyTrackError as exc:
             dialogs.show_error(self, title, str(exc))
 
@@ -347,14 +371,14 @@ class ProblemsTab(QWidget):
         if r is None:
             return
         self._note_write("标为已解决", f"问题：{r['text']}\n解决情况：", f"问题已解决 #{r['id']}",
-                         lambda note: problems.resolve(self.ctx.db, r["id"], note), True)
+                         partial(_resolve, self.ctx.db, r["id"]), True)
 
     def close_problem(self) -> None:
         r = self.selected()
         if r is None:
             return
         self._note_write("销号", f"问题：{r['text']}\n销号说明（可不填）：", f"问题销号 #{r['id']}",
-                         lambda note: problems.close(self.ctx.db, r["id"], note), False)
+                         partial(_close, self.ctx.db, r["id"]), False)
 
     def edit_categories(self) -> None:
         current = problems.categories(self.ctx.db)

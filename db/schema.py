@@ -458,6 +458,13 @@ def _v9(db: Database) -> None:
         note      TEXT NOT NULL DEFAULT '',
         closed    INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1))
     ) STRICT;
+    -- A problem version that came in an exchange file: the uid it has everywhere (versions written here are
+    -- known by their site id and row id, db/exchange_problems.py).
+    CREATE TABLE problem_exchange (
+        issue_id  INTEGER PRIMARY KEY REFERENCES project_issue(id),
+        uid       TEXT NOT NULL UNIQUE,
+        batch_id  INTEGER REFERENCES import_batch(id)
+    ) STRICT;
     CREATE TABLE problem_category (
         id          INTEGER PRIMARY KEY,
         name        TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 20),
@@ -465,7 +472,7 @@ def _v9(db: Database) -> None:
         recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL
     ) STRICT;
-    """ + _append_only("problem_detail") + _append_only("problem_category")
+    """ + _append_only("problem_detail") + _append_only("problem_category") + _append_only("problem_exchange")
     for statement in _split_sql(ddl):
         db.conn.execute(statement)
 

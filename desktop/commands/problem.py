@@ -18,7 +18,7 @@ from desktop.cli import (Refused, add_db_argument, add_output_arguments, add_wai
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("problem", help="问题清单：登记、列出、解决存在问题（问题督办）",
                        description="问题清单：各项目的存在问题，含类别、责任单位/责任人、整改时限与状态。")
-    actions = p.add_subparsers(dest="action", metavar="{add,list,resolve,notice,close}")
+    actions = p.add_subparsers(dest="action", metavar="{add,list,resolve,notice,close}", parser_class=type(p))
     actions.required = True
 
     a = actions.add_parser("add", help="登记一个问题", description="给一个项目登记存在问题。")

@@ -64,3 +64,19 @@ def test_notice_pdf_names_the_problem_and_its_deadline(tmp_path):
     assert "用地指标未落实" in text and "已逾期 10 天" in text and "2023年8月31日" in text
     refused = run("problem", "notice", "--db", db, str(tmp_path / "x.pdf"), "--id", "99")
     assert refused.returncode == 2 and not (tmp_path / "x.pdf").exists()
+
+
+def test_a_problem_survives_an_exchange_into_a_second_database(tmp_path):
+    a, b = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    assert run("problem", "add", "--db", a, "--project", "长安汽车渝北新工厂", "--text", "拆迁尚有 12 户未签约",
+               "--category", "拆迁", "--owner", "两路街道", "--due", "2023-09-30", "--raised", "2023-07-31").returncode == 0
+    assert run("summary", "--db", b).returncode == 0  # b: a fresh database of its own
+    ptx = str(tmp_path / "x.ptx")
+    out = run("exchange", "export", "--db", a, ptx, "--unit", "全部")
+    assert out.returncode == 0 and "存在问题 1 条" in out.stdout, out.stderr
+    out = run("exchange", "import", "--db", b, ptx)
+    assert out.returncode == 0 and "存在问题 1 条" in out.stdout, out.stderr
+    listed = [json.loads(run("problem", "list", "--db", d, "--json").stdout) for d in (a, b)]
+    assert listed[0] == listed[1] and listed[1][0]["text"] == "拆迁尚有 12 户未签约"
+    again = run("exchange", "import", "--db", b, ptx)
+    assert again.returncode == 0 and "没有新的数据" in again.stdout

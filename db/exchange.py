@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from db import backups, clusters, exchange_problems, ledger, plan, portfolios, projects, seed, targets, updates
+from db import backups, clusters, exchange_photos, exchange_problems, ledger, plan, portfolios, projects, seed, targets, updates
 from db.connection import Database
 from db.errors import PolicyTrackError, ValidationError, quote
 from db.spreadsheet import input_problem
@@ -63,6 +63,7 @@ class ExportSummary:
     projects: int
     sender: dict[str, str]
     problems: int = 0  # 存在问题 versions (db/exchange_problems.py)
+    photos: int = 0  # 现场照片 (db/exchange_photos.py)
 
 
 def _subject_refs(db: Database) -> dict[tuple[str, int], dict[str, Any]]:
@@ -179,7 +180,8 @@ def export(db: Database, path: str | os.PathLike, *, unit: str | None = None, si
             "previous": prev_uid, "origin": origin,
         })
     out_problems, problem_projects = exchange_problems.export_rows(db, refs, unit_projects, since_text)
-    used_projects |= problem_projects
+    out_photos, photo_projects = exchange_photos.export_rows(db, refs, unit_projects, since_text)
+    used_projects |= problem_projects | photo_projects
     descriptors = []
     for pid in sorted(used_projects):
         p = projects.get(db, pid)
@@ -198,6 +200,7 @@ def export(db: Database, path: str | os.PathLike, *, unit: str | None = None, si
         "updates": out_updates,
         "targets": out_targets,
         "problems": out_problems,
+        "photos": out_photos,
     }
     doc = {"format": FORMAT, "version": VERSION,
            "checksum": {"algorithm": "sha256", "value": hashlib.sha256(canonical(payload)).hexdigest()},
@@ -212,7 +215,8 @@ def export(db: Database, path: str | os.PathLike, *, unit: str | None = None, si
     finally:
         if tmp.exists():
             tmp.unlink()
-    return ExportSummary(target, len(out_updates), len(out_targets), len(descriptors), me, len(out_problems))
+    return ExportSummary(target, len(out_updates), len(out_targets), len(descriptors), me, len(out_problems),
+                         len(out_photos))
 
 
 # -- reading and checking a file ---------------------------------------------------------------------------------
@@ -309,6 +313,7 @@ def _check_payload(payload: dict[str, Any]) -> None:
             raise ValueError(f"行标识重复（{quote(row['uid'], 40)}），文件可能被拼接或改动过")
         seen.add(row["uid"])
     exchange_problems.check(payload)
+    exchange_photos.check(payload)
     for d in payload["projects"]:
         _need(d, "year", int)
         _need(d, "level", str)
@@ -423,6 +428,11 @@ class ExchangePreview:
     stamp: tuple[int, ...] | None = None  # the database's change stamp the plan was made at
     accepted_reason: str = ""  # the reason given for accepting the plausibility warnings (kept in the batch)
     problems: list[Any] = field(default_factory=list)  # exchange_problems.Incoming: versions not held here
+    photos: list[Any] = field(default_factory=list)  # exchange_photos.Incoming: photos not held here
+
+    @property
+    def new_photos(self) -> list[Any]:
+        return [p for p in self.photos if not p.reason]
 
     @property
     def new_problems(self) -> list[Any]:
@@ -483,6 +493,7 @@ class ExchangeResult:
     kept_mine: int
     same: int
     recorded_problems: int = 0
+    recorded_photos: int = 0
 
     @property
     def nothing_new(self) -> bool:
@@ -715,6 +726,7 @@ def plan_groups(db: Database, preview: ExchangePreview) -> None:
             g.status = "conflict"
             g.choice = choices.get(g.key)
     preview.problems = exchange_problems.plan(db, payload, resolver.find)
+    preview.photos = exchange_photos.plan(db, payload, resolver.find)
     preview.stamp = ledger.change_stamp(db)
     preview.groups = sorted(groups.values(), key=lambda g: (
         {"conflict": 0, "new": 1, "update": 1, "unresolved": 2, "same": 3, "known": 4}[g.status], g.label, g.metric,
@@ -776,7 +788,7 @@ def _apply_planned(db: Database, preview: ExchangePreview, progress: ProgressFn 
         raise ValidationError("冲突", len(open_conflicts),
                               f"还有 {len(open_conflicts)} 处冲突没有选择采用哪一方，未导入任何数据")
     todo = [g for g in preview.groups if g.status not in ("known", "unresolved")]
-    if not todo and not preview.new_problems:
+    if not todo and not preview.new_problems and not preview.new_photos:
         return ExchangeResult(None, 0, 0, 0, 0, 0)
     sender = preview.sender
     summary = f"导入交换包 {preview.file_name}（来自 {sender.get('name') or sender.get('host')}）"
@@ -809,7 +821,7 @@ def _apply_planned(db: Database, preview: ExchangePreview, progress: ProgressFn 
         if progress is not None and (i % 50 == 0 or i + 1 == len(todo)):
             progress(i + 1, len(todo), g.label)
 
-    def project_for(it: exchange_problems.Incoming) -> int:
+    def project_for(it: Any) -> int:
         nonlocal created
         pkey = _ref_key(it.row["subject"])
         if pkey not in created_ids:
@@ -818,10 +830,12 @@ def _apply_planned(db: Database, preview: ExchangePreview, progress: ProgressFn 
         return created_ids[pkey]
 
     rec_p = exchange_problems.apply(db, preview.new_problems, batch_id, preview.file_name, project_for)
+    rec_ph = exchange_photos.apply(db, preview.new_photos, project_for)
     db.conn.execute("UPDATE import_batch SET summary = ? WHERE id = ?", (
         summary + f"：记录更新 {rec_u} 条，目标调整 {rec_t} 条，新建项目 {created} 个，"
-                  f"冲突保留本机 {kept} 处，相同 {same} 处" + (f"，存在问题 {rec_p} 条" if rec_p else ""), batch_id))
-    return ExchangeResult(batch_id, rec_u, rec_t, created, kept, same, rec_p)
+                  f"冲突保留本机 {kept} 处，相同 {same} 处" + (f"，存在问题 {rec_p} 条" if rec_p else "")
+                  + (f"，现场照片 {rec_ph} 张" if rec_ph else ""), batch_id))
+    return ExchangeResult(batch_id, rec_u, rec_t, created, kept, same, rec_p, rec_ph)
 
 
 def _create_project(db: Database, desc: dict[str, Any] | None, file_name: str, sender: dict[str, str]) -> int:

@@ -472,7 +472,26 @@ def _v9(db: Database) -> None:
         recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL
     ) STRICT;
-    """ + _append_only("problem_detail") + _append_only("problem_category") + _append_only("problem_exchange")
+    -- 现场照片: a site photo of a project for a reporting date, stored in the file (JPEG, long side <= 1600 px,
+    -- decoded, downscaled and recompressed by the desktop before it gets here). uid: the same photo everywhere.
+    CREATE TABLE project_photo (
+        id          INTEGER PRIMARY KEY,
+        uid         TEXT NOT NULL UNIQUE,
+        project_id  INTEGER NOT NULL REFERENCES project(id),
+        as_of       TEXT NOT NULL CHECK (as_of GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+        caption     TEXT NOT NULL DEFAULT '',
+        width       INTEGER NOT NULL CHECK (width BETWEEN 1 AND 1600),
+        height      INTEGER NOT NULL CHECK (height BETWEEN 1 AND 1600),
+        bytes       INTEGER NOT NULL CHECK (bytes > 0),
+        image       BLOB NOT NULL CHECK (length(image) = bytes),
+        sha256      TEXT NOT NULL,
+        source_kind TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX project_photo_project ON project_photo(project_id, as_of);
+    """ + _append_only("problem_detail") + _append_only("problem_category") + _append_only("problem_exchange") \
+        + _append_only("project_photo")
     for statement in _split_sql(ddl):
         db.conn.execute(statement)
 

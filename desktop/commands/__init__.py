@@ -15,4 +15,5 @@ MODULES = [
     "report",
     "reporting",
     "problem",
+    "photo",
 ]

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu, QPlainTextEdit, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from db import PolicyTrackError, problems, projects, settings
@@ -170,6 +170,7 @@ class ProblemsTab(QWidget):
         self.overdue_only = QCheckBox("只看逾期")
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索项目、问题、责任人…")
+        self.search.setMinimumWidth(80)
         self.search.setClearButtonEnabled(True)
         for label, w in (("责任单位", self.unit_filter), ("类别", self.category_filter),
                          ("状态", self.status_filter)):
@@ -180,16 +181,23 @@ class ProblemsTab(QWidget):
         lay.addLayout(filters)
 
         buttons = QHBoxLayout()
-        self.add_button = QPushButton("新增问题…")
+        self.add_button = QPushButton("新增…")
+        self.add_button.setToolTip("新增一个问题")
         self.edit_button = QPushButton("修改…")
-        self.resolve_button = QPushButton("标为已解决…")
+        self.resolve_button = QPushButton("已解决…")
+        self.resolve_button.setToolTip("把所选问题标为已解决，写明解决情况")
         self.close_button = QPushButton("销号…")
-        self.notice_button = QPushButton("督办通知（所选问题）…")
-        self.unit_notice_button = QPushButton("督办通知（按责任单位）…")
-        self.unit_notice_button.setToolTip("所选责任单位（或筛选出的全部单位）每个单位一页：未解决的问题和整改时限")
-        self.category_button = QPushButton("类别列表…")
+        self.close_button.setToolTip("核实后给已解决的问题销号")
+        self.notice_menu = QMenu(self)
+        self.notice_action = self.notice_menu.addAction("所选问题…")
+        self.unit_notice_action = self.notice_menu.addAction("按责任单位（所选问题的单位，或筛选出的全部单位）…")
+        self.notice_button = QPushButton("督办通知")
+        self.notice_button.setToolTip("生成督办通知 PDF：所选问题一页，或每个责任单位一页")
+        self.notice_button.setMenu(self.notice_menu)
+        self.category_button = QPushButton("类别…")
+        self.category_button.setToolTip("编辑问题类别列表")
         for b in (self.add_button, self.edit_button, self.resolve_button, self.close_button, self.notice_button,
-                  self.unit_notice_button, self.category_button):
+                  self.category_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         lay.addLayout(buttons)
@@ -197,8 +205,8 @@ class ProblemsTab(QWidget):
         self.edit_button.clicked.connect(self.edit_problem)
         self.resolve_button.clicked.connect(self.resolve_problem)
         self.close_button.clicked.connect(self.close_problem)
-        self.notice_button.clicked.connect(self.write_problem_notice)
-        self.unit_notice_button.clicked.connect(self.write_unit_notice)
+        self.notice_action.triggered.connect(self.write_problem_notice)
+        self.unit_notice_action.triggered.connect(self.write_unit_notice)
         self.category_button.clicked.connect(self.edit_categories)
 
         self.table = QTableWidget(0, len(COLUMNS))
@@ -326,8 +334,8 @@ class ProblemsTab(QWidget):
         self.edit_button.setEnabled(r is not None)
         self.resolve_button.setEnabled(r is not None and r["status_code"] == "open")
         self.close_button.setEnabled(r is not None and r["status_code"] == "resolved")
-        self.notice_button.setEnabled(r is not None and r["status_code"] == "open")
-        self.unit_notice_button.setEnabled(any(x["status_code"] == "open" for x in self.shown))
+        self.notice_action.setEnabled(r is not None and r["status_code"] == "open")
+        self.unit_notice_action.setEnabled(any(x["status_code"] == "open" for x in self.shown))
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -347,10 +355,10 @@ class ProblemsTab(QWidget):
         if r is not None:
             self._run_dialog(r)
 
-    def write_problem_notice(self) -> None:
+    def write_problem_notice(self, *_args) -> None:
         self.write_notice(per_problem=True)
 
-    def write_unit_notice(self) -> None:
+    def write_unit_notice(self, *_args) -> None:
         self.write_notice(per_problem=False)
 
     def _note_write(self, title: str, prompt: str, label: str, write: Callable[[str], problems.Written],

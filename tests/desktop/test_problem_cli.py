@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -80,3 +82,24 @@ def test_a_problem_survives_an_exchange_into_a_second_database(tmp_path):
     assert listed[0] == listed[1] and listed[1][0]["text"] == "拆迁尚有 12 户未签约"
     again = run("exchange", "import", "--db", b, ptx)
     assert again.returncode == 0 and "没有新的数据" in again.stdout
+
+
+def test_briefing_lists_open_problems_under_their_heading_until_resolved(tmp_path):
+    import shutil
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is not installed")
+    db = str(tmp_path / "p.db")
+    out = run("problem", "add", "--db", db, "--project", "长安汽车渝北新工厂", "--text", "用地指标未落实",
+              "--category", "用地", "--owner", "区规划自然资源局", "--due", "2023-05-31", "--raised", "2023-04-30")
+    assert out.returncode == 0, out.stderr
+    pdf = tmp_path / "b.pdf"
+    assert run("report", "--db", db, str(pdf), "--as-of", "2023-06-30").returncode == 0
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    section = text[text.index("存在问题"):]
+    assert "用地指标未落实" in section and "2023-05-31" in section and "逾期 30 天" in section
+    pid = json.loads(run("problem", "list", "--db", db, "--json").stdout)[0]["id"]
+    assert run("problem", "resolve", "--db", db, str(pid), "--note", "已落实", "--on", "2023-06-15").returncode == 0
+    pdf2 = tmp_path / "c.pdf"
+    assert run("report", "--db", db, str(pdf2), "--as-of", "2023-06-30").returncode == 0
+    text2 = subprocess.run(["pdftotext", str(pdf2), "-"], capture_output=True, text=True).stdout
+    assert "用地指标未落实" not in text2

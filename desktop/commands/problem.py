@@ -73,11 +73,12 @@ def _problem_id(text: str) -> int:
     return int(text)
 
 
-def line(row: dict) -> str:
+def line(row: dict, *, overdue: bool = True) -> str:
     due = row["due"] or "无时限"
-    late = f"，逾期 {row['overdue_days']} 天" if row["overdue_days"] else ""
+    late = f"，逾期 {row['overdue_days']} 天" if overdue and row["overdue_days"] else ""
     owner = f"，责任：{row['owner']}" if row["owner"] else ""
-    return (f"#{row['id']} ［{row['status']}］［{row['category']}］{row['project']}（{row['unit'] or '未填单位'}）："
+    unit = f"（{row['unit']}）" if row["unit"] else ""
+    return (f"#{row['id']} ［{row['status']}］［{row['category']}］{row['project']}{unit}："
             f"{row['text']}{owner}，整改时限 {due}{late}")
 
 
@@ -87,7 +88,7 @@ def run_add(args: argparse.Namespace) -> int:
         project = projects.find(db, args.project)
         w = problems.add(db, project_id=project["id"], text=args.text, category=args.category, owner=args.owner,
                          due=args.due, raised=args.raised, source_kind="cli")
-        print("已登记问题 " + line(problems.get(db, w.problem_id)))
+        print("已登记问题 " + line(problems.get(db, w.problem_id), overdue=False))
     finally:
         db.close()
     return 0
@@ -116,7 +117,7 @@ def run_resolve(args: argparse.Namespace) -> int:
     db = open_for_cli(args.db, write_wait=writer_wait(args))
     try:
         problems.resolve(db, pid, args.note, on=args.on, source_kind="cli")
-        print("已解决 " + line(problems.get(db, pid)))
+        print("已解决 " + line(problems.get(db, pid), overdue=False))
     finally:
         db.close()
     return 0
@@ -127,7 +128,7 @@ def run_close(args: argparse.Namespace) -> int:
     db = open_for_cli(args.db, write_wait=writer_wait(args))
     try:
         problems.close(db, pid, args.note, on=args.on, source_kind="cli")
-        print("已销号 " + line(problems.get(db, pid)))
+        print("已销号 " + line(problems.get(db, pid), overdue=False))
     finally:
         db.close()
     return 0

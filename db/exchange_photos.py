@@ -92,7 +92,7 @@ def plan(db: Database, payload: dict[str, Any],
 def apply(db: Database, items: list[Incoming], project_for: Callable[[Incoming], int]) -> int:
     written = 0
     for it in items:
-        if it.reason:
+        if it.reason or db.scalar("SELECT 1 FROM project_photo WHERE uid = ?", (it.row["uid"],)):
             continue
         r = it.row
         pid = it.project_id if it.project_id is not None else project_for(it)

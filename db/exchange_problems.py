@@ -129,7 +129,7 @@ def apply(db: Database, items: list[Incoming], batch_id: int, file_name: str,
     """Append the versions (inside the exchange's transaction); returns how many were written."""
     written = 0
     for it in items:
-        if it.reason:
+        if it.reason or local_id(db, it.row["uid"]) is not None:  # planned before a change: never twice
             continue
         r = it.row
         thread = None

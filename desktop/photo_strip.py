@@ -6,9 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
-                               QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtGui import QIcon, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QListView, QPushButton, QScrollArea,
+                               QVBoxLayout, QWidget)
 
 from db import PolicyTrackError, photos
 from desktop import dialogs
@@ -55,14 +55,17 @@ class PhotoStrip(QWidget):
         self.summary = QLabel()
         bar.addWidget(self.summary, 1)
         lay.addLayout(bar)
-        self.list = QListWidget()
-        self.list.setViewMode(QListWidget.ViewMode.IconMode)
+        self.model = QStandardItemModel(self)
+        self.list = QListView()
+        self.list.setModel(self.model)
+        self.list.setViewMode(QListView.ViewMode.IconMode)
         self.list.setIconSize(QSize(THUMB, THUMB))
         self.list.setGridSize(QSize(THUMB + 24, THUMB + 44))
-        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.list.setMovement(QListWidget.Movement.Static)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setMovement(QListView.Movement.Static)
         self.list.setWordWrap(True)
-        self.list.itemDoubleClicked.connect(self._open_item)
+        self.list.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        self.list.doubleClicked.connect(self._open_index)
         lay.addWidget(self.list, 1)
 
     def show_project(self, project_id: int | None) -> None:
@@ -72,20 +75,24 @@ class PhotoStrip(QWidget):
     def refresh(self) -> None:
         from desktop.photo_image import thumbnail
 
-        self.list.clear()
+        self.model.clear()
         self.rows = photos.list_for(self.ctx.db, self.project_id) if self.project_id is not None else []
         for r in self.rows:
-            item = QListWidgetItem(QIcon(thumbnail(photos.image(self.ctx.db, r["id"]), THUMB)),
-                                   f"{r['as_of']}\n{r['caption'] or '（无说明）'}")
-            item.setData(Qt.ItemDataRole.UserRole, r["id"])
+            item = QStandardItem(QIcon(thumbnail(photos.image(self.ctx.db, r["id"]), THUMB)),
+                                 f"{r['as_of']}\n{r['caption'] or '（无说明）'}")
+            item.setEditable(False)
+            item.setData(r["id"], Qt.ItemDataRole.UserRole)
             item.setToolTip(f"{r['caption']}\n{r['as_of']} · {r['width']}×{r['height']} 像素 · "
                             f"{r['bytes'] // 1024} KB · {r['recorded_by']}")
-            self.list.addItem(item)
+            self.model.appendRow(item)
         self.summary.setText(f"共 {len(self.rows)} 张（双击查看大图）" if self.rows else "还没有现场照片")
         self.add_button.setEnabled(self.project_id is not None)
 
-    def _open_item(self, item: QListWidgetItem) -> None:
-        pid = item.data(Qt.ItemDataRole.UserRole)
+    def count(self) -> int:
+        return self.model.rowCount()
+
+    def _open_index(self, index) -> None:
+        pid = index.data(Qt.ItemDataRole.UserRole)
         r = next(x for x in self.rows if x["id"] == pid)
         view = PhotoView(photos.image(self.ctx.db, pid), f"{r['as_of']} {r['caption']}", self)
         view.exec()

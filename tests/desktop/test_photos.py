@@ -95,7 +95,7 @@ def test_photo_shows_in_the_detail_pane(files, ctx, qtbot, monkeypatch):
     pid = projects.find(ctx.db, "长安汽车渝北新工厂")["id"]
     tab.detail.show_project(pid)
     strip = tab.detail.photos
-    assert strip.list.count() == 0 and "还没有" in strip.summary.text()
+    assert strip.count() == 0 and "还没有" in strip.summary.text()
     errors = []
     monkeypatch.setattr(dialogs, "show_error", lambda parent, title, text: errors.append(text))
     added = strip.add_files([str(files / "site.jpg"), str(files / "notes.jpg")], caption="厂房主体施工",
@@ -103,8 +103,8 @@ def test_photo_shows_in_the_detail_pane(files, ctx, qtbot, monkeypatch):
     assert len(added) == 1 and len(errors) == 1 and "notes.jpg" in errors[0]
     tab.detail.show_project(None)
     tab.detail.show_project(pid)
-    assert strip.list.count() == 1
-    item = strip.list.item(0)
+    assert strip.count() == 1
+    item = strip.model.item(0)
     assert "厂房主体施工" in item.text() and "2023-07-31" in item.text()
     assert not item.icon().isNull()
     w.close()
@@ -124,3 +124,16 @@ def test_photo_survives_an_exchange(files, tmp_path):
     strip = [[{k: v for k, v in r.items() if k != "id"} for r in rows] for rows in listed]
     assert strip[0] == strip[1] and len(strip[1]) == 1
     assert "没有新的数据" in run("exchange", "import", "--db", b, ptx).stdout
+
+
+def test_double_click_opens_the_full_view(files, ctx, qtbot, monkeypatch):
+    from desktop.photo_strip import PhotoStrip, PhotoView
+
+    strip = PhotoStrip(ctx)
+    qtbot.addWidget(strip)
+    strip.show_project(projects.find(ctx.db, "长安汽车渝北新工厂")["id"])
+    strip.add_files([str(files / "site.jpg")], caption="厂区全景", as_of=dt.date(2023, 7, 31))
+    shown = []
+    monkeypatch.setattr(PhotoView, "exec", lambda self: shown.append(self.image.pixmap().size()) or 0)
+    strip._open_index(strip.model.index(0, 0))
+    assert shown and (shown[0].width(), shown[0].height()) == (1600, 1200)

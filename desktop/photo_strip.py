@@ -44,6 +44,7 @@ class PhotoStrip(QWidget):
         self.ctx = ctx
         self.project_id: int | None = None
         self.rows: list[dict] = []
+        self._icons: dict[tuple[int, str], QIcon] = {}  # (photo id, sha256) -> thumbnail, decoded once
         self.setAcceptDrops(True)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 6, 0, 0)
@@ -78,8 +79,11 @@ class PhotoStrip(QWidget):
         self.model.clear()
         self.rows = photos.list_for(self.ctx.db, self.project_id) if self.project_id is not None else []
         for r in self.rows:
-            item = QStandardItem(QIcon(thumbnail(photos.image(self.ctx.db, r["id"]), THUMB)),
-                                 f"{r['as_of']}\n{r['caption'] or '（无说明）'}")
+            key = (r["id"], r["sha256"])
+            icon = self._icons.get(key)
+            if icon is None:
+                icon = self._icons[key] = QIcon(thumbnail(photos.image(self.ctx.db, r["id"]), THUMB))
+            item = QStandardItem(icon, f"{r['as_of']}\n{r['caption'] or '（无说明）'}")
             item.setEditable(False)
             item.setData(r["id"], Qt.ItemDataRole.UserRole)
             item.setToolTip(f"{r['caption']}\n{r['as_of']} · {r['width']}×{r['height']} 像素 · "

@@ -31,6 +31,8 @@ ACTION_LABELS = {
     "import.exchange": "导入交换包", "cluster.add": "新增集群节点", "cluster.rename": "重命名集群节点",
     "cluster.move": "调整集群顺序", "cluster.remove": "删除集群节点", "cluster.restore": "恢复集群节点",
     "backup.restore": "恢复备份", "issue.record": "存在问题", "stage.move": "调整形象进度",
+    "problem.add": "新增问题", "problem.edit": "修改问题", "problem.resolve": "问题已解决", "problem.close": "问题销号",
+    "problem.undo": "撤销问题修改", "problem.category": "问题类别",
 }
 
 # Entity names resolved in SQL from fixed tables; the entity kind selects one branch.

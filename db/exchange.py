@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from db import backups, clusters, identity, ledger, plan, portfolios, projects, seed, targets, updates
+from db import (backups, clusters, exchange_photos, exchange_problems, identity, ledger, plan, portfolios, projects,
+                seed, targets, updates)
 from db.connection import Database
 from db.errors import PolicyTrackError, ValidationError, quote
 from db.spreadsheet import input_problem
@@ -67,6 +68,8 @@ class ExportSummary:
     targets: int
     projects: int
     sender: dict[str, str]
+    problems: int = 0  # 存在问题 versions (db/exchange_problems.py)
+    photos: int = 0  # 现场照片 (db/exchange_photos.py)
 
 
 def _subject_refs(db: Database) -> dict[tuple[str, int], dict[str, Any]]:
@@ -184,6 +187,9 @@ def export(db: Database, path: str | os.PathLike, *, unit: str | None = None, si
             "source": r["source"], "revised_at": r["revised_at"], "revised_by": r["revised_by"],
             "previous": prev_uid, "origin": origin,
         })
+    out_problems, problem_projects = exchange_problems.export_rows(db, refs, unit_projects, since_text)
+    out_photos, photo_projects = exchange_photos.export_rows(db, refs, unit_projects, since_text)
+    used_projects |= problem_projects | photo_projects
     descriptors = []
     for pid in sorted(used_projects):
         p = projects.get(db, pid)
@@ -201,6 +207,8 @@ def export(db: Database, path: str | os.PathLike, *, unit: str | None = None, si
         "projects": descriptors,
         "updates": out_updates,
         "targets": out_targets,
+        "problems": out_problems,
+        "photos": out_photos,
     }
     signature, fp = identity.sign(db, canonical(payload))
     doc = {"format": FORMAT, "version": VERSION,
@@ -218,7 +226,8 @@ def export(db: Database, path: str | os.PathLike, *, unit: str | None = None, si
     finally:
         if tmp.exists():
             tmp.unlink()
-    return ExportSummary(target, len(out_updates), len(out_targets), len(descriptors), me)
+    return ExportSummary(target, len(out_updates), len(out_targets), len(descriptors), me, len(out_problems),
+                         len(out_photos))
 
 
 # -- reading and checking a file ---------------------------------------------------------------------------------
@@ -364,6 +373,8 @@ def _check_payload(payload: dict[str, Any]) -> None:
         if row["uid"] in seen:
             raise ValueError(f"行标识重复（{quote(row['uid'], 40)}），文件可能被拼接或改动过")
         seen.add(row["uid"])
+    exchange_problems.check(payload)
+    exchange_photos.check(payload)
     for d in payload["projects"]:
         _need(d, "year", int)
         _need(d, "level", str)
@@ -478,6 +489,17 @@ class ExchangePreview:
     stamp: tuple[int, ...] | None = None  # the database's change stamp the plan was made at
     accepted_reason: str = ""  # the reason given for accepting the plausibility warnings (kept in the batch)
     signer: dict[str, str] = field(default_factory=dict)  # signer_status(): who signed it, by the 单位名册
+    problems: list[Any] = field(default_factory=list)  # exchange_problems.Incoming: versions not held here
+    photos: list[Any] = field(default_factory=list)  # exchange_photos.Incoming: photos not held here
+
+    @property
+    def new_photos(self) -> list[Any]:
+        return [p for p in self.photos if not p.reason]
+
+    @property
+    def new_problems(self) -> list[Any]:
+        """The file's 存在问题 versions this database will append (those with no local project left out)."""
+        return [p for p in self.problems if not p.reason]
 
     @property
     def conflicts(self) -> list[Group]:
@@ -536,6 +558,8 @@ class ExchangeResult:
     projects_created: int
     kept_mine: int
     same: int
+    recorded_problems: int = 0
+    recorded_photos: int = 0
 
     @property
     def nothing_new(self) -> bool:
@@ -778,6 +802,8 @@ def plan_groups(db: Database, preview: ExchangePreview) -> None:
         else:
             g.status = "conflict"
             g.choice = choices.get(g.key)
+    preview.problems = exchange_problems.plan(db, payload, resolver.find)
+    preview.photos = exchange_photos.plan(db, payload, resolver.find)
     preview.stamp = ledger.change_stamp(db)
     preview.groups = sorted(groups.values(), key=lambda g: (
         {"conflict": 0, "new": 1, "update": 1, "unresolved": 2, "out_of_scope": 2, "same": 3, "known": 4}[g.status], g.label, g.metric,
@@ -859,7 +885,7 @@ def _apply_planned(db: Database, preview: ExchangePreview, progress: ProgressFn 
         raise ValidationError("冲突", len(open_conflicts),
                               f"还有 {len(open_conflicts)} 处冲突没有选择采用哪一方，未导入任何数据")
     todo = [g for g in preview.groups if g.status not in ("known", "unresolved", "out_of_scope")]
-    if not todo:
+    if not todo and not preview.new_problems and not preview.new_photos:
         return ExchangeResult(None, 0, 0, 0, 0, 0)
     sender = preview.sender
     summary = f"导入交换包 {preview.file_name}（来自 {sender.get('name') or sender.get('host')}）"
@@ -893,10 +919,22 @@ def _apply_planned(db: Database, preview: ExchangePreview, progress: ProgressFn 
             rec_t += _apply_target_group(db, g, subject, batch_id, preview)
         if progress is not None and (i % 50 == 0 or i + 1 == len(todo)):
             progress(i + 1, len(todo), g.label)
+
+    def project_for(it: Any) -> int:
+        nonlocal created
+        pkey = _ref_key(it.row["subject"])
+        if pkey not in created_ids:
+            created_ids[pkey] = _create_project(db, it.create_project, preview.file_name, sender)
+            created += 1
+        return created_ids[pkey]
+
+    rec_p = exchange_problems.apply(db, preview.new_problems, batch_id, preview.file_name, project_for)
+    rec_ph = exchange_photos.apply(db, preview.new_photos, project_for)
     db.conn.execute("UPDATE import_batch SET summary = ? WHERE id = ?", (
         summary + f"：记录更新 {rec_u} 条，目标调整 {rec_t} 条，新建项目 {created} 个，"
-                  f"冲突保留本机 {kept} 处，相同 {same} 处", batch_id))
-    return ExchangeResult(batch_id, rec_u, rec_t, created, kept, same)
+                  f"冲突保留本机 {kept} 处，相同 {same} 处" + (f"，存在问题 {rec_p} 条" if rec_p else "")
+                  + (f"，现场照片 {rec_ph} 张" if rec_ph else ""), batch_id))
+    return ExchangeResult(batch_id, rec_u, rec_t, created, kept, same, rec_p, rec_ph)
 
 
 def _create_project(db: Database, desc: dict[str, Any] | None, file_name: str, sender: dict[str, str]) -> int:

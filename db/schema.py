@@ -441,7 +441,6 @@ def _v5(db: Database) -> None:
     db.conn.execute("CREATE INDEX project_code ON project(code) WHERE code IS NOT NULL")
 
 
-
 # -- migration 6: plan years that follow one another ------------------------------------------------------
 # lineage: a project carried into the next plan year is a new row (its year's portfolio, targets, figures) sharing
 # the lineage of the row it came from, so its history runs across years. plan_year_event: 年度结账 and reopening,
@@ -467,6 +466,63 @@ def _v6(db: Database) -> None:
     """
     for statement in _split_sql(ddl):
         db.conn.execute(statement)
+
+# -- migration 9: 问题督办 -------------------------------------------------------------------------------------
+# What the 问题清单 adds to a 存在问题 thread (project_issue): its 类别, the note written when it was resolved and
+# whether it was 销号 (closed after checking). One row per project_issue version written by db/problems.py; a
+# version written elsewhere (the record dialog) has none and inherits the thread's newest category.
+# problem_category holds the user's edits to the category list (added or removed names), newest row per name wins.
+
+
+@migration(9, "problem register (问题督办)")
+def _v9(db: Database) -> None:
+    ddl = """
+    CREATE TABLE problem_detail (
+        id        INTEGER PRIMARY KEY,
+        issue_id  INTEGER NOT NULL UNIQUE REFERENCES project_issue(id),
+        category  TEXT NOT NULL CHECK (length(trim(category)) BETWEEN 1 AND 20),
+        note      TEXT NOT NULL DEFAULT '',
+        closed    INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1))
+    ) STRICT;
+    -- A problem version that came in an exchange file: the uid it has everywhere (versions written here are
+    -- known by their site id and row id, db/exchange_problems.py).
+    CREATE TABLE problem_exchange (
+        issue_id  INTEGER PRIMARY KEY REFERENCES project_issue(id),
+        uid       TEXT NOT NULL UNIQUE,
+        batch_id  INTEGER REFERENCES import_batch(id)
+    ) STRICT;
+    CREATE TABLE problem_category (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 20),
+        active      INTEGER NOT NULL CHECK (active IN (0, 1)),
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+    ) STRICT;
+    -- 现场照片: a site photo of a project for a reporting date, stored in the file (JPEG, long side <= 1600 px,
+    -- decoded, downscaled and recompressed by the desktop before it gets here). uid: the same photo everywhere.
+    CREATE TABLE project_photo (
+        id          INTEGER PRIMARY KEY,
+        uid         TEXT NOT NULL UNIQUE,
+        project_id  INTEGER NOT NULL REFERENCES project(id),
+        as_of       TEXT NOT NULL CHECK (as_of GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+        caption     TEXT NOT NULL DEFAULT '',
+        width       INTEGER NOT NULL CHECK (width BETWEEN 1 AND 1600),
+        height      INTEGER NOT NULL CHECK (height BETWEEN 1 AND 1600),
+        bytes       INTEGER NOT NULL CHECK (bytes > 0),
+        image       BLOB NOT NULL CHECK (length(image) = bytes),
+        sha256      TEXT NOT NULL,
+        source_kind TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX project_photo_project ON project_photo(project_id, as_of);
+    """ + _append_only("problem_detail") + _append_only("problem_category") + _append_only("problem_exchange") \
+        + _append_only("project_photo")
+    for statement in _split_sql(ddl):
+        db.conn.execute(statement)
+
+
+
 
 # -- migration 10: 单位名册 ------------------------------------------------------------------------------------
 # The public keys of the units whose signed files this database trusts (db/identity.py). A row is never deleted and

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from db import clusters, portfolios, projects, summary, targets, updates
+from db import clusters, portfolios, problems, projects, summary, targets, updates
 from db.connection import Database
 from db.errors import PolicyTrackError
 
@@ -40,6 +40,7 @@ COLUMNS = [
     ("start_year", "开工年份", None, 9),
     ("finish_year", "竣工年份", None, 9),
     ("note", "备注", None, 30),
+    ("problem", "存在问题", None, 30),
 ]
 KEYS = [c[0] for c in COLUMNS]
 
@@ -88,6 +89,10 @@ def rows_for_export(db: Database, as_of: object | None = None) -> tuple[dict[str
     done = updates.as_of(db, "project", "completed", d, since=year_start)
     stage = updates.as_of(db, "project", "stage", d, since=year_start)
     pp = updates.as_of(db, "project", "physical_progress", d, since=year_start)
+    open_problems: dict[int, list[str]] = {}
+    for _unit, rows in problems.open_by_unit(db, d):
+        for r in rows:
+            open_problems.setdefault(r["project_id"], []).append(problems.cell_text(r))
     notes = {r["project_id"]: r["text"] for r in db.query(
         "SELECT project_id, text, retracted FROM progress_note n WHERE as_of = ? AND id = (SELECT max(id)"
         " FROM progress_note m WHERE m.project_id = n.project_id AND m.as_of = n.as_of)", (d.isoformat(),))
@@ -132,6 +137,7 @@ def rows_for_export(db: Database, as_of: object | None = None) -> tuple[dict[str
                 "start_year": p["start_year"],
                 "finish_year": p["finish_year"],
                 "note": p["note"],
+                "problem": "；".join(open_problems.get(pid, [])) or None,
             }
             groups.setdefault(cluster_group(p["cluster_id"]), []).append(row)
         sections.append({"level": pf["level"], "name": pf["name"],
@@ -276,7 +282,8 @@ def export(db: Database, path: str | os.PathLike, *, as_of: object | None = None
                 pp = p["physical_progress"]
                 lines = max(_lines(p["name"], widths["name"]), _lines(p["note"], widths["note"]),
                             _lines(p["progress_note"], widths["progress_note"]),
-                            _lines(p["responsible_unit"], widths["responsible_unit"]))
+                            _lines(p["responsible_unit"], widths["responsible_unit"]),
+                            _lines(p["problem"], widths["problem"]))
                 emit([
                     cell(seq, "pt_center"),
                     cell(p["name"], "pt_text"),
@@ -293,6 +300,7 @@ def export(db: Database, path: str | os.PathLike, *, as_of: object | None = None
                     cell(p["start_year"], "pt_center"),
                     cell(p["finish_year"], "pt_center"),
                     cell(p["note"] or None, "pt_text"),
+                    cell(p["problem"], "pt_text"),
                 ], 15 * lines if lines > 1 else None)
                 written += 1
                 if progress is not None and written % 500 == 0:

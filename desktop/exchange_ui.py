@@ -520,6 +520,10 @@ class ExchangePreviewDialog(QDialog):
             parts.append(f"超出发送单位范围 {len(p.out_of_scope)} 项（不导入）")
         if p.new_projects:
             parts.append(f"新建项目 {len(p.new_projects)} 个")
+        if p.new_problems:
+            parts.append(f"存在问题 {len(p.new_problems)} 条")
+        if p.new_photos:
+            parts.append(f"现场照片 {len(p.new_photos)} 张")
         self.summary.setText("，".join(parts) + ("。请先在“冲突”页逐项选择。" if open_conflicts else "。"))
         self.changes_model.layoutChanged.emit()
         kept = sum(1 for g in p.conflicts if g.choice == "mine")
@@ -531,7 +535,8 @@ class ExchangePreviewDialog(QDialog):
                                                   + "\n".join(self.warnings)))
         reason_ok = not self.warnings or bool(self.reason_edit.text().strip())
         self.apply_button.setEnabled(open_conflicts == 0 and reason_ok
-                                     and (writes > 0 or kept > 0 or p.count("same") > 0))
+                                     and (writes > 0 or kept > 0 or p.count("same") > 0 or bool(p.new_problems)
+                                          or bool(p.new_photos)))
 
 
 class ExchangeExportDialog(QDialog):
@@ -742,7 +747,9 @@ def import_exchange(parent: QWidget | None, ctx: Any, path: str | None = None) -
     _announce(ctx)
     dialogs.show_info(parent, "导入交换包", "没有新的数据，未记录任何内容。" if result.nothing_new else
                       f"已导入：记录更新 {result.recorded_updates} 条，目标调整 {result.recorded_targets} 条，"
-                      f"新建项目 {result.projects_created} 个，冲突保留本机 {result.kept_mine} 处。")
+                      f"新建项目 {result.projects_created} 个，冲突保留本机 {result.kept_mine} 处"
+                      + (f"，存在问题 {result.recorded_problems} 条" if result.recorded_problems else "")
+                      + (f"，现场照片 {result.recorded_photos} 张" if result.recorded_photos else "") + "。")
     return result
 
 

@@ -176,6 +176,14 @@ def exchange_report(p: ExchangePreview) -> list[str]:
             create = f"（新建项目：{quote(g.create_project['name'])}）" if g.create_project else ""
             lines.append(f"  {group_title(g)}：{side_value(g, g.mine)} → {side_value(g, g.theirs)}{create}"
                          f"  [{side_origin(g.theirs, g)}]")
+    incoming = getattr(p, "problems", [])
+    if incoming:
+        lines.append(f"存在问题（{len(incoming)} 条记录）：")
+        lines += [f"  {quote(it.label, 120)}" + (f"（不导入：{it.reason}）" if it.reason else "") for it in incoming]
+    pictures = getattr(p, "photos", [])
+    if pictures:
+        lines.append(f"现场照片（{len(pictures)} 张）：")
+        lines += [f"  {quote(it.label, 120)}" + (f"（不导入：{it.reason}）" if it.reason else "") for it in pictures]
     conflicts = p.conflicts
     if conflicts:
         lines.append(f"冲突（{len(conflicts)} 处，同一对象、同一指标、同一月份，两个来源的数字不同）：")

@@ -24,10 +24,11 @@ from desktop.tabs.reporting import ReportingTab
 from desktop.history_view import HistoryTab
 from desktop.tabs.audit import AuditTab
 from desktop.tabs.month_entry import MonthEntryTab
+from desktop.tabs.problems import ProblemsTab
 
 # Tabs are listed here in display order; other issues add theirs the same way.
 TAB_CLASSES: list[type] = [OverviewTab, BoardTab, ReportingTab, ClusterTab, IndicatorTab, MonthEntryTab, ChartsTab,
-                           HistoryTab, AuditTab]
+                           HistoryTab, AuditTab, ProblemsTab]
 
 
 # Before the window is shown its frame is unknown: room kept for a title bar and borders.
@@ -147,9 +148,9 @@ class MainWindow(QMainWindow):
         self.guide_action = QAction("使用指南", self, triggered=self.open_guide)
         self.guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)
         self.about_action = QAction("关于", self, triggered=self.open_about)
-        for i in range(len(TAB_CLASSES)):
+        for i in range(min(len(TAB_CLASSES), 10)):  # Ctrl+1…Ctrl+9, then Ctrl+0 for the tenth
             act = QAction(self, triggered=lambda _=False, i=i: self.show_tab(i))
-            act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            act.setShortcut(QKeySequence(f"Ctrl+{(i + 1) % 10}"))
             self.addAction(act)
         self.addActions([self.prev_month_action, self.next_month_action])
 

@@ -5,6 +5,7 @@ thread that made it): work that needs the database opens its own with ``worker_d
 """
 from __future__ import annotations
 
+import gc
 import threading
 from typing import Any, Callable
 
@@ -87,6 +88,12 @@ def run_in_background(parent: QWidget | None, title: str, label: str, fn: Work, 
     worker.done.connect(receiver.finished, Qt.ConnectionType.QueuedConnection)
     dialog.canceled.connect(on_cancel)
     thread.started.connect(worker.run)
+    # The cyclic garbage collector runs on whichever thread allocates when it triggers: on the worker it would
+    # destroy unreachable Qt objects (closed windows, dialogs) off the UI thread, which crashes. Collect here
+    # first and keep it off while the worker runs.
+    gc.collect()
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     thread.start()
     try:
         if not receiver.outcome:
@@ -94,6 +101,8 @@ def run_in_background(parent: QWidget | None, title: str, label: str, fn: Work, 
     finally:
         thread.quit()
         thread.wait()
+        if gc_was_enabled:
+            gc.enable()
         dialog.close()
         dialog.deleteLater()
         worker.deleteLater()

@@ -52,6 +52,8 @@ def gather(db: Database, as_of: object | None = None, year: int | None = None, *
     data["projects"] = summary.project_standings(db, d, py["year"])
     data["monthly"] = _monthly(db, d, py["year"], standing["portfolios"])
     data["reporting"] = reporting.status(db, d, py["year"]).details()
+    from desktop.report.problem_section import gather_problems
+    data["problems"] = gather_problems(db, d)
     return data
 
 

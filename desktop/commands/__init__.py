@@ -18,4 +18,6 @@ MODULES = [
     "units",
     "year",
     "init",
+    "problem",
+    "photo",
 ]

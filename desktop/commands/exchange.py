@@ -46,7 +46,8 @@ def run_export(args: argparse.Namespace) -> int:
         s = exchange.export(db, out, unit=args.unit, since=args.since)
     finally:
         db.close()
-    print(f"已导出交换包 {s.path}：更新 {s.updates} 条，目标调整 {s.targets} 条，涉及项目 {s.projects} 个"
+    problems = (f"，存在问题 {s.problems} 条" if s.problems else "") + (f"，现场照片 {s.photos} 张" if s.photos else "")
+    print(f"已导出交换包 {s.path}：更新 {s.updates} 条，目标调整 {s.targets} 条{problems}，涉及项目 {s.projects} 个"
           f"（发送方：{s.sender['name']}）")
     return 0
 
@@ -83,5 +84,7 @@ def run_import(args: argparse.Namespace) -> int:
     else:
         print(f"已导入：记录更新 {result.recorded_updates} 条，目标调整 {result.recorded_targets} 条，"
               f"新建项目 {result.projects_created} 个，冲突保留本机 {result.kept_mine} 处"
-              f"（导入批次 #{result.batch_id}）")
+              + (f"，存在问题 {result.recorded_problems} 条" if result.recorded_problems else "")
+              + (f"，现场照片 {result.recorded_photos} 张" if result.recorded_photos else "")
+              + f"（导入批次 #{result.batch_id}）")
     return 0

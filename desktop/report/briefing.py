@@ -361,6 +361,14 @@ class _Briefing:
             pages.append(("landscape", lambda p, r, c=chunk, k=k: self.paint_table(
                 p, r, "预警及滞后事项", ALERT_COLUMNS, c, ALERT_ROW_PT, k, n_alert, "本期没有滞后或预警事项"),
                 "预警及滞后事项"))
+        from desktop.report.problem_section import PROBLEM_COLUMNS, problem_rows
+
+        open_problems = problem_rows(self.data)  # 存在问题: only when there are open problems
+        n_problem = math.ceil(len(open_problems) / arpp)
+        for k in range(n_problem):
+            chunk = open_problems[k * arpp:(k + 1) * arpp]
+            pages.append(("landscape", lambda p, r, c=chunk, k=k: self.paint_table(
+                p, r, "存在问题", PROBLEM_COLUMNS, c, ALERT_ROW_PT, k, n_problem, ""), "存在问题"))
         total = len(pages)
         painter = None
         try:
@@ -554,7 +562,7 @@ class _Briefing:
         # stripes and status fills first, then text, then rules: few state changes, linear in rows
         stripe = QColor("#f3f5f8")
         fills = {k2: QColor(v) for k2, v in STATUS_FILL.items()}
-        status_col = len(columns) - 2 if columns is ALERT_COLUMNS else STATUS_COLUMN
+        status_col = len(columns) - 2 if columns is ALERT_COLUMNS else min(STATUS_COLUMN, len(columns) - 1)
         for r, (_cells, status) in enumerate(rows):
             y = y0 + r * row_h
             if r % 2:

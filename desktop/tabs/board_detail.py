@@ -154,6 +154,9 @@ class ProjectDetail(QWidget):
         self.tabs.addTab(self.history, "历史记录")
         self.sources = QTextBrowser()
         self.tabs.addTab(self.sources, "来源")
+        from desktop.photo_strip import PhotoStrip
+        self.photos = PhotoStrip(ctx)
+        self.tabs.addTab(self.photos, "现场照片")
         self.setEnabled(False)
 
     # -- building -------------------------------------------------------------------------------------
@@ -312,8 +315,10 @@ class ProjectDetail(QWidget):
             self.milestone_list.clear()
             self.timeline.set_milestones([], self.ctx.as_of, self.ctx.year)
             self._fill_form({})
+            self.photos.show_project(None)
             return
         self.heading.setText(self.project["name"])
+        self.photos.show_project(self.project_id)
         self._fill_figures()
         self._fill_form(self.project)
         self._fill_milestones()

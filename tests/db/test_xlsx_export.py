@@ -19,7 +19,7 @@ def test_layout_title_unit_two_row_header_sections_and_total(exported):
     result, wb = exported
     ws = wb.active
     assert ws["A1"].value == "渝北区2023年重点项目投资完成情况调度表（截至2023年7月31日）"
-    assert "A1:N1" in ws.merged_cells and ws["N2"].value == "单位：万元"
+    assert "A1:O1" in ws.merged_cells and ws["O2"].value == "单位：万元"
     assert [ws.cell(3, c).value for c in range(1, 6)] == ["序号", "项目名称", "项目代码", "责任单位", "总投资"]
     assert ws["F3"].value == "2023年" and "F3:H3" in ws.merged_cells
     assert [ws["F4"].value, ws["G4"].value, ws["H4"].value] == ["年度计划投资", "1—7月完成投资", "完成率"]
@@ -50,7 +50,7 @@ def test_numbers_formats_and_print_setup(exported):
     assert ws.cell(3, 11).value == "本月进展" and ws.cell(row, 11).value == "二期厂房设备安装"
     assert ws.freeze_panes == "C5"
     assert ws.print_title_rows == "$3:$4"
-    assert ws.print_area == f"'调度表'!$A$1:$N${ws.max_row}"
+    assert ws.print_area == f"'调度表'!$A$1:$O${ws.max_row}"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize in (9, "9")
     assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
@@ -95,3 +95,28 @@ def test_export_is_written_whole_or_not_at_all(builtin_db, tmp_path):
     with pytest.raises(xlsx_export.ExportCancelled):
         xlsx_export.export(builtin_db, out, cancelled=lambda: True)
     assert out.read_bytes() == b"old" and not (tmp_path / "o.xlsx.part").exists()
+
+
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_open_problems_are_in_the_problem_column_and_reimport_to_nothing_new(builtin_db, tmp_path, reader):
+    from db import problems
+    pid = projects.find(builtin_db, "金康赛力斯龙兴工厂")["id"]
+    problems.add(builtin_db, project_id=pid, text="用地指标未落实", category="用地", owner="区规划自然资源局",
+                 due="2023-08-31", raised="2023-06-30")
+    gone = problems.add(builtin_db, project_id=pid, text="资金未到位", due="2023-08-31", raised="2023-06-30")
+    problems.resolve(builtin_db, gone.problem_id, "已拨付", on="2023-07-15")
+    path = xlsx_export.export(builtin_db, tmp_path / "out.xlsx", as_of="2023-06-30").path
+    ws = openpyxl.load_workbook(path).active
+    assert ws["O3"].value == "存在问题"
+    row = next(r for r in range(5, ws.max_row) if ws.cell(r, 2).value == "金康赛力斯龙兴工厂")
+    assert ws.cell(row, 15).value == "用地指标未落实（责任：区规划自然资源局，整改时限 2023-08-31）；资金未到位（整改时限 2023-08-31）"
+    july = openpyxl.load_workbook(xlsx_export.export(builtin_db, tmp_path / "jul.xlsx", as_of="2023-07-31").path).active
+    row = next(r for r in range(5, july.max_row) if july.cell(r, 2).value == "金康赛力斯龙兴工厂")
+    assert july.cell(row, 15).value == "用地指标未落实（责任：区规划自然资源局，整改时限 2023-08-31）"
+    before = (builtin_db.scalar("SELECT count(*) FROM progress_update"), builtin_db.scalar(
+        "SELECT count(*) FROM project_issue"), builtin_db.scalar("SELECT count(*) FROM progress_note"))
+    pv = xlsx_import.read(builtin_db, path, reader=reader)
+    assert pv.problems == [] and pv.nothing_to_do, [(r.name, r.changes) for r in pv.rows if r.changes]
+    assert xlsx_import.apply(builtin_db, pv).nothing_new
+    assert (builtin_db.scalar("SELECT count(*) FROM progress_update"), builtin_db.scalar(
+        "SELECT count(*) FROM project_issue"), builtin_db.scalar("SELECT count(*) FROM progress_note")) == before

@@ -14,4 +14,6 @@ MODULES = [
     "exchange",
     "report",
     "reporting",
+    "dispatch",
+    "review",
 ]

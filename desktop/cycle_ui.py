@@ -106,15 +106,18 @@ def import_fill_form(parent: QWidget | None, ctx: Any, path: str) -> cycle.Submi
         return None
     again = f"（替换了待审核的报送 #{'、#'.join(map(str, replaced))}）" if replaced else ""
     dialogs.show_info(parent, "收到填报表", f"已收到报送 #{sub.id}{again}：{sub.status}。")
-    show_review(parent)
+    show_review(parent, sub.id)
     return sub
 
 
-def show_review(window: Any) -> None:
+def show_review(window: Any, submission_id: int | None = None) -> None:
     window = window.window() if isinstance(window, QWidget) else window
     tab = getattr(window, "tab_widgets", {}).get("review")
     if tab is not None:
         window.tabs.setCurrentWidget(tab)
+        if submission_id is not None:
+            tab.refresh()
+            tab.select_submission(submission_id)
 
 
 def install_menu(main_window: Any, ctx: Any) -> dict[str, QAction]:

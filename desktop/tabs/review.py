@@ -122,6 +122,12 @@ class ReviewTab(QWidget):
             self.table.selectRow(index)
         self.show_selected()
 
+    def select_submission(self, submission_id: int) -> None:
+        for i, s in enumerate(self.subs):
+            if s.id == submission_id:
+                self.table.selectRow(i)
+                return
+
     def selected(self) -> cycle.Submission | None:
         model = self.table.selectionModel()
         rows = model.selectedRows() if model else []

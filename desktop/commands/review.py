@@ -33,6 +33,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     back.add_argument("--reason", metavar="T", required=True, help="退回理由")
     add_wait_argument(back)
     back.set_defaults(func=run_return)
+    lv = actions.add_parser("levels", help="查看或设置审核级数：0（报送即入库）、1（初审，默认）、2（初审和终审）")
+    add_db_argument(lv)
+    lv.add_argument("n", metavar="N", nargs="?", help="新的审核级数（不填：只显示当前级数）")
+    add_wait_argument(lv)
+    lv.set_defaults(func=run_levels)
+
+
+LEVEL_WORDS = {0: "0（不审核，报送即入库）", 1: "1（初审通过即入库）", 2: "2（初审、终审）"}
+
+
+def run_levels(args: argparse.Namespace) -> int:
+    db = open_for_cli(args.db, write_wait=None if args.n is None else writer_wait(args))
+    try:
+        levels = cycle.review_levels(db) if args.n is None else cycle.set_review_levels(db, args.n)
+    finally:
+        db.close()
+    print(f"审核级数：{LEVEL_WORDS[levels]}")
+    return 0
 
 
 def describe(sub: cycle.Submission) -> str:

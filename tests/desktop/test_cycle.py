@@ -67,6 +67,12 @@ def completed_of(db_path: str, name: str) -> int | None:
         db.close()
 
 
+def readme_walkthrough() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("passes it (tests/desktop/test_cycle.py runs this with three units):")[1]
+    return block.split("```text\n")[1].split("```")[0].splitlines()
+
+
 def test_dispatch_writes_one_locked_form_per_unit(tmp_path):
     db = make_db(tmp_path / "c.db")
     out = run(db, "dispatch", "--as-of", "2023-07-31", "--out", str(tmp_path / "out"))
@@ -103,7 +109,7 @@ def test_filled_form_is_a_submission_until_review_passes(tmp_path):
     form = tmp_path / "out" / "2023年7月填报表-区经济信息委.xlsx"
     fill(form, {"长安汽车渝北新工厂": (140000, "主体施工", "主体结构封顶", "")})
     before = summary(db)
-    out = run(db, "import-xlsx", str(form))
+    out = imported = run(db, "import-xlsx", str(form))
     assert out.returncode == 0, out.stderr
     assert "填报表：区经济信息委，2023年7月，填写 1 个项目（1 个项目未填写）" in out.stdout
     assert "已收到报送 #1，待初审；审核通过后数据才入库" in out.stdout
@@ -127,6 +133,10 @@ def test_filled_form_is_a_submission_until_review_passes(tmp_path):
 
     again = run(db, "review", "pass", "1")
     assert again.returncode == 2 and "已通过审核，不能再次通过" in again.stderr
+    printed = imported.stdout + out.stdout + again.stderr
+    for line in readme_walkthrough():  # the README's transcript of this example
+        if not line.startswith("policytrack "):
+            assert line in printed
     assert summary(db) == after
     unknown = run(db, "review", "pass", "99")
     assert unknown.returncode == 2 and "没有编号为 99 的报送" in unknown.stderr
@@ -260,3 +270,12 @@ def test_plain_schedule_keeps_todays_behaviour(tmp_path):
     out = run(db_path, "import-xlsx", str(xlsx), "--dry-run")
     assert out.returncode == 0, out.stderr
     assert "填报表：" not in out.stdout
+
+
+def test_review_levels_setting(tmp_path):
+    db = make_db(tmp_path / "c.db")
+    assert run(db, "review", "levels").stdout.strip() == "审核级数：1（初审通过即入库）"
+    assert run(db, "review", "levels", "2").stdout.strip() == "审核级数：2（初审、终审）"
+    bad = run(db, "review", "levels", "3")
+    assert bad.returncode == 2 and "审核级数" in bad.stderr
+    assert run(db, "review", "levels").stdout.strip() == "审核级数：2（初审、终审）"

@@ -158,8 +158,7 @@ def dispatch(db: Database, as_of: object, out_dir: str | os.PathLike, chosen: Se
         meta = {"unit": unit, "period": period.isoformat(), "site_id": site, "token": token,
                 "row_ids": [p["id"] for p in rows]}
         meta["checksum"] = _checksum(meta)
-        _write_form(path, py, meta, rows, deadline=deadline, stages=stages,
-                    prev_completed=prev_completed, prev_stage=prev_stage, annual=annual)
+        # The record and the file together: a file that could not be written leaves no record behind.
         with db.transaction("dispatch"):
             cur = db.conn.execute(
                 "INSERT INTO dispatch (token, plan_year_id, unit, period, project_ids, checksum, file_name,"
@@ -169,6 +168,8 @@ def dispatch(db: Database, as_of: object, out_dir: str | os.PathLike, chosen: Se
             audit.log(db, action="dispatch.write", entity="dispatch", entity_id=int(cur.lastrowid),
                       summary=f"下发填报表：{unit}，{period.year}年{period.month}月，{len(rows)} 个项目",
                       after={"file": path.name, "unit": unit, "period": period.isoformat(), "projects": len(rows)})
+            _write_form(path, py, meta, rows, deadline=deadline, stages=stages,
+                        prev_completed=prev_completed, prev_stage=prev_stage, annual=annual)
         written.append(DispatchedFile(unit, path, len(rows), deadline))
     return written
 
@@ -270,8 +271,12 @@ def _write_form(path: Path, py: dict[str, Any], meta: dict[str, Any], rows: list
     meta_ws.protection.sheet = True
     wb.active = 0
     tmp = path.with_name(path.name + ".tmp")
-    wb.save(tmp)
-    os.replace(tmp, path)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
 
 
 # -- 报送 -------------------------------------------------------------------------------------------
@@ -364,7 +369,9 @@ def read_form(db: Database, path: str | os.PathLike, *, as_of: object | None = N
     if _checksum(meta) != checksum:
         raise FormRefused(f"{name}：填报表信息被改动（校验码不符），未导入；请使用下发的原始文件填写")
     record = db.query_one("SELECT * FROM dispatch WHERE token = ?", (meta["token"],))
-    if meta["site_id"] != ledger.site_id(db) or record is None:
+    # The token names the dispatch; the site id is not compared, since a database moved or copied to another PC
+    # gets a new one (db.ledger) and the forms it sent out before must still come back.
+    if record is None:
         raise FormRefused(f"{name}：这份填报表不是由本数据库下发的，未导入")
     if (record["checksum"] != checksum or record["unit"] != meta["unit"] or record["period"] != meta["period"]
             or json.loads(record["project_ids"]) != meta["row_ids"]):
@@ -587,22 +594,34 @@ def return_submission(db: Database, submission_id: object, reason: str) -> Submi
     return get(db, sub.id)
 
 
-def return_notice(db: Database, sub: Submission, organization: str = "") -> str:
-    """The 退回说明 to send back with the unit's file, as plain text."""
+def return_notice_parts(db: Database, sub: Submission) -> tuple[str, list[str]]:
+    """The 退回说明's heading and paragraphs (the first one is the addressee; numbered ones are the warnings)."""
     events = [e for e in sub.events if e["action"] == "return"]
     reason = events[-1]["note"] if events else ""
-    when = events[-1]["at"][:10] if events else ""
     deadline = deadline_for(sub.period, deadline_day(db))
-    lines = [f"{sub.period.year}年{sub.period.month}月重点项目调度填报表退回说明", "",
-             f"{sub.unit}：",
-             f"　　你单位报送的{sub.period.year}年{sub.period.month}月填报表（{sub.file_name}）经审核，"
-             f"因以下原因退回，请在原文件上更正后于{deadline.year}年{deadline.month}月{deadline.day}日前重新报送：",
-             f"　　退回原因：{reason}"]
-    warned = [f"　　· {r['name']}：{w}" for r in sub.rows for w in r.get("warnings", [])]
+    y, m = sub.period.year, sub.period.month
+    paras = [f"{sub.unit}：",
+             f"你单位报送的{y}年{m}月重点项目调度填报表（{sub.file_name}）经审核，因以下原因退回，请在原文件上更正后于"
+             f"{deadline.year}年{deadline.month}月{deadline.day}日前重新报送。",
+             f"退回原因：{reason}"]
+    warned = [f"{r['name']}：{w}" for r in sub.rows for w in r.get("warnings", [])]
     if warned:
-        lines += ["　　请一并核实以下提醒：", *warned]
-    lines += ["", f"{organization}".strip() or "", when]
-    return "\n".join(lines).rstrip() + "\n"
+        paras.append("请一并核实以下提醒：")
+        paras += [f"{i}. {w}" for i, w in enumerate(warned, 1)]
+    return f"填报表退回说明（{y}年{m}月）", paras
+
+
+def return_notice(db: Database, sub: Submission, organization: str = "") -> str:
+    """The 退回说明 to send back with the unit's file, as plain text."""
+    heading, paras = return_notice_parts(db, sub)
+    events = [e for e in sub.events if e["action"] == "return"]
+    when = ""
+    if events:
+        d = dt.date.fromisoformat(events[-1]["at"][:10])
+        when = f"{d.year}年{d.month}月{d.day}日"
+    body = [paras[0]] + [p if p[:1].isdigit() else "\u3000\u3000" + p for p in paras[1:]]
+    tail = "　".join(x for x in (organization, when) if x)
+    return "\n".join([heading, "", *body, "", tail]).rstrip() + "\n"
 
 
 # -- 报送情况: where each unit stands in the cycle ------------------------------------------------------
@@ -638,3 +657,14 @@ def cycle_status(db: Database, period: dt.date) -> dict[str, UnitCycle]:
 def any_dispatched(db: Database, period: dt.date) -> bool:
     p = month_end(period.year, period.month)
     return bool(db.scalar("SELECT 1 FROM dispatch WHERE period = ? LIMIT 1", (p.isoformat(),)))
+
+
+def annotate(db: Database, details: dict[str, Any], period: dt.date) -> dict[str, Any]:
+    """``reporting.Status.details()`` with each unit's place in the cycle (``cycle``, ``dispatched_at``,
+    ``file_name``), for the 催报通知."""
+    states = cycle_status(db, period)
+    for u in details["units"]:
+        c = states.get(u["unit"])
+        if c is not None:
+            u.update(cycle=c.state, dispatched_at=c.dispatched_at, file_name=c.file_name)
+    return details

@@ -43,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
         status = reporting.status(db, args.as_of)
         py = plan.current_plan_year(db)
         cycle_lines = render_cycle(db, status) if not args.json else []
+        from db import cycle
+        details = cycle.annotate(db, status.details(), status.period)
         organization = settings.get(db, "organization") or f"{py['district']}发展和改革委员会"
     finally:
         db.close()
@@ -54,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
         ensure_qt()
         data = {"district": py["district"], "plan_year": py["year"], "as_of": status.period.isoformat(),
-                "organization": organization, "reporting": status.details()}
+                "organization": organization, "reporting": details}
         try:
             with outputs.atomic_output(out) as tmp:
                 result = build_notice(data, tmp)

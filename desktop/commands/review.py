@@ -9,7 +9,9 @@ import json
 
 from db import cycle, plan
 from db.validate import month_end, parse_date
-from desktop.cli import add_db_argument, add_wait_argument, open_for_cli, writer_wait
+from db import outputs, settings
+from desktop.cli import (Refused, add_db_argument, add_output_arguments, add_wait_argument, checked_output,
+                         open_for_cli, writer_wait)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,6 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_argument(back)
     back.add_argument("id", metavar="ID", help="报送编号（见 review list）")
     back.add_argument("--reason", metavar="T", required=True, help="退回理由")
+    back.add_argument("--notice", metavar="OUT.pdf", help="另存退回说明 PDF（随原文件发回责任单位）")
+    add_output_arguments(back)
     add_wait_argument(back)
     back.set_defaults(func=run_return)
     lv = actions.add_parser("levels", help="查看或设置审核级数：0（报送即入库）、1（初审，默认）、2（初审和终审）")
@@ -94,12 +98,29 @@ def run_pass(args: argparse.Namespace) -> int:
 
 
 def run_return(args: argparse.Namespace) -> int:
+    out = checked_output(args.notice, outputs.PDF, args) if args.notice else None
     db = open_for_cli(args.db, write_wait=writer_wait(args))
     try:
         sub = cycle.return_submission(db, args.id, args.reason)
-        text = cycle.return_notice(db, sub)
+        py = plan.current_plan_year(db)
+        organization = settings.get(db, "organization") or f"{py['district']}发展和改革委员会"
+        text = cycle.return_notice(db, sub, organization)
+        heading, paragraphs = cycle.return_notice_parts(db, sub)
     finally:
         db.close()
     print(f"已退回报送 #{sub.id}（{sub.unit}），数据未改动。退回说明：")
     print(text, end="")
+    if out is not None:
+        from desktop.report.briefing import ensure_qt
+        from desktop.report.return_notice import build_return_notice
+
+        ensure_qt()
+        data = {"district": py["district"], "plan_year": py["year"], "as_of": sub.period.isoformat(),
+                "organization": organization, "heading": heading, "paragraphs": paragraphs}
+        try:
+            with outputs.atomic_output(out) as tmp:
+                result = build_return_notice(data, tmp)
+        except OSError as exc:
+            raise Refused(f"无法写入 {out}：{exc.strerror or exc}") from exc
+        print(f"已生成退回说明 {out}：共 {result['pages']} 页")
     return 0

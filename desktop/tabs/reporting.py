@@ -146,7 +146,7 @@ class ReportingTab(QWidget):
         py = self.ctx.plan_year
         data = {"district": py["district"], "plan_year": py["year"], "as_of": p.isoformat(),
                 "organization": settings.get(self.ctx.db, "organization") or f"{py['district']}发展和改革委员会",
-                "reporting": self.status.details()}
+                "reporting": cycle.annotate(self.ctx.db, self.status.details(), p)}
         try:
             result = build_notice(data, path)
         except OSError as exc:

@@ -198,15 +198,27 @@ class ReviewTab(QWidget):
         self.refresh()
 
     def save_notice(self) -> None:
+        """The 退回说明 as a PDF (or, chosen by the file name, plain text) to send back with the unit's file."""
         s = self.selected()
         if s is None or s.status != cycle.RETURNED:
             return
         path = dialogs.ask_save_path(self, "保存退回说明",
-                                     str(Path.home() / f"退回说明-{s.unit}-{s.period.year}年{s.period.month}月.txt"),
-                                     "文本文件 (*.txt)")
+                                     str(Path.home() / f"退回说明-{s.unit}-{s.period.year}年{s.period.month}月.pdf"),
+                                     "PDF 文件 (*.pdf);;文本文件 (*.txt)")
         if not path:
             return
         try:
-            Path(path).write_text(self.notice.toPlainText(), encoding="utf-8")
+            if path.lower().endswith(".txt"):
+                Path(path).write_text(self.notice.toPlainText(), encoding="utf-8")
+            else:
+                from desktop.report.return_notice import build_return_notice
+
+                heading, paragraphs = cycle.return_notice_parts(self.ctx.db, s)
+                py = self.ctx.plan_year
+                build_return_notice({"district": py["district"], "plan_year": py["year"],
+                                     "as_of": s.period.isoformat(), "organization": self._organization(),
+                                     "heading": heading, "paragraphs": paragraphs}, path)
         except OSError as exc:
             dialogs.show_error(self, "未能保存", f"无法写入 {path}：{exc.strerror or exc}")
+            return
+        dialogs.show_info(self, "退回说明", f"已保存 {path}")

@@ -149,10 +149,14 @@ def test_return_leaves_the_data_unchanged_and_a_resend_replaces_the_pending_one(
     fill(form, {"洛碛物流项目": (9000, None, "场平", "征地滞后")})
     before = summary(db)
     assert run(db, "import-xlsx", str(form)).returncode == 0
-    out = run(db, "review", "return", "1", "--reason", "累计数与台账不符")
+    pdf = tmp_path / "退回说明.pdf"
+    out = run(db, "review", "return", "1", "--reason", "累计数与台账不符", "--notice", str(pdf))
     assert out.returncode == 0, out.stderr
     assert "已退回报送 #1（洛碛镇），数据未改动" in out.stdout
     assert "退回原因：累计数与台账不符" in out.stdout
+    assert "已生成退回说明" in out.stdout
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "洛碛镇" in text and "累计数与台账不符" in text and "2023年8月5日" in text
     assert summary(db) == before
     [sub] = json.loads(run(db, "review", "list", "--json").stdout)
     assert sub["status"] == "已退回" and sub["comment"] == "累计数与台账不符"
@@ -279,3 +283,26 @@ def test_review_levels_setting(tmp_path):
     bad = run(db, "review", "levels", "3")
     assert bad.returncode == 2 and "审核级数" in bad.stderr
     assert run(db, "review", "levels").stdout.strip() == "审核级数：2（初审、终审）"
+
+
+def test_a_form_from_another_database_is_refused(tmp_path):
+    ours = make_db(tmp_path / "ours.db")
+    theirs = make_db(tmp_path / "theirs.db")
+    run(theirs, "dispatch", "--as-of", "2023-07-31", "--out", str(tmp_path / "out"), "--unit", "洛碛镇")
+    form = tmp_path / "out" / "2023年7月填报表-洛碛镇.xlsx"
+    fill(form, {"洛碛物流项目": (9000, None, "", "")})
+    out = run(ours, "import-xlsx", str(form))
+    assert out.returncode == 2 and "不是由本数据库下发的" in out.stderr
+    assert _subs(ours) == []
+
+
+def test_reporting_and_the_notice_show_the_dispatched_form(tmp_path):
+    db = make_db(tmp_path / "c.db")
+    run(db, "dispatch", "--as-of", "2023-07-31", "--out", str(tmp_path / "out"), "--unit", "洛碛镇")
+    pdf = tmp_path / "催报.pdf"
+    out = run(db, "reporting", "--as-of", "2023-07-31", "--notice", str(pdf))
+    assert out.returncode == 0, out.stderr
+    assert "  洛碛镇：已下发（" in out.stdout and "2023年7月填报表-洛碛镇.xlsx" in out.stdout
+    assert "  区经济信息委：未下发" in out.stdout
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "7月填报表已于" in text.replace("\n", "")

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+
+import pytest
 
 from db import cycle, projects, updates
 from db.subjects import Subject
 from desktop import cycle_ui, dialogs
 from tests.desktop.test_cycle import UNITS, fill
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_ui_thread():
+    """Torn down after the window: its reference cycles are collected here, on the UI thread, not later by
+    whichever thread (a background worker) happens to trigger the collector."""
+    yield
+    gc.collect()
 
 
 def _units(db):
@@ -58,6 +69,12 @@ def test_dispatch_import_review_in_the_window(window, monkeypatch, tmp_path):
     review.return_button.click()
     assert review.table.item(0, 3).text() == "已退回"
     assert "退回原因：累计数与台账不符" in review.notice.toPlainText()
+    pdf = tmp_path / "退回说明.pdf"
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda *a: str(pdf))
+    review.save_notice_button.click()
+    import subprocess
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "洛碛镇" in text and "退回原因：累计数与台账不符" in text
     assert updates.standing(ctx.db, Subject("project", pid), "completed", "2023-07-31") is None
     cells = {report_tab.table.item(r, 0).text(): report_tab.table.item(r, 6).text()
              for r in range(report_tab.table.rowCount())}

@@ -283,7 +283,18 @@ def _write_form(path: Path, py: dict[str, Any], meta: dict[str, Any], rows: list
 
 def is_fill_form(path: str | os.PathLike) -> bool:
     """True when ``path`` is a 填报表 this program wrote (its metadata sheet carries the marker)."""
+    from db.spreadsheet import MAX_FILE_BYTES, ZIP_MAGIC, input_problem
+
     if not str(path).lower().endswith((".xlsx", ".xlsm")):
+        return False
+    # A pipe, a device, a missing or huge file is never opened here: the 调度表 reader refuses it with its reason.
+    try:
+        if input_problem(path) is not None or os.stat(path).st_size > MAX_FILE_BYTES:
+            return False
+        with open(path, "rb") as f:
+            if not f.read(len(ZIP_MAGIC)).startswith(ZIP_MAGIC):
+                return False
+    except OSError:
         return False
     try:
         from openpyxl import load_workbook
@@ -350,8 +361,11 @@ def read_form(db: Database, path: str | os.PathLike, *, as_of: object | None = N
     """Read a returned 填报表 and check it; FormRefused (one line naming the file) when it cannot be filed."""
     from openpyxl import load_workbook
 
+    from db.spreadsheet import check_input
+
     p = Path(path)
     name = p.name
+    check_input(p)
     try:
         wb = load_workbook(p, data_only=True)
     except Exception as exc:

@@ -443,7 +443,7 @@ def read_form(db: Database, path: str | os.PathLike, *, as_of: object | None = N
 def _project_entry(pid: int, entry: dict[str, Any], accepted: dict[str, str] | None = None) -> recording.ProjectEntry:
     issues = [recording.IssueEntry(entry["issue"])] if entry.get("issue") else []
     return recording.ProjectEntry(project_id=pid, completed_wan=entry.get("completed_wan"),
-                                  month_wan=entry.get("month_wan") if entry.get("completed_wan") is None else None,
+                                  month_wan=entry.get("month_wan"),  # both given: recording checks they agree
                                   stage=entry.get("stage") or None, progress_note=entry.get("note") or "",
                                   issues=issues, accepted=accepted or {})
 
@@ -543,6 +543,7 @@ def submit(db: Database, form: Form) -> tuple[Submission, list[int]]:
                          "replaced": replaced})
         sub = get(db, sid)
         if levels == 0:
+            _event(db, sid, "pass", 1, "审核级数 0：报送即入库")
             _write_figures(db, sub, "报送即入库（审核级数 0）")
     return get(db, sid), replaced
 

@@ -306,3 +306,19 @@ def test_reporting_and_the_notice_show_the_dispatched_form(tmp_path):
     assert "  区经济信息委：未下发" in out.stdout
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "7月填报表已于" in text.replace("\n", "")
+
+
+def test_a_month_that_contradicts_the_total_is_refused(tmp_path):
+    db, form = _dispatch_in_process(tmp_path)
+    try:
+        from openpyxl import load_workbook as load
+        wb = load(form)
+        ws = wb[cycle.FORM_SHEET]
+        ws.cell(cycle.FIRST_ROW, cycle.COL["completed"], 1000)
+        ws.cell(cycle.FIRST_ROW, cycle.COL["month"], 300)  # no figure before: 0 + 300 ≠ 1000
+        wb.save(form)
+        with pytest.raises(cycle.FormRefused, match="本月完成投资"):
+            cycle.read_form(db, form)
+        assert cycle.submissions(db, include_replaced=True) == []
+    finally:
+        db.close()

@@ -467,6 +467,63 @@ def _v6(db: Database) -> None:
     for statement in _split_sql(ddl):
         db.conn.execute(statement)
 
+# -- migration 7: the monthly collection cycle (下发 → 报送 → 审核) ---------------------------------------
+# dispatch: one row per 填报表 written for a 责任单位 and 报告期 (its token and checksum recognise the file when it
+# comes back). submission: one row per returned 填报表, its rows and warnings as JSON; never changed. Its status is
+# derived from submission_event rows (pass at a level, return, replace), appended in order. Self-contained: it
+# reads no table added after migration 5.
+
+
+@migration(7, "collection cycle: dispatched forms, submissions, review events")
+def _v7(db: Database) -> None:
+    ddl = f"""
+    CREATE TABLE dispatch (
+        id           INTEGER PRIMARY KEY,
+        token        TEXT NOT NULL UNIQUE CHECK (length(token) BETWEEN 16 AND 64),
+        plan_year_id INTEGER NOT NULL REFERENCES plan_year(id),
+        unit         TEXT NOT NULL CHECK (length(unit) > 0),
+        period       TEXT NOT NULL {_date_check('period')},
+        project_ids  TEXT NOT NULL,
+        checksum     TEXT NOT NULL CHECK (length(checksum) = 64),
+        file_name    TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        created_by   TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX dispatch_period ON dispatch(period, unit);
+
+    CREATE TABLE submission (
+        id          INTEGER PRIMARY KEY,
+        dispatch_id INTEGER NOT NULL REFERENCES dispatch(id),
+        unit        TEXT NOT NULL,
+        period      TEXT NOT NULL {_date_check('period')},
+        levels      INTEGER NOT NULL CHECK (levels BETWEEN 0 AND 2),
+        file_name   TEXT NOT NULL,
+        file_sha256 TEXT NOT NULL CHECK (length(file_sha256) = 64),
+        rows        TEXT NOT NULL,
+        warnings    TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        received_by TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX submission_period ON submission(period, unit);
+
+    CREATE TABLE submission_event (
+        id            INTEGER PRIMARY KEY,
+        submission_id INTEGER NOT NULL REFERENCES submission(id),
+        action        TEXT NOT NULL CHECK (action IN ('pass', 'return', 'replace')),
+        level         INTEGER NOT NULL DEFAULT 0,
+        note          TEXT NOT NULL DEFAULT '',
+        at            TEXT NOT NULL,
+        by            TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX submission_event_of ON submission_event(submission_id);
+    {_append_only('dispatch')}
+    {_append_only('submission')}
+    {_append_only('submission_event')}
+    """
+    for statement in _split_sql(ddl):
+        db.conn.execute(statement)
+
+
 # -- migration 9: 问题督办 -------------------------------------------------------------------------------------
 # What the 问题清单 adds to a 存在问题 thread (project_issue): its 类别, the note written when it was resolved and
 # whether it was 销号 (closed after checking). One row per project_issue version written by db/problems.py; a
@@ -555,6 +612,7 @@ def _v10(db: Database) -> None:
     """
     for statement in _split_sql(ddl):
         db.conn.execute(statement)
+
 
 SCHEMA_VERSION = max(v for v, _, _ in _MIGRATIONS)
 

@@ -596,6 +596,11 @@ def import_xlsx(parent: QWidget | None, ctx: Any, path: str | None = None) -> xl
     path = path or ask_open_path(parent, "导入调度表", XLSX_FILTER)
     if not path:
         return None
+    from db import cycle
+    if cycle.is_fill_form(path):  # a returned 填报表 becomes a submission, not figures
+        from desktop.cycle_ui import import_fill_form
+        import_fill_form(parent, ctx, path)
+        return None
 
     def read(progress, cancelled):
         wdb = worker_database(ctx.db)

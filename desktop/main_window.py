@@ -21,14 +21,16 @@ from desktop.tabs.clusters import ClusterTab
 from desktop.tabs.indicators import IndicatorTab
 from desktop.tabs.overview import OverviewTab
 from desktop.tabs.reporting import ReportingTab
+from desktop.tabs.review import ReviewTab
 from desktop.history_view import HistoryTab
 from desktop.tabs.audit import AuditTab
 from desktop.tabs.month_entry import MonthEntryTab
 from desktop.tabs.problems import ProblemsTab
 
 # Tabs are listed here in display order; other issues add theirs the same way.
+# 审核 comes last so the Ctrl+1…9 shortcuts of the older tabs stay where users learnt them.
 TAB_CLASSES: list[type] = [OverviewTab, BoardTab, ReportingTab, ClusterTab, IndicatorTab, MonthEntryTab, ChartsTab,
-                           HistoryTab, AuditTab, ProblemsTab]
+                           HistoryTab, AuditTab, ReviewTab, ProblemsTab]
 
 
 # Before the window is shown its frame is unknown: room kept for a title bar and borders.
@@ -111,6 +113,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         from desktop.exchange_ui import install_actions
         install_actions(self, ctx)  # 文件: 导入/导出调度表, 导入/导出交换包
+        from desktop.cycle_ui import install_menu
+        install_menu(self, ctx)  # 调度: 下发填报表, 审核报送
         self._build_status_bar()
         ctx.as_of_changed.connect(lambda *_: self.update_status())
         ctx.data_changed.connect(self._on_data_changed)

@@ -41,11 +41,13 @@ def test_readme_has_the_examples():
 
 @pytest.mark.parametrize("block", example_blocks(), ids=lambda b: b[0][0][:60])
 def test_readme_example_prints_what_readme_shows(block, tmp_path):
-    env = {**os.environ, "POLICYTRACK_DB": str(tmp_path / "readme.db")}
+    # Run in a scratch folder (files an example writes land there), importing this checkout's code.
+    env = {**os.environ, "POLICYTRACK_DB": str(tmp_path / "readme.db"),
+           "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
     for command, expected in block:
         argv = shlex.split(command)
         assert argv[0] == "policytrack"
-        out = subprocess.run([sys.executable, "-m", "desktop", *argv[1:]], cwd=ROOT, env=env, capture_output=True,
+        out = subprocess.run([sys.executable, "-m", "desktop", *argv[1:]], cwd=tmp_path, env=env, capture_output=True,
                              text=True, timeout=120)
         printed = (out.stdout + out.stderr).splitlines()
         assert out.returncode == (2 if expected and expected[0].startswith("policytrack: ") else 0), out.stderr

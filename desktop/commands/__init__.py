@@ -20,4 +20,6 @@ MODULES = [
     "init",
     "problem",
     "photo",
+    "dispatch",
+    "review",
 ]

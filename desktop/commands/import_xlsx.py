@@ -60,9 +60,35 @@ def refusal(preview: xlsx_import.ImportPreview, *, portfolio_given: bool) -> str
     return None
 
 
+def run_fill_form(db, args: argparse.Namespace) -> int:
+    """A returned 填报表: filed as a submission of its unit for its period (figures wait for the review)."""
+    from db import cycle
+
+    form = cycle.read_form(db, args.file, as_of=args.as_of)
+    p = form.period
+    blank = f"（{form.skipped} 个项目未填写）" if form.skipped else ""
+    print(f"填报表：{form.unit}，{p.year}年{p.month}月，填写 {len(form.rows)} 个项目{blank}")
+    for w in form.warnings:
+        print(f"  提醒：{w}")
+    if args.dry_run:
+        print("（--dry-run：没有写入数据库）")
+        return 0
+    sub, replaced = cycle.submit(db, form)
+    again = f"，替换了待审核的报送 #{'、#'.join(map(str, replaced))}" if replaced else ""
+    if sub.status == cycle.PASSED:
+        print(f"已收到报送 #{sub.id}{again}；审核级数为 0，数据已入库")
+    else:
+        print(f"已收到报送 #{sub.id}{again}，{sub.status}；审核通过后数据才入库（policytrack review list）")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    from db import cycle
+
     db = open_for_cli(args.db, write_wait=None if args.dry_run else writer_wait(args))
     try:
+        if cycle.is_fill_form(args.file):
+            return run_fill_form(db, args)
         preview = xlsx_import.read(db, args.file, as_of=args.as_of)
         if args.portfolio:
             xlsx_import.choose_level(db, preview, _portfolio_level(db, args.portfolio))

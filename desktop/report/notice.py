@@ -36,6 +36,9 @@ def notice_pages(status: dict[str, Any], district: str, year: int, made_on: dt.d
                  f"按照{district}{year}年重点项目月度调度安排，{y}年{m}月的项目进展数据应于{deadline}前报送。"
                  f"截至{fmt.date_cn(made_on)}，贵单位负责的 {u['projects']} 个项目中尚有 {len(u['missing'])} 个"
                  f"未报送{m}月数据{overdue}，请尽快报送："]
+        if u.get("dispatched_at"):  # the 填报表 sent for the month (db.cycle.annotate)
+            when = fmt.date_cn(u["dispatched_at"][:10])
+            intro[1] += f"（{m}月填报表已于{when}下发：{u.get('file_name', '')}，请填写后交回。）"
         pages += _paged(f"催报通知（{y}年{m}月）", intro, u["missing"])
     if status["portfolios_unreported"]:
         pages += _paged(f"催报通知（{y}年{m}月）",

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
-from db import PolicyTrackError, board, reporting, settings
+from db import PolicyTrackError, board, cycle, reporting, settings
 from desktop import dialogs, formatting as fmt
 from desktop.app import AppContext
 from desktop.style import status_ink, status_tint
@@ -17,6 +17,26 @@ from desktop.style import status_ink, status_tint
 STATE_WORDS = {"all": "已全部报送", "part": "部分报送", "none": "未报送"}
 STATE_COLOURS = {"all": "green", "part": "amber", "none": "unreported"}
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+CYCLE_COLOURS = {"未下发": "unreported", "已下发": "amber", "已报送": "amber", "已退回": "red", "已通过": "green"}
+
+
+def cycle_item(c, days_overdue: int) -> QTableWidgetItem:
+    """The unit's place in the monthly cycle: 未下发 / 已下发 (when, which file) / 已报送 / 已退回 / 已通过."""
+    state = c.state if c else "未下发"
+    text = state
+    if c and state == "已下发":
+        text += f"（{c.dispatched_at[:10]}）"
+        if days_overdue:
+            text += f"，逾期 {days_overdue} 天"
+    if c and c.submission_id is not None:
+        text += f"（报送 #{c.submission_id}）"
+    item = QTableWidgetItem(text)
+    item.setForeground(status_ink(CYCLE_COLOURS[state]))
+    if c and c.file_name:
+        item.setToolTip(f"{c.file_name}，{c.dispatched_at} 下发")
+    return item
 
 
 class ReportingTab(QWidget):
@@ -47,8 +67,9 @@ class ReportingTab(QWidget):
         buttons.addWidget(self.notice_button)
         buttons.addStretch(1)
         lay.addLayout(buttons)
-        self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels(["责任单位", "项目数", "已报送", "未报送", "报送状态", "未报送的项目"])
+        self.table = QTableWidget(0, 7)
+        self.table.setHorizontalHeaderLabels(["责任单位", "项目数", "已报送", "未报送", "报送状态",
+                                              "未报送的项目", "填报表（下发与审核）"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -76,11 +97,15 @@ class ReportingTab(QWidget):
             f"{'、'.join(st.portfolios_unreported)} {p.month}月未报送" if st.portfolios_unreported else "均已报送"))
         self.totals_label.setStyleSheet(f"color: {status_ink('red' if st.portfolios_unreported else 'green').name()};")
         self.table.setRowCount(len(st.units))
+        try:
+            cycles = cycle.cycle_status(self.ctx.db, st.period)
+        except PolicyTrackError:
+            cycles = {}
         for r, u in enumerate(st.units):
             colour = STATE_COLOURS[u.state]
             cells = [QTableWidgetItem(u.unit), QTableWidgetItem(str(u.projects)), QTableWidgetItem(str(u.reported)),
                      QTableWidgetItem(str(len(u.missing))), QTableWidgetItem(STATE_WORDS[u.state]),
-                     QTableWidgetItem("、".join(u.missing))]
+                     QTableWidgetItem("、".join(u.missing)), cycle_item(cycles.get(u.unit), st.days_overdue)]
             for c in (1, 2, 3):
                 cells[c].setTextAlignment(RIGHT)
             cells[4].setBackground(status_tint(colour))
@@ -121,7 +146,7 @@ class ReportingTab(QWidget):
         py = self.ctx.plan_year
         data = {"district": py["district"], "plan_year": py["year"], "as_of": p.isoformat(),
                 "organization": settings.get(self.ctx.db, "organization") or f"{py['district']}发展和改革委员会",
-                "reporting": self.status.details()}
+                "reporting": cycle.annotate(self.ctx.db, self.status.details(), p)}
         try:
             result = build_notice(data, path)
         except OSError as exc:

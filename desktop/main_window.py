@@ -41,6 +41,15 @@ def window_settings() -> QSettings:
     return QSettings(str(data_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
+
+def redo_shortcuts() -> list[QKeySequence]:
+    """The platform's redo key (Ctrl+Shift+Z on Linux, Ctrl+Y on Windows) and Ctrl+Y everywhere, as the guide says."""
+    keys = list(QKeySequence.keyBindings(QKeySequence.StandardKey.Redo))
+    ctrl_y = QKeySequence("Ctrl+Y")
+    if ctrl_y not in keys:
+        keys.append(ctrl_y)
+    return keys
+
 class AsOfCombo(QComboBox):
     """报告期: the month-ends of the plan year (item data: ISO date text, which Qt keeps as it is)."""
 
@@ -116,7 +125,7 @@ class MainWindow(QMainWindow):
         self.undo_action = stack.createUndoAction(self, "撤销")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = stack.createRedoAction(self, "重做")
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        self.redo_action.setShortcuts(redo_shortcuts())
         self.edit_target_action = QAction("修改目标…", self, triggered=self.edit_target)
         self.edit_target_action.setShortcut(QKeySequence("Ctrl+T"))
         self.edit_target_action.setToolTip("修改所选产业集群或指标的目标（需填写理由，可撤销）")
@@ -248,6 +257,7 @@ class MainWindow(QMainWindow):
     def open_backups(self) -> None:
         from desktop.backup_dialog import BackupDialog
         dialog = BackupDialog(self.ctx.db, self)
+        dialog.before_restore = self.resolve_unsaved
         dialog.restored.connect(lambda *_: self.ctx.reload())
         dialog.exec()
 
@@ -312,7 +322,19 @@ class MainWindow(QMainWindow):
                 widget.save_state(s)
         s.sync()
 
+    def resolve_unsaved(self, title: str) -> bool:
+        """Ask 保存 / 放弃 / 取消 for every tab holding typed, unsaved figures; False when the user cancels."""
+        for widget in self.tab_widgets.values():
+            if hasattr(widget, "resolve_unsaved") and not widget.resolve_unsaved(title):
+                self.tabs.setCurrentWidget(widget)
+                return False
+        return True
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """The close button and Ctrl+Q (退出): typed, unsaved figures are saved, discarded or keep the window."""
+        if not self.resolve_unsaved("退出"):
+            event.ignore()
+            return
         for widget in self.tab_widgets.values():
             if hasattr(widget, "shutdown"):
                 widget.shutdown()

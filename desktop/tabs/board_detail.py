@@ -39,8 +39,8 @@ from desktop import formatting as fmt
 from desktop.app import AppContext
 from desktop.style import STATUS_SOLID, TIME_MARKER, ProgressWithMarker, StatusChip
 from desktop.models.board import shown_state, standing_tooltip
-from desktop.target_dialog import default_effective_date, revision_steps
-from desktop.undo import push_db_command
+from desktop.target_dialog import default_effective_date
+from desktop import operations
 
 TEXT_FIELDS = ("name", "location", "responsible_unit", "responsible_leader", "start_year", "finish_year")
 LONG_FIELDS = ("description", "note")
@@ -496,7 +496,6 @@ class ProjectDetail(QWidget):
         if self.project is None:
             return False
         project_id, name = self.project["id"], self.project["name"]
-        db = self.ctx.db
         try:
             changes = self.pending_changes()
         except PolicyTrackError as exc:
@@ -505,20 +504,8 @@ class ProjectDetail(QWidget):
         if not changes:
             self._set_dirty(False)
             return True
-        state: dict[str, Any] = {}
-
-        def redo():
-            diff = projects.edit(db, project_id, **changes)
-            state["before"] = {c: b for c, (b, _a) in diff.items()}
-            return diff
-
-        def undo():
-            projects.edit(db, project_id, **state["before"])
-
-        try:
-            push_db_command(self.ctx.undo_stack, f"修改项目“{name}”", redo, undo)
-        except PolicyTrackError as exc:
-            dialogs.show_error(self, "未保存", str(exc))
+        if operations.edit_project(ctx=self.ctx, parent=self, project_id=project_id, changes=changes,
+                                   label=f"修改项目“{name}”") is None:
             return False
         self._set_dirty(False)
         self.reload()
@@ -529,7 +516,7 @@ class ProjectDetail(QWidget):
         """Revise the annual planned investment (a target revision with its reason; undo revises back)."""
         if self.project is None:
             return
-        db, p = self.ctx.db, self.project
+        p = self.project
         subject = Subject("project", p["id"])
         old = self._row().plan_wan
         unit = "亿元" if self.unit == "yi" else "万元"
@@ -540,11 +527,12 @@ class ProjectDetail(QWidget):
         value_text, reason, doc_no, effective = answer
         try:
             new = parse_money_wan(value_text, "年度计划投资", default_unit=unit)
-            do, undo = revision_steps(db, subject, "annual_plan", new, reason=reason, doc_no=doc_no,
-                                      effective=effective)
-            push_db_command(self.ctx.undo_stack, f"修改“{p['name']}”年度计划投资", do, undo)
         except PolicyTrackError as exc:
-            dialogs.show_error(self, "未保存", str(exc))
+            operations.refuse(self, exc)
+            return
+        operations.set_target(ctx=self.ctx, parent=self, subject=subject, metric="annual_plan", value=new,
+                              reason=reason, doc_no=doc_no, effective=effective,
+                              label=f"修改“{p['name']}”年度计划投资")
 
     def record_update(self) -> None:
         """The 记录更新 dialog (desktop.record_dialog: checks, plausibility warnings, undo) for this project."""

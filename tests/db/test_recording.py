@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from db.undo import UndoRefused
 from db import ValidationError, auditlog, history, indicators, plan, portfolios, projects, recording, summary
 from db import targets, updates
 from db.recording import IndicatorEntry, IssueEntry, MonthRefused, PortfolioEntry, ProjectEntry
@@ -310,7 +311,7 @@ def test_undo_refused_when_something_newer_was_recorded(yubei):
     result = recording.save_month(yubei, "2023-07-31", [ProjectEntry(yubei.pid, completed="7")])
     recording.save_month(yubei, "2023-07-31", [ProjectEntry(yubei.pid, completed="7.3")])
     before = snapshot(yubei)
-    with pytest.raises(ValidationError, match="之后已有新的记录"):
+    with pytest.raises(UndoRefused, match="之后又记录为 7.3 亿元"):
         recording.undo_save(yubei, result)
     assert snapshot(yubei) == before
 

@@ -42,13 +42,19 @@ def window_settings() -> QSettings:
 
 
 
-def redo_shortcuts() -> list[QKeySequence]:
-    """The platform's redo key (Ctrl+Shift+Z on Linux, Ctrl+Y on Windows) and Ctrl+Y everywhere, as the guide says."""
-    keys = list(QKeySequence.keyBindings(QKeySequence.StandardKey.Redo))
-    ctrl_y = QKeySequence("Ctrl+Y")
-    if ctrl_y not in keys:
-        keys.append(ctrl_y)
+def shortcuts(standard: QKeySequence.StandardKey, also: str) -> list[QKeySequence]:
+    """The platform's keys for ``standard`` and ``also`` everywhere (what README and 使用指南 promise)."""
+    keys = list(QKeySequence.keyBindings(standard))
+    extra = QKeySequence(also)
+    if extra not in keys:
+        keys.append(extra)
     return keys
+
+
+def redo_shortcuts() -> list[QKeySequence]:
+    """The platform's redo key (Ctrl+Shift+Z on Linux, Ctrl+Y on Windows) and Ctrl+Y everywhere."""
+    return shortcuts(QKeySequence.StandardKey.Redo, "Ctrl+Y")
+
 
 class AsOfCombo(QComboBox):
     """报告期: the month-ends of the plan year (item data: ISO date text, which Qt keeps as it is)."""
@@ -142,7 +148,7 @@ class MainWindow(QMainWindow):
         self.backup_action = QAction("备份与恢复…", self, triggered=self.open_backups)
         self.check_action = QAction("检查数据库…", self, triggered=self.check_database)
         self.quit_action = QAction("退出", self, triggered=self.close)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcuts(shortcuts(QKeySequence.StandardKey.Quit, "Ctrl+Q"))  # Windows has none
         self.guide_action = QAction("使用指南", self, triggered=self.open_guide)
         self.guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)
         self.about_action = QAction("关于", self, triggered=self.open_about)
@@ -150,7 +156,7 @@ class MainWindow(QMainWindow):
             act = QAction(self, triggered=lambda _=False, i=i: self.show_tab(i))
             act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             self.addAction(act)
-        self.addActions([self.prev_month_action, self.next_month_action])
+        self.addActions([self.prev_month_action, self.next_month_action, self.quit_action])
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("主工具栏")

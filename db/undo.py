@@ -176,3 +176,63 @@ def rename_cluster(db: Database, node_id: int, name: str, *, expected: str, doin
         if doing and current != expected:
             raise UndoRefused(f"不能{doing}：节点名称之后又改为“{current}”，已取消。")
         clusters.rename(db, node_id, name)
+
+
+# -- settings ------------------------------------------------------------------------------------------
+
+SETTING_LABELS = {"status_green_from": "绿色起点", "status_amber_from": "黄色起点",
+                  "time_progress_mode": "时序进度计算方式", "reporting_deadline_day": "报送截止日", "user_name": "用户名"}
+
+
+@dataclass(frozen=True)
+class SettingsReceipt:
+    """The raw values of the settings a save changed: before and after, and the audit user name before."""
+    before: dict[str, str | None]
+    after: dict[str, str | None]
+    user_before: str
+    user_after: str
+
+
+def _settings_now(db: Database) -> dict[str, str | None]:
+    from db import settings
+    return {key: settings.get(db, key) for key in SETTING_LABELS}
+
+
+def save_settings(db: Database, write) -> SettingsReceipt:
+    """Run ``write(db)`` (db.settings / db.reporting setters) in one transaction; the receipt to undo it."""
+    user_before = db.user
+    with db.transaction("setting"):
+        before = _settings_now(db)
+        write(db)
+        after = _settings_now(db)
+    changed = [k for k in SETTING_LABELS if before[k] != after[k]]
+    return SettingsReceipt({k: before[k] for k in changed}, {k: after[k] for k in changed}, user_before, db.user)
+
+
+def _write_settings(db: Database, values: dict[str, str | None], expected: dict[str, str | None], doing: str) -> None:
+    from db import audit, settings
+    with db.transaction("setting"):
+        now = _settings_now(db)
+        for key, value in expected.items():
+            if now[key] != value:
+                raise UndoRefused(f"不能{doing}：设置“{SETTING_LABELS[key]}”之后又改为 {now[key] or '（默认）'}，"
+                                  f"{doing}会覆盖它，已取消。")
+        for key, value in values.items():
+            if value is None:
+                db.conn.execute("DELETE FROM setting WHERE key = ?", (key,))
+                audit.log(db, action="setting.set", entity="setting", entity_id=None,
+                          summary=f"{doing}：{SETTING_LABELS[key]}恢复默认", before={key: now[key]}, after={key: None})
+            else:
+                settings.put(db, key, value, f"{doing}：{SETTING_LABELS[key]} {now[key] or '（默认）'} → {value}")
+
+
+def undo_settings(db: Database, receipt: SettingsReceipt) -> None:
+    _write_settings(db, receipt.before, receipt.after, "撤销")
+    if "user_name" in receipt.before:
+        db.user = receipt.user_before
+
+
+def redo_settings(db: Database, receipt: SettingsReceipt) -> None:
+    _write_settings(db, receipt.after, receipt.before, "重做")
+    if "user_name" in receipt.after:
+        db.user = receipt.user_after

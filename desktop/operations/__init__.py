@@ -12,8 +12,8 @@ from desktop.operations.core import refuse
 from desktop.operations.figures import move_stage, save_month, set_target
 from desktop.operations.files import import_exchange, import_xlsx, restore
 from desktop.operations.structure import (add_cluster, add_project, edit_project, move_cluster, remove_cluster,
-                                          remove_project, rename_cluster)
+                                          remove_project, rename_cluster, save_settings)
 
 __all__ = ["refuse", "set_target", "save_month", "move_stage", "edit_project", "add_project", "remove_project",
            "add_cluster", "rename_cluster", "remove_cluster", "move_cluster", "import_xlsx", "import_exchange",
-           "restore"]
+           "restore", "save_settings"]

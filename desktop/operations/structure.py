@@ -1,7 +1,7 @@
-"""Writes of structure: project fields, adding and removing projects, the 产业集群 tree."""
+"""Writes of structure: project fields, adding and removing projects, the 产业集群 tree, the settings."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtWidgets import QWidget
 
@@ -90,3 +90,18 @@ def remove_cluster(*, ctx: Any, parent: QWidget | None, node_id: int, label: str
 def move_cluster(*, ctx: Any, parent: QWidget | None, node_id: int, offset: int, label: str) -> bool | None:
     return push(ctx, parent, label, lambda: clusters.move(ctx.db, node_id, offset) or True,
                 lambda: clusters.move(ctx.db, node_id, -offset))
+
+
+def save_settings(*, ctx: Any, parent: QWidget | None, write: Callable[[Any], None]) -> undo.SettingsReceipt | None:
+    """The 设置 dialog's writes (``write(db)`` calls db.settings / db.reporting setters) as one undo step; undo and
+    redo refuse when a setting was changed again since."""
+    state: dict[str, undo.SettingsReceipt] = {}
+
+    def do() -> undo.SettingsReceipt:
+        if "receipt" not in state:
+            state["receipt"] = undo.save_settings(ctx.db, write)
+        else:
+            undo.redo_settings(ctx.db, state["receipt"])
+        return state["receipt"]
+
+    return push(ctx, parent, "修改设置", do, lambda: undo.undo_settings(ctx.db, state["receipt"]))

@@ -227,3 +227,41 @@ def test_ctrl_y_and_the_platform_redo_key_redo(window, ctx, qtbot, changan):
     platform = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)[0]
     qtbot.keyClick(window, platform[0].key(), platform[0].keyboardModifiers())
     assert standing(ctx.db, "project", changan) == 125_000
+
+
+def test_settings_are_one_undo_step_refused_over_a_newer_change(window, ctx, messages):
+    from db import settings
+    from desktop.settings_dialog import SettingsDialog
+    user = ctx.db.user
+    d = SettingsDialog(ctx, window)
+    d.amber_edit.setText("-5")
+    d.user_edit.setText("李四")
+    d.save()
+    assert settings.thresholds(ctx.db).amber_from == -5 and ctx.db.user == "李四"
+    assert window.undo_action.text() == "撤销 修改设置"
+    window.undo_action.trigger()
+    assert settings.thresholds(ctx.db).amber_from == -10 and ctx.db.user == user
+    window.redo_action.trigger()
+    assert settings.thresholds(ctx.db).amber_from == -5 and ctx.db.user == "李四"
+    settings.set_thresholds(ctx.db, green_from="0", amber_from="-8")          # newer, from elsewhere
+    window.undo_action.trigger()
+    assert settings.thresholds(ctx.db).amber_from == -8
+    assert messages[-1][0] == "无法撤销" and "黄色起点" in messages[-1][1]
+    assert messages[:-1] == []
+
+
+def test_undo_of_a_stage_move_refused_over_a_newer_stage(window, ctx, changan, messages, monkeypatch):
+    from db import updates
+    tab = window.tab_widgets["board"]
+    monkeypatch.setattr(dialogs, "ask_text", lambda *a, **k: "设备进场")
+    tab.move_stage([changan], "试生产")
+    s = Subject("project", changan)
+    as_of = updates.standing(ctx.db, s, "stage", ctx.as_of)["as_of"]
+    assert updates.standing(ctx.db, s, "stage", ctx.as_of)["text_value"] == "试生产"
+    updates.record(ctx.db, s, "stage", as_of, text_value="投产", source_kind="exchange", source="交换包")
+    before = snapshot(ctx.db)
+    window.undo_action.trigger()
+    assert updates.standing(ctx.db, s, "stage", ctx.as_of)["text_value"] == "投产"
+    assert snapshot(ctx.db) == before
+    assert "之后又记录为 “投产”" in messages[-1][1] and "交换包" in messages[-1][1]
+    assert not ctx.undo_stack.canRedo()

@@ -581,6 +581,10 @@ class BoardTab(QWidget):
         menu.exec(self.table.viewport().mapToGlobal(pos))
 
     # -- writing (each through the undo stack, each a logged db write) ---------------------------------
+    def resolve_unsaved(self, title: str) -> bool:
+        """Edited, unsaved project fields: ask 保存 / 放弃 / 取消 (desktop.tabs.board_detail)."""
+        return self.detail.resolve_unsaved(title)
+
     def _move_selected(self, stage: str) -> None:
         if self.selected_id is None:
             dialogs.show_info(self, "调整形象进度", "请先选择一个项目。")

@@ -289,6 +289,19 @@ class ProjectDetail(QWidget):
         if self.project is not None and not self.dirty:
             self.reload()
 
+    def resolve_unsaved(self, title: str) -> bool:
+        """Before edited fields would be lost (closing, a restore): ask 保存 / 放弃 / 取消; False on 取消 or when
+        saving was refused."""
+        if self.project is None or not self.dirty:
+            return True
+        choice = dialogs.ask_unsaved(self, title, f"项目“{self.project['name']}”的修改尚未保存。")
+        if choice == "cancel":
+            return False
+        if choice == "save":
+            return self.save()
+        self.reload()
+        return True
+
     def show_project(self, project_id: int | None) -> None:
         if project_id != self.project_id and self.dirty and self.project is not None:
             if dialogs.confirm(self, "未保存的修改", f"保存对“{self.project['name']}”的修改吗？", default_yes=True):

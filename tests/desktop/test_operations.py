@@ -265,3 +265,26 @@ def test_undo_of_a_stage_move_refused_over_a_newer_stage(window, ctx, changan, m
     assert snapshot(ctx.db) == before
     assert "之后又记录为 “投产”" in messages[-1][1] and "交换包" in messages[-1][1]
     assert not ctx.undo_stack.canRedo()
+
+
+@pytest.mark.parametrize("answer", ["save", "discard", "cancel"])
+def test_closing_with_edited_project_fields_asks(window, ctx, qtbot, changan, answer, unsaved_answer, messages):
+    tab = window.tab_widgets["board"]
+    window.tabs.setCurrentWidget(tab)
+    tab.select(changan)
+    editor = tab.detail.editors["location"]
+    typed = editor.text() + "B2"
+    editor.end(False)
+    qtbot.keyClicks(editor, "B2")
+    assert tab.detail.dirty
+    unsaved_answer.answer = answer
+    window.close()
+    assert [t for t, _ in unsaved_answer.asked] == ["退出"]
+    assert "长安汽车渝北新工厂" in unsaved_answer.asked[0][1]
+    location = projects.get(ctx.db, changan)["location"]
+    if answer == "cancel":
+        assert window.isVisible() and tab.detail.dirty and location != typed
+        unsaved_answer.answer = "discard"
+    else:
+        assert not window.isVisible()
+        assert (location == typed) == (answer == "save")

@@ -64,15 +64,15 @@ def add_cluster(*, ctx: Any, parent: QWidget | None, parent_id: int | None, name
 def rename_cluster(*, ctx: Any, parent: QWidget | None, node_id: int, old: str, name: str,
                    label: str) -> bool | None:
     """Rename a node; undo and redo refuse when the name was changed again since."""
-    state = {"pushed": False}
+    state: dict[str, str] = {}
 
     def do() -> bool:
-        undo.rename_cluster(ctx.db, node_id, name, expected=old, doing="重做" if state["pushed"] else "")
-        state["pushed"] = True
+        undo.rename_cluster(ctx.db, node_id, name, expected=old, doing="重做" if state else "")
+        state["stored"] = clusters.get(ctx.db, node_id)["name"]   # as db/ cleaned it
         return True
 
     def back() -> None:
-        undo.rename_cluster(ctx.db, node_id, old, expected=name, doing="撤销")
+        undo.rename_cluster(ctx.db, node_id, old, expected=state["stored"], doing="撤销")
 
     return push(ctx, parent, label, do, back)
 

@@ -288,3 +288,21 @@ def test_closing_with_edited_project_fields_asks(window, ctx, qtbot, changan, an
     else:
         assert not window.isVisible()
         assert (location == typed) == (answer == "save")
+
+
+def test_cluster_rename_undo_and_its_refusal(window, ctx, monkeypatch, messages):
+    from db import clusters
+    tab = window.tab_widgets["clusters"]
+    py = ctx.plan_year["id"]
+    node = clusters.find_by_path(ctx.db, py, ["“2335”现代制造业集群", "主导产业集群", "智能网联新能源汽车"])
+    tab.select(node)
+    monkeypatch.setattr(dialogs, "ask_text", lambda *a, **k: "  新能源汽车  ")     # db/ trims it
+    tab.rename_action.trigger()
+    assert clusters.get(ctx.db, node)["name"] == "新能源汽车"
+    window.undo_action.trigger()
+    assert clusters.get(ctx.db, node)["name"] == "智能网联新能源汽车" and messages == []
+    window.redo_action.trigger()
+    clusters.rename(ctx.db, node, "汽车产业")                                      # newer, from elsewhere
+    window.undo_action.trigger()
+    assert clusters.get(ctx.db, node)["name"] == "汽车产业"
+    assert messages[-1][0] == "无法撤销" and "汽车产业" in messages[-1][1]

@@ -527,12 +527,18 @@ def move_stage(db: Database, project_id: int, stage: str, as_of: dt.date | str, 
             "previous": None if before is None else before["text_value"]}
 
 
-def undo_stage(db: Database, moved: dict[str, Any]) -> None:
-    """Withdraw a stage move with a new row: the superseded figure of that date again, or a retraction."""
+def undo_stage(db: Database, moved: dict[str, Any]) -> int:
+    """Withdraw a stage move with a new row: the superseded figure of that date again, or a retraction.
+
+    Refused (db.undo.UndoRefused) when a newer stage was recorded for that date since. Returns the new row's id.
+    """
+    from db.undo import check_newest_update
+
     subject = Subject("project", moved["project"])
-    if moved["superseded"] is not None:
-        updates.record(db, subject, "stage", moved["as_of"], text_value=moved["superseded"],
-                       note="撤销形象进度调整", source_kind="undo")
-    else:
-        updates.record(db, subject, "stage", moved["as_of"], retract=True, note="撤销形象进度调整",
-                       source_kind="undo")
+    with db.transaction("update"):
+        check_newest_update(db, subject, "stage", moved["as_of"], moved["update"], "撤销")
+        if moved["superseded"] is not None:
+            return updates.record(db, subject, "stage", moved["as_of"], text_value=moved["superseded"],
+                                  note="撤销形象进度调整", source_kind="undo")
+        return updates.record(db, subject, "stage", moved["as_of"], retract=True, note="撤销形象进度调整",
+                              source_kind="undo")

@@ -26,6 +26,7 @@ from db.errors import PolicyTrackError, ValidationError, quote
 from db.plausibility import Warning
 from db.subjects import Subject
 from db.validate import parse_date, parse_money_wan, parse_month_end, parse_name, parse_text
+from db.undo import UndoRefused, check_newest_update
 
 
 # Up to this many subjects of a kind, the checks look each one up by index; beyond, one query reads them all.
@@ -235,6 +236,7 @@ class SaveResult:
     ops: list[Op]
     written: list[Written]
     source_kind: str
+    source: str = ""
 
     @property
     def update_ids(self) -> list[int]:
@@ -621,7 +623,7 @@ def save_month(db: Database, as_of: dt.date | str, entries: Sequence[Entry], *, 
         audit.log(db, action="recording.save", entity="recording", entity_id=None, summary=f"{text}（截至 {d}）",
                   after={"as_of": d.isoformat(), "rows": len(reports), "source_kind": source_kind,
                          "written": len(written)})
-    return SaveResult(d, text, reports, ops, written, source_kind)
+    return SaveResult(d, text, reports, ops, written, source_kind, source)
 
 
 def _apply(db: Database, d: dt.date, ops: Iterable[Op], *, source_kind: str, source: str) -> list[Written]:
@@ -730,8 +732,8 @@ def _issue_version(db: Database, thread_id: int, d: dt.date) -> dict | None:
 def undo_save(db: Database, result: SaveResult) -> list[Written]:
     """Restore what stood before ``result`` with new superseding rows, in one transaction (all or nothing).
 
-    Refused (ValidationError) when something newer was recorded for the same figure since: undoing would
-    silently discard that newer figure.
+    Refused (db.undo.UndoRefused, naming the newer figure) when something newer was recorded for the same figure
+    since: undoing would silently discard that newer figure. Returns the rows written, which redo_save checks.
     """
     with db.transaction("update", "recording"):
         undone: list[Written] = []
@@ -745,7 +747,8 @@ def undo_save(db: Database, result: SaveResult) -> list[Written]:
             elif w.kind == "milestone":
                 current = db.scalar("SELECT actual_date FROM milestone WHERE id = ?", (w.id,))
                 if current != w.after:
-                    raise ValidationError("撤销", result.label, "节点实际日期之后已被修改，不能撤销")
+                    raise UndoRefused(f"不能撤销：{result.label}——节点实际日期之后已改为 {current or '（无）'}，"
+                                      "撤销会覆盖这个更新的日期，已取消。")
                 project_id = db.scalar("SELECT project_id FROM milestone WHERE id = ?", (w.id,))
                 _set_milestone(db, project_id, w.id, w.before)
                 undone.append(Written("milestone", w.id, w.after, w.before))
@@ -756,15 +759,27 @@ def undo_save(db: Database, result: SaveResult) -> list[Written]:
     return undone
 
 
-def redo_save(db: Database, result: SaveResult) -> SaveResult:
-    """Write the figures of ``result`` again (after an undo); returns the new result to undo later."""
+def redo_save(db: Database, result: SaveResult, undone: Sequence[Written] = ()) -> SaveResult:
+    """Write the figures of ``result`` again (after an undo), with their accepted-warning reasons and their
+    original source; returns the new result to undo later.
+
+    Refused (UndoRefused) when a figure the undo wrote (``undone``) has a newer row since: redo would overwrite it.
+    """
     with db.transaction("update", "recording"):
-        ops = [op for op in result.ops if not isinstance(op, AcceptOp)]
-        written = _apply(db, result.as_of, ops, source_kind="undo", source="重做")
+        for w in undone:
+            if w.kind == "update":
+                row = db.query_one("SELECT * FROM progress_update WHERE id = ?", (w.id,))
+                check_newest_update(db, _subject_of(row), row["metric"], row["as_of"], w.id, "重做")
+            elif w.kind == "milestone":
+                current = db.scalar("SELECT actual_date FROM milestone WHERE id = ?", (w.id,))
+                if current != w.after:
+                    raise UndoRefused(f"不能重做：{result.label}——节点实际日期之后已改为 {current or '（无）'}，已取消。")
+        written = _apply(db, result.as_of, result.ops, source_kind=result.source_kind, source=result.source)
         audit.log(db, action="recording.redo", entity="recording", entity_id=None,
                   summary=f"重做：{result.label}（截至 {result.as_of}）",
                   after={"as_of": result.as_of.isoformat(), "written": len(written)})
-    return SaveResult(result.as_of, result.label, result.rows, ops, written, "undo")
+    return SaveResult(result.as_of, result.label, result.rows, result.ops, written, result.source_kind,
+                      result.source)
 
 
 def _subject_of(row: dict[str, Any]) -> Subject:
@@ -782,7 +797,7 @@ def _undo_update(db: Database, update_id: int) -> int:
     newest = db.scalar("SELECT max(id) FROM progress_update WHERE " + subject.column + " = ? AND metric = ?"
                        " AND as_of = ?", (subject.id, row["metric"], row["as_of"]))
     if newest != update_id:
-        raise ValidationError("撤销", row["as_of"], "这一项之后已有新的记录，不能撤销；请直接录入正确的数")
+        check_newest_update(db, subject, row["metric"], row["as_of"], update_id, "撤销")
     if row["supersedes_id"] is None:
         return updates.record(db, subject, row["metric"], row["as_of"], retract=True, source_kind="undo",
                               source="撤销")
@@ -796,7 +811,7 @@ def _undo_note(db: Database, note_id: int) -> int:
     newest = db.scalar("SELECT max(id) FROM progress_note WHERE project_id = ? AND as_of = ?",
                        (row["project_id"], row["as_of"]))
     if newest != note_id:
-        raise ValidationError("撤销", row["as_of"], "本月进展之后已有新的记录，不能撤销")
+        raise UndoRefused(f"不能撤销：截至 {row['as_of']} 的本月进展之后已有新的记录，撤销会覆盖它，已取消。")
     d = dt.date.fromisoformat(row["as_of"])
     if row["supersedes_id"] is None:
         return _write_note(db, row["project_id"], d, "", "undo", retract=True)
@@ -809,7 +824,7 @@ def _undo_issue(db: Database, issue_id: int) -> int:
     thread = row["thread_id"] or row["id"]
     newest = db.scalar("SELECT max(id) FROM project_issue WHERE id = ? OR thread_id = ?", (thread, thread))
     if newest != issue_id:
-        raise ValidationError("撤销", row["description"], "这个问题之后已有新的记录，不能撤销")
+        raise UndoRefused(f"不能撤销：问题“{row['description']}”之后已有新的记录，撤销会覆盖它，已取消。")
     d = dt.date.fromisoformat(row["as_of"])
     if row["thread_id"] is None:
         op = IssueOp(row["project_id"], row["description"], row["owner"], row["deadline"], "withdrawn", thread)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderV
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from db import Database, PolicyTrackError, backups, backups_dir
-from desktop import dialogs, formatting as fmt
+from desktop import dialogs, formatting as fmt, operations
 
 COL_TIME, COL_HOLDS, COL_KIND, COL_SIZE = range(4)
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -21,6 +21,7 @@ class BackupDialog(QDialog):
     """Lists the backups newest first; 立即备份 adds one, 恢复 puts the selected one back after asking."""
 
     restored = Signal(object)   # db.backups.RestoreResult
+    before_restore = None       # callable(title) -> bool: may the restore go on? (unsaved typed figures)
     backed_up = Signal(object)  # db.backups.BackupInfo
 
     def __init__(self, db: Database, parent: QWidget | None = None):
@@ -135,15 +136,18 @@ class BackupDialog(QDialog):
                     "恢复之前会先把当前数据备份一份，之后如有需要可以再恢复回来。")
         if not dialogs.confirm(self, "恢复备份", question):
             return
+        if self.before_restore is not None and not self.before_restore("恢复备份"):
+            return    # typed figures not yet saved: the user chose 取消 (or saving them was refused)
         try:
-            result = backups.restore_into(self.db, b.path)
+            result = operations.restore(db=self.db, path=b.path)
         except (PolicyTrackError, OSError) as exc:
             dialogs.show_error(self, "没有恢复", str(exc))
             self.refresh()
             return
         self.refresh()
         dialogs.show_info(self, "已恢复", f"已恢复 {b.taken_at:%Y-%m-%d %H:%M:%S} 的备份。\n"
-                                         f"恢复前的数据已备份为 {result.safety_backup.name}。")
+                                         f"恢复前的数据已备份为 {result.safety_backup.name}。\n"
+                                         "恢复不能用“撤销”撤回，撤销记录已清空；如需回到恢复前，请恢复上面这份备份。")
         self.restored.emit(result)
 
     def open_folder(self) -> None:

@@ -40,3 +40,17 @@ def ask_save_path(parent: QWidget | None, title: str, suggested: str, file_filte
     """A file name to write, or None when cancelled (the dialog asks before overwriting)."""
     path, _selected = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
     return path or None
+
+
+def ask_unsaved(parent: QWidget | None, title: str, text: str) -> str:
+    """Typed figures not yet saved: 'save', 'discard' or 'cancel' (buttons 保存 / 放弃 / 取消; Esc = 取消)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text + "\n\n保存它们，放弃它们，还是取消并返回？",
+                      QMessageBox.StandardButton.NoButton, parent)
+    save = box.addButton("保存", QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton("放弃", QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(save)
+    box.setEscapeButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    return "save" if clicked is save else "discard" if clicked is discard else "cancel"

@@ -22,6 +22,8 @@ from db.errors import printable
 from db.xlsx_import import ImportPreview, RowPlan
 from desktop.models import RowsTableModel
 from desktop import dialogs, import_text
+from desktop import operations
+from desktop.operations.files import NOT_UNDOABLE
 from desktop.tasks import run_in_background, worker_database
 
 NEW_TINT = QColor("#e3f2fd")
@@ -635,7 +637,8 @@ def import_xlsx(parent: QWidget | None, ctx: Any, path: str | None = None) -> xl
         dialogs.show_info(parent, "导入调度表",
                           f"已导入 {preview.file_name}：新建项目 {result.projects_created} 个，记录更新 "
                           f"{result.updates_recorded} 条，调整年度计划 {result.targets_revised} 个，"
-                          f"修改项目信息 {result.fields_changed} 项，本月进展 {result.notes_recorded} 条。")
+                          f"修改项目信息 {result.fields_changed} 项，本月进展 {result.notes_recorded} 条。\n\n"
+                          + NOT_UNDOABLE)
     return result
 
 
@@ -754,17 +757,20 @@ def import_exchange(parent: QWidget | None, ctx: Any, path: str | None = None) -
                       f"已导入：记录更新 {result.recorded_updates} 条，目标调整 {result.recorded_targets} 条，"
                       f"新建项目 {result.projects_created} 个，冲突保留本机 {result.kept_mine} 处"
                       + (f"，存在问题 {result.recorded_problems} 条" if result.recorded_problems else "")
-                      + (f"，现场照片 {result.recorded_photos} 张" if result.recorded_photos else "") + "。")
+                      + (f"，现场照片 {result.recorded_photos} 张" if result.recorded_photos else "") + "。\n\n"
+                      + NOT_UNDOABLE)
     return result
 
 
 def install_actions(main_window: Any, ctx: Any) -> dict[str, QAction]:
     """Add 导入调度表 / 导出调度表 / 导出交换包 / 导入交换包 to the main window's 文件 menu; returns the actions."""
     actions = {
-        "import_xlsx": QAction("导入调度表…", main_window, triggered=lambda: import_xlsx(main_window, ctx)),
+        "import_xlsx": QAction("导入调度表…", main_window,
+                               triggered=lambda: operations.import_xlsx(ctx=ctx, parent=main_window)),
         "export_xlsx": QAction("导出调度表…", main_window, triggered=lambda: export_xlsx(main_window, ctx)),
         "export_exchange": QAction("导出交换包…", main_window, triggered=lambda: export_exchange(main_window, ctx)),
-        "import_exchange": QAction("导入交换包…", main_window, triggered=lambda: import_exchange(main_window, ctx)),
+        "import_exchange": QAction("导入交换包…", main_window,
+                                   triggered=lambda: operations.import_exchange(ctx=ctx, parent=main_window)),
     }
     actions["import_xlsx"].setShortcut("Ctrl+I")
     actions["import_xlsx"].setToolTip("读取各单位报来的调度表（.xlsx），预览后一次性导入")

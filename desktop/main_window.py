@@ -44,6 +44,21 @@ def window_settings() -> QSettings:
     return QSettings(str(data_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
+
+def shortcuts(standard: QKeySequence.StandardKey, also: str) -> list[QKeySequence]:
+    """The platform's keys for ``standard`` and ``also`` everywhere (what README and 使用指南 promise)."""
+    keys = list(QKeySequence.keyBindings(standard))
+    extra = QKeySequence(also)
+    if extra not in keys:
+        keys.append(extra)
+    return keys
+
+
+def redo_shortcuts() -> list[QKeySequence]:
+    """The platform's redo key (Ctrl+Shift+Z on Linux, Ctrl+Y on Windows) and Ctrl+Y everywhere."""
+    return shortcuts(QKeySequence.StandardKey.Redo, "Ctrl+Y")
+
+
 class AsOfCombo(QComboBox):
     """报告期: the month-ends of every plan year held, oldest first (item data: ISO date text, which Qt keeps as
     it is). Choosing a month of another year switches every view to that year."""
@@ -129,7 +144,7 @@ class MainWindow(QMainWindow):
         self.undo_action = stack.createUndoAction(self, "撤销")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = stack.createRedoAction(self, "重做")
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        self.redo_action.setShortcuts(redo_shortcuts())
         self.edit_target_action = QAction("修改目标…", self, triggered=self.edit_target)
         self.edit_target_action.setShortcut(QKeySequence("Ctrl+T"))
         self.edit_target_action.setToolTip("修改所选产业集群或指标的目标（需填写理由，可撤销）")
@@ -148,7 +163,7 @@ class MainWindow(QMainWindow):
         self.backup_action = QAction("备份与恢复…", self, triggered=self.open_backups)
         self.check_action = QAction("检查数据库…", self, triggered=self.check_database)
         self.quit_action = QAction("退出", self, triggered=self.close)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcuts(shortcuts(QKeySequence.StandardKey.Quit, "Ctrl+Q"))  # Windows has none
         self.guide_action = QAction("使用指南", self, triggered=self.open_guide)
         self.guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)
         self.about_action = QAction("关于", self, triggered=self.open_about)
@@ -156,7 +171,7 @@ class MainWindow(QMainWindow):
             act = QAction(self, triggered=lambda _=False, i=i: self.show_tab(i))
             act.setShortcut(QKeySequence(f"Ctrl+{(i + 1) % 10}"))
             self.addAction(act)
-        self.addActions([self.prev_month_action, self.next_month_action])
+        self.addActions([self.prev_month_action, self.next_month_action, self.quit_action])
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("主工具栏")
@@ -283,6 +298,7 @@ class MainWindow(QMainWindow):
     def open_backups(self) -> None:
         from desktop.backup_dialog import BackupDialog
         dialog = BackupDialog(self.ctx.db, self)
+        dialog.before_restore = self.resolve_unsaved
         dialog.restored.connect(lambda *_: self.ctx.reload())
         dialog.exec()
 
@@ -347,7 +363,19 @@ class MainWindow(QMainWindow):
                 widget.save_state(s)
         s.sync()
 
+    def resolve_unsaved(self, title: str) -> bool:
+        """Ask 保存 / 放弃 / 取消 for every tab holding typed, unsaved figures; False when the user cancels."""
+        for widget in self.tab_widgets.values():
+            if hasattr(widget, "resolve_unsaved") and not widget.resolve_unsaved(title):
+                self.tabs.setCurrentWidget(widget)
+                return False
+        return True
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """The close button and Ctrl+Q (退出): typed, unsaved figures are saved, discarded or keep the window."""
+        if not self.resolve_unsaved("退出"):
+            event.ignore()
+            return
         for widget in self.tab_widgets.values():
             if hasattr(widget, "shutdown"):
                 widget.shutdown()

@@ -8,10 +8,10 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDialog, QDia
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QRadioButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from db import PolicyTrackError, indicators, plan, portfolios, progress, projects, recording, updates
+from db import indicators, plan, portfolios, progress, projects, recording, updates
 from db.recording import IndicatorEntry, IssueEntry, PortfolioEntry, ProjectEntry
 from db.subjects import Subject
-from desktop import dialogs, formatting as fmt
+from desktop import dialogs, formatting as fmt, operations
 from desktop.app import AppContext
 from desktop.style import STATUS_INK
 
@@ -169,6 +169,7 @@ class RecordDialog(QDialog):
         self.reason.textChanged.connect(self._reason_typed)
         self.note.textChanged.connect(self.recheck)
         self._month_changed()
+        self._baseline = self.entry()
 
     # -- state ---------------------------------------------------------------------------------------
     @property
@@ -300,19 +301,31 @@ class RecordDialog(QDialog):
 
     # -- actions -------------------------------------------------------------------------------------
     def save(self) -> None:
-        from desktop.tabs.month_entry import push_save
-
         report = self.recheck()
         if not report.ok:
             return  # the reason is on screen; nothing is saved
-        entry = self.entry()
-        label = recording.describe(self.as_of, [report])
-        try:
-            self.result_ = push_save(self.ctx, self.as_of, [entry], label)
-        except PolicyTrackError as exc:
-            dialogs.show_error(self, "未保存", str(exc))
+        result = operations.save_month(ctx=self.ctx, parent=self, as_of=self.as_of, entries=[self.entry()],
+                                       label=recording.describe(self.as_of, [report]))
+        if result is None:
             return
+        self.result_ = result
+        self._baseline = self.entry()
         self.accept()
+
+    def has_typed(self) -> bool:
+        """Figures, notes or ticks typed here and not saved (what the dialog showed when opened is not)."""
+        return self.entry() != self._baseline
+
+    def reject(self) -> None:
+        """Esc, 取消 or the close button: with typed, unsaved figures ask 保存 / 放弃 / 取消 first."""
+        if self.result_ is None and self.has_typed():
+            choice = dialogs.ask_unsaved(self, "记录更新", "本窗口中填写的数据尚未保存。")
+            if choice == "cancel":
+                return
+            if choice == "save":
+                self.save()    # closes the dialog when saved; a refusal keeps it open with the reason
+                return
+        super().reject()
 
     def show_history(self) -> None:
         from desktop.history_view import HistoryDialog

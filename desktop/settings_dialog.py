@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout,
                                QWidget)
 
-from db import PolicyTrackError, reporting, settings
-from desktop import dialogs
+from db import reporting, settings
+from desktop import operations
 from desktop.app import AppContext
 
 
@@ -48,16 +48,17 @@ class SettingsDialog(QDialog):
         lay.addWidget(buttons)
 
     def save(self) -> None:
-        try:
-            with self.ctx.db.transaction("setting"):
-                settings.set_thresholds(self.ctx.db, green_from=self.green_edit.text(),
-                                        amber_from=self.amber_edit.text())
-                settings.set_time_progress_mode(self.ctx.db, self.mode_combo.currentData())
-                if self.deadline_edit.text().strip() != str(reporting.deadline_day(self.ctx.db)):
-                    reporting.set_deadline_day(self.ctx.db, self.deadline_edit.text())
-                if self.user_edit.text().strip() != (settings.get(self.ctx.db, "user_name") or ""):
-                    settings.set_user_name(self.ctx.db, self.user_edit.text())
-        except PolicyTrackError as exc:
-            dialogs.show_error(self, "未保存", str(exc))
+        green, amber = self.green_edit.text(), self.amber_edit.text()
+        mode, deadline, user = self.mode_combo.currentData(), self.deadline_edit.text(), self.user_edit.text()
+
+        def write(db) -> None:
+            settings.set_thresholds(db, green_from=green, amber_from=amber)
+            settings.set_time_progress_mode(db, mode)
+            if deadline.strip() != str(reporting.deadline_day(db)):
+                reporting.set_deadline_day(db, deadline)
+            if user.strip() != (settings.get(db, "user_name") or ""):
+                settings.set_user_name(db, user)
+
+        if operations.save_settings(ctx=self.ctx, parent=self, write=write) is None:
             return
         self.accept()

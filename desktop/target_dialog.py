@@ -55,19 +55,3 @@ class TargetDialog(QDialog):
         """(value, reason, 文号, 生效日期 as YYYY-MM-DD)."""
         return (self.value_edit.text(), self.reason_edit.text(), self.doc_edit.text(),
                 self.date_edit.date().toString("yyyy-MM-dd"))
-
-
-def revision_steps(db, subject, metric: str, new: int | None, *, reason: str, doc_no: str, effective: str):
-    """(do, undo) for one dated target revision: undo revises back, at the same 生效日期, to the value that was
-    in force on that day (a new revision: history keeps both)."""
-    from db import targets
-
-    before = targets.value(db, subject, metric, effective)
-
-    def do():
-        return targets.revise(db, subject, metric, new, reason=reason, doc_no=doc_no, effective_from=effective)
-
-    def undo():
-        return targets.revise(db, subject, metric, before, reason=f"撤销：{reason.strip()}", action="target.undo",
-                              effective_from=effective)
-    return do, undo

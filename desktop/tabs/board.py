@@ -44,7 +44,7 @@ from desktop.models.board import COL, PROJECT_ID_ROLE, RATE_ROLE, STATUS_ROLE, U
 from desktop.style import FittingLabel, ProgressWithMarker, StatusChip, paint_progress, status_ink
 from desktop.tabs.board_detail import ProjectDetail
 from desktop.tabs.board_stages import StageBoard
-from desktop.undo import push_db_command
+from desktop import operations
 
 # Default column widths from what the column must show whole (numbers, level, stage, status and the two header
 # lines) or, for free text, how many characters it shows before eliding (the tooltip has the rest).
@@ -585,12 +585,9 @@ class BoardTab(QWidget):
         menu.exec(self.table.viewport().mapToGlobal(pos))
 
     # -- writing (each through the undo stack, each a logged db write) ---------------------------------
-    def _run(self, label: str, redo, undo) -> object | None:
-        try:
-            return push_db_command(self.ctx.undo_stack, label, redo, undo)
-        except PolicyTrackError as exc:
-            dialogs.show_error(self, "未保存", str(exc))
-            return None
+    def resolve_unsaved(self, title: str) -> bool:
+        """Edited, unsaved project fields: ask 保存 / 放弃 / 取消 (desktop.tabs.board_detail)."""
+        return self.detail.resolve_unsaved(title)
 
     def _move_selected(self, stage: str) -> None:
         if self.selected_id is None:
@@ -607,21 +604,8 @@ class BoardTab(QWidget):
                                 f"{who} → {stage}\n截至 {as_of.isoformat()}，请填写说明（如：主体结构已封顶）：")
         if note is None:
             return
-        moved: list[dict] = []
-
-        def redo():
-            moved.clear()
-            with db.transaction("update"):
-                for pid in project_ids:
-                    moved.append(board.move_stage(db, pid, stage, as_of, note=note))
-            return len(moved)
-
-        def undo():
-            with db.transaction("update"):
-                for m in reversed(moved):
-                    board.undo_stage(db, m)
-
-        if self._run(f"形象进度：{who} → {stage}", redo, undo) is not None:
+        if operations.move_stage(ctx=self.ctx, parent=self, project_ids=project_ids, stage=stage, as_of=as_of,
+                                 note=note, label=f"形象进度：{who} → {stage}") is not None:
             self._pending_select = project_ids[0]
 
     def add_project(self, level: str) -> None:
@@ -634,16 +618,8 @@ class BoardTab(QWidget):
         name = dialogs.ask_text(self, "新增项目", f"{LEVELS[level]}项目名称：")
         if name is None:
             return
-        state: dict[str, int] = {}
-
-        def redo():
-            if "id" in state:
-                projects.restore(db, state["id"])
-            else:
-                state["id"] = projects.create(db, portfolio_id=pf["id"], name=name)
-            return state["id"]
-
-        new_id = self._run(f"新增项目“{name.strip()}”", redo, lambda: projects.remove(db, state["id"]))
+        new_id = operations.add_project(ctx=self.ctx, parent=self, portfolio_id=pf["id"], name=name,
+                                        label=f"新增项目“{name.strip()}”")
         if new_id is not None:
             self._pending_select = int(new_id)
             if self.filters().active:
@@ -659,9 +635,8 @@ class BoardTab(QWidget):
         if not dialogs.confirm(self, "删除项目", f"删除“{p['name']}”？\n\n"
                                "它的进度更新、计划调整和修改记录都保留在数据库中，删除可以撤销。"):
             return
-        db = self.ctx.db
-        if self._run(f"删除项目“{p['name']}”", lambda: projects.remove(db, p["id"]) or True,
-                     lambda: projects.restore(db, p["id"])) is not None:
+        if operations.remove_project(ctx=self.ctx, parent=self, project_id=p["id"],
+                                     label=f"删除项目“{p['name']}”") is not None:
             self.selected_id = None
             self.detail.show_project(None)
 

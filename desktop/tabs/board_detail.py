@@ -39,8 +39,8 @@ from desktop import formatting as fmt
 from desktop.app import AppContext
 from desktop.style import STATUS_SOLID, TIME_MARKER, ProgressWithMarker, StatusChip
 from desktop.models.board import shown_state, standing_tooltip
-from desktop.target_dialog import default_effective_date, revision_steps
-from desktop.undo import push_db_command
+from desktop.target_dialog import default_effective_date
+from desktop import operations
 
 TEXT_FIELDS = ("name", "location", "responsible_unit", "responsible_leader", "start_year", "finish_year")
 LONG_FIELDS = ("description", "note")
@@ -292,6 +292,19 @@ class ProjectDetail(QWidget):
         if self.project is not None and not self.dirty:
             self.reload()
 
+    def resolve_unsaved(self, title: str) -> bool:
+        """Before edited fields would be lost (closing, a restore): ask 保存 / 放弃 / 取消; False on 取消 or when
+        saving was refused."""
+        if self.project is None or not self.dirty:
+            return True
+        choice = dialogs.ask_unsaved(self, title, f"项目“{self.project['name']}”的修改尚未保存。")
+        if choice == "cancel":
+            return False
+        if choice == "save":
+            return self.save()
+        self.reload()
+        return True
+
     def show_project(self, project_id: int | None) -> None:
         if project_id != self.project_id and self.dirty and self.project is not None:
             if dialogs.confirm(self, "未保存的修改", f"保存对“{self.project['name']}”的修改吗？", default_yes=True):
@@ -501,7 +514,6 @@ class ProjectDetail(QWidget):
         if self.project is None:
             return False
         project_id, name = self.project["id"], self.project["name"]
-        db = self.ctx.db
         try:
             changes = self.pending_changes()
         except PolicyTrackError as exc:
@@ -510,20 +522,8 @@ class ProjectDetail(QWidget):
         if not changes:
             self._set_dirty(False)
             return True
-        state: dict[str, Any] = {}
-
-        def redo():
-            diff = projects.edit(db, project_id, **changes)
-            state["before"] = {c: b for c, (b, _a) in diff.items()}
-            return diff
-
-        def undo():
-            projects.edit(db, project_id, **state["before"])
-
-        try:
-            push_db_command(self.ctx.undo_stack, f"修改项目“{name}”", redo, undo)
-        except PolicyTrackError as exc:
-            dialogs.show_error(self, "未保存", str(exc))
+        if operations.edit_project(ctx=self.ctx, parent=self, project_id=project_id, changes=changes,
+                                   label=f"修改项目“{name}”") is None:
             return False
         self._set_dirty(False)
         self.reload()
@@ -534,7 +534,7 @@ class ProjectDetail(QWidget):
         """Revise the annual planned investment (a target revision with its reason; undo revises back)."""
         if self.project is None:
             return
-        db, p = self.ctx.db, self.project
+        p = self.project
         subject = Subject("project", p["id"])
         old = self._row().plan_wan
         unit = "亿元" if self.unit == "yi" else "万元"
@@ -545,11 +545,12 @@ class ProjectDetail(QWidget):
         value_text, reason, doc_no, effective = answer
         try:
             new = parse_money_wan(value_text, "年度计划投资", default_unit=unit)
-            do, undo = revision_steps(db, subject, "annual_plan", new, reason=reason, doc_no=doc_no,
-                                      effective=effective)
-            push_db_command(self.ctx.undo_stack, f"修改“{p['name']}”年度计划投资", do, undo)
         except PolicyTrackError as exc:
-            dialogs.show_error(self, "未保存", str(exc))
+            operations.refuse(self, exc)
+            return
+        operations.set_target(ctx=self.ctx, parent=self, subject=subject, metric="annual_plan", value=new,
+                              reason=reason, doc_no=doc_no, effective=effective,
+                              label=f"修改“{p['name']}”年度计划投资")
 
     def record_update(self) -> None:
         """The 记录更新 dialog (desktop.record_dialog: checks, plausibility warnings, undo) for this project."""

@@ -13,8 +13,8 @@ from db.validate import parse_money_wan
 from desktop import dialogs, formatting as fmt
 from desktop.app import AppContext
 from desktop.models.cluster_tree import COL_NAME, NODE_ID_ROLE, SORT_ROLE, ClusterTreeModel
-from desktop.target_dialog import default_effective_date, revision_steps
-from desktop.undo import push_db_command
+from desktop.target_dialog import default_effective_date
+from desktop import operations
 
 CHILD_KIND = {"system": "tier", "tier": "cluster", "cluster": "enterprise", "industry": "enterprise",
               "enterprise": "enterprise"}
@@ -162,34 +162,14 @@ class ClusterTab(QWidget):
         self.details.setHtml("".join(parts))
 
     # -- editing (each through the undo stack, each a logged db write) ----------------------------
-    def _run(self, label: str, redo, undo) -> object | None:
-        try:
-            return push_db_command(self.ctx.undo_stack, label, redo, undo)
-        except PolicyTrackError as exc:
-            dialogs.show_error(self, "未保存", str(exc))
-            return None
-
     def add_child(self) -> None:
         parent_id = self.selected_id()
-        db = self.ctx.db
         kind = CHILD_KIND.get(self.model.node_kind(parent_id), "tier") if parent_id is not None else "system"
         name = dialogs.ask_text(self, "新增下级节点", f"名称（{clusters.KINDS[kind]}）：")
         if name is None:
             return
-        state: dict = {}
-
-        def redo():
-            if "removed" in state:
-                clusters.restore(db, state["removed"])
-                return state["id"]
-            state["id"] = clusters.add_node(db, plan_year_id=self.ctx.plan_year["id"], parent_id=parent_id,
-                                            name=name, kind=kind)
-            return state["id"]
-
-        def undo():
-            state["removed"] = clusters.remove(db, state["id"], confirmed=True)
-
-        new_id = self._run(f"新增节点“{name.strip()}”", redo, undo)
+        new_id = operations.add_cluster(ctx=self.ctx, parent=self, parent_id=parent_id, name=name, kind=kind,
+                                        label=f"新增节点“{name.strip()}”")
         if new_id is not None:
             self.select(new_id)
 
@@ -201,8 +181,8 @@ class ClusterTab(QWidget):
         name = dialogs.ask_text(self, "重命名", "新名称：", old)
         if name is None or name.strip() == old:
             return
-        self._run(f"重命名“{old}”", lambda: clusters.rename(self.ctx.db, node_id, name),
-                  lambda: clusters.rename(self.ctx.db, node_id, old))
+        operations.rename_cluster(ctx=self.ctx, parent=self, node_id=node_id, old=old, name=name,
+                                  label=f"重命名“{old}”")
 
     def remove(self) -> None:
         node_id = self.selected_id()
@@ -216,21 +196,16 @@ class ClusterTab(QWidget):
                                    f"{deps['projects']} 个关联项目。\n删除后这些项目将解除与该节点的关联（项目本身保留），"
                                    "可以撤销。确定删除吗？"):
                 return
-        state: dict = {}
-
-        def redo():
-            state["removed"] = clusters.remove(db, node_id, confirmed=True)
-
-        self._run(f"删除节点“{node['name']}”", redo, lambda: clusters.restore(db, state["removed"]))
+        operations.remove_cluster(ctx=self.ctx, parent=self, node_id=node_id, label=f"删除节点“{node['name']}”")
 
     def move(self, offset: int) -> None:
         node_id = self.selected_id()
         if node_id is None:
             return
         name = clusters.get(self.ctx.db, node_id)["name"]
-        if self._run(f"{'上移' if offset < 0 else '下移'}“{name}”", lambda: clusters.move(self.ctx.db, node_id, offset),
-                     lambda: clusters.move(self.ctx.db, node_id, -offset)) is not None or True:
-            self.select(node_id)
+        operations.move_cluster(ctx=self.ctx, parent=self, node_id=node_id, offset=offset,
+                                label=f"{'上移' if offset < 0 else '下移'}“{name}”")
+        self.select(node_id)
 
     def edit_target(self) -> None:
         node_id = self.selected_id()
@@ -248,12 +223,12 @@ class ClusterTab(QWidget):
         value_text, reason, doc_no, effective = answer
         try:
             new = parse_money_wan(value_text, "年度产值目标", default_unit="亿元")
-            do, undo = revision_steps(db, subject, "annual_output", new, reason=reason, doc_no=doc_no,
-                                      effective=effective)
         except PolicyTrackError as exc:
-            dialogs.show_error(self, "未保存", str(exc))
+            operations.refuse(self, exc)
             return
-        self._run(f"修改“{node['name']}”年度产值目标", do, undo)
+        operations.set_target(ctx=self.ctx, parent=self, subject=subject, metric="annual_output", value=new,
+                              reason=reason, doc_no=doc_no, effective=effective,
+                              label=f"修改“{node['name']}”年度产值目标")
 
     # -- window state ------------------------------------------------------------------------------
     def save_state(self, settings) -> None:

@@ -10,8 +10,8 @@ from db.subjects import Subject
 from desktop import dialogs, formatting as fmt
 from desktop.app import AppContext
 from desktop.models.indicators import (COL_KIND, COL_NAME, COL_SOURCE, INDICATOR_ID_ROLE, IndicatorModel)
-from desktop.target_dialog import default_effective_date, revision_steps
-from desktop.undo import push_db_command
+from desktop.target_dialog import default_effective_date
+from desktop import operations
 
 
 class IndicatorTab(QWidget):
@@ -90,7 +90,8 @@ class IndicatorTab(QWidget):
         value_text, reason, doc_no, effective = answer
         try:
             new = indicators.parse_value(ind, value_text, "目标值")
-            do, undo = revision_steps(db, subject, "value", new, reason=reason, doc_no=doc_no, effective=effective)
-            push_db_command(self.ctx.undo_stack, f"修改“{ind['name']}”目标", do, undo)
         except PolicyTrackError as exc:
-            dialogs.show_error(self, "未保存", str(exc))
+            operations.refuse(self, exc)
+            return
+        operations.set_target(ctx=self.ctx, parent=self, subject=subject, metric="value", value=new, reason=reason,
+                              doc_no=doc_no, effective=effective, label=f"修改“{ind['name']}”目标")

@@ -8,6 +8,7 @@ and only when no row is left with a problem (fix it, write a 确认理由, or ti
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -15,14 +16,13 @@ from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QApplic
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QStyledItemDelegate,
                                QTableView, QVBoxLayout, QWidget)
 
-from db import PolicyTrackError, plan, progress, recording
-from db.recording import MonthRefused
+from db import plan, progress, recording
 from desktop import dialogs
 from desktop.app import AppContext
 from desktop.style import STATUS_INK
-from desktop.models.month_grid import (COL_CHECK, COL_LEVEL, COL_NAME, COL_NO, COL_STAGE, COL_UNIT, COLUMNS,
-                                       EDITABLE, STATE_ROLE, SUBJECT_ROLE, MonthGridModel)
-from desktop.undo import push_db_command
+from desktop.models.month_grid import (COL_CHECK, COL_LEVEL, COL_NAME, COL_NO, COL_SKIP, COL_STAGE, COL_UNIT, COLUMNS,
+                                       EDITABLE, NUMERIC, STATE_ROLE, SUBJECT_ROLE, MonthGridModel)
+from desktop import operations
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -300,9 +300,7 @@ class MonthEntryTab(QWidget):
         d = dt.date.fromisoformat(self.month_combo.itemData(index))
         if self.month is None or d == self.month:
             return
-        dirty = self.model.dirty_rows()
-        if dirty and not dialogs.confirm(self, "切换录入月份",
-                                         f"有 {len(dirty)} 行录入尚未保存，切换月份将清空它们。是否继续？"):
+        if not self.resolve_unsaved("切换录入月份"):
             self.month_combo.blockSignals(True)
             self.month_combo.setCurrentIndex(self.month_combo.findData(self.month.isoformat()))
             self.month_combo.blockSignals(False)
@@ -355,28 +353,56 @@ class MonthEntryTab(QWidget):
         text = QGuiApplication.clipboard().text()
         self.paste_text(text)
 
+    def visible_columns(self) -> list[int]:
+        """The grid's columns as the user sees them, left to right (moved or hidden columns respected)."""
+        header = self.view.horizontalHeader()
+        cols = [c for c in range(len(COLUMNS)) if not self.view.isColumnHidden(c)]
+        return sorted(cols, key=header.visualIndex)
+
     def paste_text(self, text: str) -> int:
+        """Map a tab-separated block onto the visible columns from the current cell, read-only columns included,
+        so a block copied from the grid's own layout (grey 上月 columns and all) lands in the right columns.
+
+        A value landing on a read-only column is not written; it must be empty or agree with what the cell shows,
+        otherwise the block does not fit the grid's columns and nothing is pasted (a message says where). A block
+        wider than the columns to the right of the cell is refused too. Returns the number of rows pasted."""
         cur = self.view.currentIndex()
         if not cur.isValid() or not text.strip("\r\n"):
             return 0
         lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         while lines and lines[-1] == "":
             lines.pop()
-        start = EDITABLE.index(cur.column()) if cur.column() in EDITABLE else 0
+        visible = self.visible_columns()
+        cols = visible[visible.index(cur.column()):] if cur.column() in visible else []
+        block = [line.split("\t") for line in lines]
+        width = max(len(values) for values in block)
+        if width > len(cols):
+            dialogs.show_error(self, "未粘贴", f"复制的数据块有 {width} 列，从“{COLUMNS[cur.column()]}”往右只有 "
+                                             f"{len(cols)} 列，对不上，未粘贴任何数据。请从数据块第一列对应的列开始粘贴。")
+            return 0
         cells, skipped = [], 0
-        for i, line in enumerate(lines):
+        for i, values in enumerate(block):
             prow = cur.row() + i
             if prow >= self.proxy.rowCount():
-                skipped = len(lines) - i
+                skipped = len(block) - i
                 break
             srow = self.proxy.mapToSource(self.proxy.index(prow, 0)).row()
-            for j, value in enumerate(line.split("\t")):
-                if start + j < len(EDITABLE):
-                    cells.append((srow, EDITABLE[start + j], value))
+            row = self.model.rows[srow]
+            for col, value in zip(cols, values):
+                if row.editable(col):
+                    cells.append((srow, col, value))
+                elif col not in (COL_NO, COL_CHECK, COL_SKIP) and not _same_text(
+                        value, self.proxy.index(prow, col).data() or "", col in NUMERIC):
+                    dialogs.show_error(
+                        self, "未粘贴",
+                        f"复制的数据块与表格的列对不上：第 {i + 1} 行的“{value.strip()}”落在只读列“{COLUMNS[col]}”"
+                        f"（{row.name}：{self.proxy.index(prow, col).data() or '空'}）。未粘贴任何数据。\n"
+                        "粘贴时数据块的每一列要对准表格的同名列（灰色的上月列也算一列）。")
+                    return 0
         self.model.set_texts(cells)
         if skipped:
             dialogs.show_info(self, "粘贴", f"表格下方没有更多行，{skipped} 行未粘贴。")
-        return len(lines) - skipped
+        return len(block) - skipped
 
     def skip_problems(self) -> None:
         for i in self.model.problem_rows():
@@ -384,14 +410,43 @@ class MonthEntryTab(QWidget):
         self.model.dataChanged.emit(self.model.index(0, 0),
                                     self.model.index(max(0, len(self.model.rows) - 1), len(COLUMNS) - 1))
 
-    def save(self) -> recording.SaveResult | None:
-        """Write every ready row in one transaction as one undoable step; refuse while any row has a problem."""
+    def _commit_editor(self) -> None:
+        """The cell being typed in counts as typed: commit it to the model."""
         view = self.view
         editor = QApplication.focusWidget()
         if view.state() == QAbstractItemView.State.EditingState and editor is not None \
                 and view.viewport().isAncestorOf(editor):
             view.commitData(editor)
             view.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+
+    def unsaved_rows(self) -> list[int]:
+        """Rows with typed figures not yet saved (the cell being edited included)."""
+        if self.month is None:
+            return []
+        self._commit_editor()
+        return self.model.dirty_rows()
+
+    def resolve_unsaved(self, title: str) -> bool:
+        """Before typed figures would be lost (closing, switching month, a restore): ask 保存 / 放弃 / 取消.
+
+        True when the caller may go on: nothing was typed, it was saved, or the user chose 放弃 (the typed
+        figures are cleared). False on 取消, or when saving was refused (the reason is shown; the rows stay).
+        """
+        dirty = self.unsaved_rows()
+        if not dirty:
+            return True
+        choice = dialogs.ask_unsaved(self, title, f"月度调度录入（{self.month.year}年{self.month.month}月）中有 "
+                                                  f"{len(dirty)} 行录入尚未保存。")
+        if choice == "cancel":
+            return False
+        if choice == "save":
+            return self.save() is not None
+        self.model.clear_inputs(dirty)
+        return True
+
+    def save(self) -> recording.SaveResult | None:
+        """Write every ready row in one transaction as one undoable step; refuse while any row has a problem."""
+        self._commit_editor()
         self.model.recheck(self.model.dirty_rows())
         problems = self.model.problem_rows()
         if problems:
@@ -406,15 +461,8 @@ class MonthEntryTab(QWidget):
             return None
         entries = [self.model.rows[i].entry() for i in rows]
         month = self.month
-        try:
-            reports = recording.check_month(self.ctx.db, month, entries)
-            label = recording.describe(month, reports)
-            result = push_save(self.ctx, month, entries, label)
-        except MonthRefused as exc:
-            dialogs.show_error(self, "未保存", str(exc))
-            return None
-        except PolicyTrackError as exc:
-            dialogs.show_error(self, "未保存", str(exc))
+        result = operations.save_month(ctx=self.ctx, parent=self, as_of=month, entries=entries)
+        if result is None:
             return None
         self.model.clear_inputs(rows)
         self.model.refresh_recorded()
@@ -445,22 +493,14 @@ class MonthEntryTab(QWidget):
         return self.proxy.index(proxy_row, 0).data(STATE_ROLE)
 
 
-def push_save(ctx: AppContext, as_of: dt.date, entries: list, label: str) -> recording.SaveResult:
-    """Save through the undo stack: redo saves (then re-applies), undo writes superseding rows."""
-    db = ctx.db
-    state: dict[str, recording.SaveResult] = {}
-
-    def redo() -> recording.SaveResult:
-        if "result" not in state:
-            state["result"] = recording.save_month(db, as_of, entries)
-        else:
-            state["result"] = recording.redo_save(db, state["result"])
-        return state["result"]
-
-    def undo() -> None:
+def _same_text(pasted: str, shown: str, numeric: bool) -> bool:
+    """Does a value pasted onto a read-only cell agree with it (empty, the same text, or the same number)?"""
+    pasted, shown = pasted.strip(), shown.strip()
+    if not pasted or pasted == shown:
+        return True
+    if numeric:
         try:
-            recording.undo_save(db, state["result"])
-        except PolicyTrackError as exc:
-            dialogs.show_error(None, "无法撤销", str(exc))
-
-    return push_db_command(ctx.undo_stack, label, redo, undo)
+            return Decimal(pasted.replace(",", "")) == Decimal(shown.replace(",", ""))
+        except (InvalidOperation, ValueError):
+            return False
+    return False

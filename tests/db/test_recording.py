@@ -9,6 +9,7 @@ from db import ValidationError, auditlog, history, indicators, plan, portfolios,
 from db import targets, updates
 from db.recording import IndicatorEntry, IssueEntry, MonthRefused, PortfolioEntry, ProjectEntry
 from db.subjects import Subject
+from db.undo import UndoRefused
 
 TABLES = ("progress_update", "progress_note", "project_issue", "accepted_warning", "audit_log", "milestone")
 
@@ -310,7 +311,7 @@ def test_undo_refused_when_something_newer_was_recorded(yubei):
     result = recording.save_month(yubei, "2023-07-31", [ProjectEntry(yubei.pid, completed="7")])
     recording.save_month(yubei, "2023-07-31", [ProjectEntry(yubei.pid, completed="7.3")])
     before = snapshot(yubei)
-    with pytest.raises(ValidationError, match="之后已有新的记录"):
+    with pytest.raises(UndoRefused, match="之后又记录为 7.3 亿元"):
         recording.undo_save(yubei, result)
     assert snapshot(yubei) == before
 
@@ -419,3 +420,26 @@ def test_target_revision_keeps_old_new_reason_and_doc_no_in_the_log(yubei):
     [e] = auditlog.search(yubei, entity="project", entity_id=yubei.pid, text="年中调整")
     assert "12.0 亿元" in e["before_text"] and "15.0 亿元" in e["after_text"]
     assert "渝北发改发〔2023〕88号" in e["after_text"]
+
+
+def test_redo_writes_the_accepted_reason_and_the_original_source_again(yubei):
+    reason = "本月停工检修，确无新增投资"
+    result = recording.save_month(yubei, "2023-07-31", [ProjectEntry(
+        yubei.pid, completed="6", accepted={"same_as_last_month": reason})], source_kind="import", source="渝北.xlsx")
+    undone = recording.undo_save(yubei, result)
+    again = recording.redo_save(yubei, result, undone)
+    accs = recording.accepted_warnings(yubei, "project", yubei.pid)
+    assert [a["reason"] for a in accs] == [reason, reason]
+    assert accs[-1]["update_id"] == again.update_ids[0]
+    last = updates.history(yubei, Subject("project", yubei.pid), "completed")[-1]
+    assert (last["value"], last["source_kind"], last["source"]) == (60_000, "import", "渝北.xlsx")
+
+
+def test_redo_refused_when_something_newer_was_written_over_the_undo(yubei):
+    result = recording.save_month(yubei, "2023-07-31", [ProjectEntry(yubei.pid, completed="7")])
+    undone = recording.undo_save(yubei, result)
+    recording.save_month(yubei, "2023-07-31", [ProjectEntry(yubei.pid, completed="7.5")])
+    before = snapshot(yubei)
+    with pytest.raises(UndoRefused, match="不能重做.*之后又记录为 7.5 亿元"):
+        recording.redo_save(yubei, result, undone)
+    assert snapshot(yubei) == before

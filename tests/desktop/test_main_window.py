@@ -120,7 +120,7 @@ def test_edit_indicator_target_with_reason_then_undo(window, ctx, monkeypatch):
     window.redo_action.trigger()
     assert tab.model.index_of(ind["id"]).siblingAtColumn(COL_TARGET).data() == "400"
     log = audit.entries(ctx.db, entity="indicator", entity_id=ind["id"])
-    assert [e["action"] for e in log[:3]] == ["target.revise", "target.undo", "target.revise"]
+    assert [e["action"] for e in log[:3]] == ["target.redo", "target.undo", "target.revise"]
     assert "年中调整" in log[2]["summary"] and "353 → 400" in log[2]["summary"]
     hist = targets.history(ctx.db, Subject("indicator", ind["id"]))
     assert [h["value"] for h in hist] == [353, 400, 353, 400]

@@ -135,9 +135,9 @@ def test_paste_a_block_then_save_writes_one_transaction(grid, qtbot, ctx, errors
     names = ["前沿科技城新能源智能汽车工业园配套设施", "材主在线重庆研发生产加工基地", "宏捷盛汽车零部件项目"]
     view = grid.view
     view.setCurrentIndex(cell(grid, names[0], COL_YTD))
-    block = ("1.2\t\t主体施工\t完成桩基\t施工用电未接入\t区供电公司\t2023-08-31\r\n"
-             "0.8\t\t开工\t\t\t\t\r\n"
-             "2\t\t主体施工\t\t\t\t\r\n")
+    block = ("1.2\t\t\t主体施工\t完成桩基\t施工用电未接入\t区供电公司\t2023-08-31\r\n"   # the grid's columns,
+             "0.8\t\t\t开工\t\t\t\t\r\n"                                       # grey 上月形象进度 empty
+             "2\t\t\t主体施工\t\t\t\t\r\n")
     QGuiApplication.clipboard().setText(block)
     key(qtbot, view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     rows = [row_of(grid, n) for n in names]
@@ -272,7 +272,7 @@ def test_undo_and_redo_of_a_grid_save(grid, qtbot, window, ctx):
     assert standing(ctx.db, "project", changan) == 125_000
     july = [h for h in updates.history(ctx.db, Subject("project", changan), "completed")]
     assert [(h["value"], h["source_kind"]) for h in july] == [(110_000, "typed"), (125_000, "typed"),
-                                                              (110_000, "undo"), (125_000, "undo")]
+                                                              (110_000, "undo"), (125_000, "typed")]  # redo: as typed
 
 
 def test_time_travel_to_june_after_recording_the_second_half(grid, qtbot, window, ctx, errors):

@@ -149,8 +149,8 @@ def test_new_database_in_read_only_folder(capsys, tmp_path):
 
 @contextlib.contextmanager
 def _mounted(where, options):
-    """A small tmpfs at ``where`` (root only); yields False when mounting is not possible."""
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size=1m,{options}", "tmpfs", str(where)],
+    """A small (4 MB) tmpfs at ``where`` (root only); yields False when mounting is not possible."""
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size=4m,{options}", "tmpfs", str(where)],
                        capture_output=True)
     if r.returncode != 0:
         yield False
@@ -162,7 +162,7 @@ def _mounted(where, options):
 
 
 def test_disk_full_reported_as_disk_full_and_works_again_when_freed(capsys, tmp_path):
-    """A real full disk: a 1 MB tmpfs filled with a file (needs root; skipped elsewhere)."""
+    """A real full disk: a 4 MB tmpfs filled with a file (needs root; skipped elsewhere)."""
     where = tmp_path / "small"
     where.mkdir()
     with _mounted(where, "rw") as ok:
@@ -180,11 +180,11 @@ def test_disk_full_reported_as_disk_full_and_works_again_when_freed(capsys, tmp_
         row[8].value = "开工"
         wb.save(sheet)
         filler = where / "filler"
-        with open(filler, "wb") as f:
-            with contextlib.suppress(OSError):
-                while True:
-                    f.write(b"\0" * 65536)
-                    f.flush()
+        with open(filler, "wb", buffering=0) as f:
+            for chunk in (65536, 4096, 512, 1):      # to the last byte: no room left for any write
+                with contextlib.suppress(OSError):
+                    while True:
+                        f.write(b"\0" * chunk)
         for args in (("summary",), ("record", "--project", "1", "--as-of", "2023-07-31", "--completed-yi", "1"),
                      ("backup", where / "b.db"), ("export-xlsx", where / "o.xlsx"),
                      ("import-xlsx", sheet)):   # disk full during the backup made before an import

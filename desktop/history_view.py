@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QComboBox, QCompleter, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
-from db import history, indicators, plan
+from db import history, indicators, plan, portfolios, projects
 from db.subjects import BASIS_POINT_METRICS, METRIC_LABELS, MONEY_METRICS, Subject
 from desktop.models import RowsTableModel
 from desktop import dialogs, formatting as fmt
@@ -220,8 +220,7 @@ class HistoryWidget(QWidget):
 
     def _name(self) -> tuple[str, dict | None]:
         s = self.subject
-        table = {"project": "project", "portfolio": "portfolio", "indicator": "indicator", "cluster": "cluster"}[s.kind]
-        row = self.ctx.db.query_one("SELECT * FROM " + table + " WHERE id = ?", (s.id,))
+        row = history.subject_row(self.ctx.db, s)
         return (row["name"] if row else f"#{s.id}"), (row if s.kind == "indicator" else None)
 
     def refresh(self) -> None:
@@ -340,10 +339,9 @@ class HistoryTab(QWidget):
         kind = self.kind_combo.currentData()
         db, py = self.ctx.db, self.ctx.plan_year["id"]
         if kind == "project":
-            rows = db.query("SELECT p.id, p.name FROM project p JOIN portfolio pf ON pf.id = p.portfolio_id"
-                            " WHERE pf.plan_year_id = ? AND p.active = 1 ORDER BY pf.position, p.position, p.id", (py,))
+            rows = projects.list_for(db, py)
         elif kind == "portfolio":
-            rows = db.query("SELECT id, name FROM portfolio WHERE plan_year_id = ? ORDER BY position", (py,))
+            rows = portfolios.list_for(db, py)
         elif kind == "indicator":
             rows = [{"id": i["id"], "name": i["name"]} for i in indicators.list_for(db, py)]
         else:

@@ -9,7 +9,6 @@ import argparse
 
 from db import NotFoundError, indicators, projects, recording
 from db.recording import IndicatorEntry, MonthRefused, ProjectEntry
-from db.validate import name_key
 from desktop import formatting as fmt
 from desktop.cli import add_wait_argument, writer_wait, Refused, add_db_argument, open_for_cli
 
@@ -54,7 +53,7 @@ def _refuse_mixed(args: argparse.Namespace) -> None:
 def _find_indicator(db, name_or_id: str) -> dict:
     if name_or_id.strip().isdigit():
         return indicators.get(db, int(name_or_id))
-    rows = db.query("SELECT id FROM indicator WHERE active = 1 AND name_key = ?", (name_key(name_or_id),))
+    rows = indicators.active_named(db, name_or_id)
     if len(rows) > 1:
         raise NotFoundError(f"有 {len(rows)} 个指标叫“{name_or_id}”，请用编号")
     return indicators.find(db, name_or_id)

@@ -5,7 +5,7 @@ import datetime as dt
 from fractions import Fraction
 from typing import Any
 
-from db import clusters, indicators, plan, portfolios, projects, settings, targets, updates
+from db import clusters, indicators, money, plan, portfolios, projects, settings, targets, updates
 from db.connection import Database
 from db.progress import Standing as Judged, Thresholds, catch_up, gap_points, judge, status_for_gap, time_progress
 from db.targets import is_derived
@@ -25,8 +25,7 @@ def resolve_as_of(db: Database, as_of: object | None, year: int | None = None) -
     return py, parse_date(as_of, "截至日期", year=py["year"])
 
 
-def _yi(wan: int | None) -> float | None:
-    return None if wan is None else wan / WAN_PER_YI
+_yi = money.yi_float
 
 
 def _f(x: Fraction | None, digits: int = 6) -> float | None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QCompleter, QDialog, QDialogButtonBox,
                                QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from db import history, indicators, plan, portfolios, projects
+from db.money import WAN_PER_YI
 from db.subjects import BASIS_POINT_METRICS, METRIC_LABELS, MONEY_METRICS, Subject
 from desktop.models import RowsTableModel
 from desktop import dialogs, formatting as fmt
@@ -42,7 +43,7 @@ def value_text(subject: Subject, metric: str, value: int | None, text: str | Non
     if metric in MONEY_METRICS:
         return f"{fmt.yi_from_wan(value)} 亿元"
     if metric in BASIS_POINT_METRICS:
-        return fmt.percent(value / 10000)
+        return fmt.percent_bp(value)
     return str(value)
 
 
@@ -261,7 +262,7 @@ class HistoryWidget(QWidget):
         if s.kind == "indicator" and indicator is not None:
             scale, unit = 10 ** indicator["decimals"], indicator["unit"]
         elif metric in MONEY_METRICS:
-            scale, unit = 10_000, "亿元"
+            scale, unit = WAN_PER_YI, "亿元"
         elif metric in BASIS_POINT_METRICS:
             scale, unit = 100, "%"
         else:

@@ -150,7 +150,7 @@ class ClusterTab(QWidget):
             row = updates.standing(db, subject, metric, self.ctx.as_of)
             if row:
                 value = (f"{fmt.yi_from_wan(row['value'])} 亿元" if metric == "output"
-                         else fmt.percent(row["value"] / 10000))
+                         else fmt.percent_bp(row["value"]))
                 figs.append(f"<li>{label}：{value}（截至 {row['as_of']}）{e(row['note'])}"
                             f"<br><span style='color:#5f6368'>来源：“{e(row['source'])}”</span></li>")
         parts.append("<ul>" + "".join(figs) + "</ul>" if figs else "<p>（截至报告期无数据）</p>")

@@ -19,7 +19,7 @@ DESKTOP = ROOT / "desktop"
 # query helpers of db.connection.Database called with SQL text.
 FORBIDDEN = [
     (re.compile(r"execute\("), "execute("),
-    (re.compile(r"db\.conn\b"), "db.conn"),
+    (re.compile(r"db\.conn"), "db.conn"),   # db.conn and db.connection alike: the grep, exactly
     (re.compile(r"\.conn\.\w"), ".conn."),
     # Statement words in capitals, as every statement in db/ is written (case-sensitive: prose says "select").
     (re.compile(r"\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM|CREATE TABLE|ALTER TABLE|PRAGMA \w)"), "SQL"),

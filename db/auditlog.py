@@ -8,10 +8,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
+from db import money
 from db.connection import Database
+from db.portfolios import LEVELS
 from db.projects import FIELDS as PROJECT_FIELDS
 from db.subjects import BASIS_POINT_METRICS, METRIC_LABELS, MONEY_METRICS
-from db.validate import WAN_PER_YI, parse_date
+from db.validate import parse_date
 
 ENTITY_LABELS = {
     "project": "重点项目", "portfolio": "项目盘子", "indicator": "指标", "cluster": "产业集群",
@@ -158,15 +160,14 @@ _VALUE_LABELS = {
                     "undo": "撤销", "cli": "命令行"},
     "direction": {"higher": "越高越好", "lower": "越低越好"},
     "accumulation": {"cumulative": "累计", "point": "时点"},
-    "level": {"district": "区级重点", "city": "市级重大"},
+    "level": LEVELS,
 }
 _HIDDEN = {"update", "revision", "milestone", "note", "issue", "thread", "metric"}
 
 
 def money_text(wan: int) -> str:
     """Exact 亿元 (a 万元 figure needs at most four decimals), never fewer than one: 14.0, 12.3456."""
-    text = f"{Decimal(wan) / WAN_PER_YI:.4f}".rstrip("0")
-    return (text + "0" if text.endswith(".") else text) + " 亿元"
+    return money.yi_exact(wan) + " 亿元"
 
 
 def readable(raw: str | None, indicator: dict[str, Any] | None = None) -> str:

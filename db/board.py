@@ -96,6 +96,13 @@ ROW_FIELDS = [
 ]
 Row = namedtuple("Row", ROW_FIELDS)  # type: ignore[misc]
 
+
+def rate_of(row: Row) -> Fraction | None:
+    """A row's completion rate, exactly (completed / annual plan); None without a positive plan or a figure."""
+    if row.plan_wan is None or row.plan_wan <= 0 or row.done_wan is None:
+        return None
+    return Fraction(row.done_wan, row.plan_wan)
+
 # Every column of the computed standing (what the Reader keeps in its TEMP table).
 _STANDING_FIELDS = ROW_FIELDS + ["name_key", "pf_position", "position", "description", "cluster_ord",
                                  "stage_position", "rate", "status_rank"]

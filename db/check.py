@@ -50,7 +50,9 @@ class Finding:
 
 TABLE_LABELS = {"progress_update": "进度更新", "target": "目标", "project": "重点项目", "milestone": "项目节点",
                 "cluster": "产业集群节点", "portfolio": "项目盘子", "indicator": "指标", "audit_log": "操作记录",
-                "plan_year": "计划年度", "setting": "设置", "stage": "形象进度"}
+                "plan_year": "计划年度", "setting": "设置", "stage": "形象进度", "progress_note": "本月进展",
+                "project_issue": "存在问题", "accepted_warning": "已确认的提示", "exchange_row": "交换包记录",
+                "import_batch": "导入批次"}
 
 
 def run(db: Database, *, full: bool = True) -> list[Finding]:
@@ -122,31 +124,30 @@ def _t(table: str) -> str:
 
 # -- the domain's invariants ----------------------------------------------------------------------------------
 
-# (table, column, parent table, label): references that must point at an existing row.
-_REFERENCES = [
-    ("progress_update", "portfolio_id", "portfolio"), ("progress_update", "project_id", "project"),
-    ("progress_update", "indicator_id", "indicator"), ("progress_update", "cluster_id", "cluster"),
-    ("target", "portfolio_id", "portfolio"), ("target", "project_id", "project"),
-    ("target", "indicator_id", "indicator"), ("target", "cluster_id", "cluster"),
-    ("target", "plan_year_id", "plan_year"),
-    ("project", "portfolio_id", "portfolio"), ("project", "cluster_id", "cluster"),
-    ("milestone", "project_id", "project"),
-    ("cluster", "parent_id", "cluster"), ("cluster", "plan_year_id", "plan_year"),
-    ("portfolio", "plan_year_id", "plan_year"), ("indicator", "plan_year_id", "plan_year"),
-]
-# The same queries, built once from the fixed table above (identifiers only, never values).
-_REFERENCE_SQL = {
-    (t, c, p): "SELECT x.id, x." + c + " FROM " + t + " x LEFT JOIN " + p + " y ON y.id = x." + c
-               + " WHERE x." + c + " IS NOT NULL AND y.id IS NULL ORDER BY x.id"
-    for t, c, p in _REFERENCES
-}
+def references(db: Database) -> list[tuple[str, str, str, str]]:
+    """Every reference the schema declares, as (table, column, parent table, parent column).
+
+    Read from the schema itself with sqlite-utils' introspection (on the same connection, read only), so a
+    migration that adds a table or a reference is checked without anyone keeping a list in step. Imported here,
+    not at start-up: only 检查数据库 needs it.
+    """
+    schema = db.utils()
+    return [(table.name, fk.column, fk.other_table, fk.other_column)
+            for table in schema.tables for fk in table.foreign_keys]
+
+
+def _reference_sql(table: str, column: str, parent: str, parent_column: str) -> str:
+    # Identifiers from the schema's own declarations, never values.
+    return ("SELECT x.rowid, x." + column + " FROM " + table + " x LEFT JOIN " + parent
+            + " y ON y." + parent_column + " = x." + column
+            + " WHERE x." + column + " IS NOT NULL AND y." + parent_column + " IS NULL ORDER BY x.rowid")
 
 
 def _references(db: Database) -> list[Finding]:
     """引用的记录存在"""
     out = []
-    for (table, column, parent), sql in _REFERENCE_SQL.items():
-        for row_id, ref in db.conn.execute(sql):
+    for table, column, parent, parent_column in references(db):
+        for row_id, ref in db.conn.execute(_reference_sql(table, column, parent, parent_column)):
             out.append(Finding("reference", f"{_t(table)} #{row_id} 所属的{_t(parent)} #{ref} 不存在", table, row_id))
     return out
 

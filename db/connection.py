@@ -72,6 +72,18 @@ class Database:
         row = self.conn.execute(sql, params).fetchone()
         return row[0] if row else None
 
+    def utils(self) -> Any:
+        """This same connection (and whatever transaction is open on it) as a ``sqlite_utils.Database``.
+
+        For introspection and batch writes where sqlite-utils is the better tool (docs/DEVELOPING.md). Its
+        writes use SAVEPOINTs, so inside ``transaction()`` they join the one BEGIN IMMEDIATE. Imported on first
+        use, never at start-up. No recursive_triggers pragma (it would change how this connection runs our
+        triggers) and no plugins (nothing but our code runs on the connection).
+        """
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn, recursive_triggers=False, execute_plugins=False)
+
     # -- writing -------------------------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self, *changed: str) -> Iterator[sqlite3.Connection]:

@@ -839,14 +839,21 @@ def _origin_of(it: dict[str, Any]) -> dict[str, str]:
             "source": o.get("source", "")}
 
 
-def _ledger_row(db: Database, uid: str, entity: str, batch_id: int, local_id: int | None, decision: str,
-                origin: dict[str, str]) -> None:
-    db.conn.execute(
-        "INSERT OR IGNORE INTO exchange_row (uid, entity, batch_id, local_id, decision, origin_site_id,"
-        " origin_site_name, origin_user, origin_recorded_at, origin_source_kind, origin_source)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (uid, entity, batch_id, local_id, decision, origin["site_id"], origin["site_name"], origin["user"],
-         origin["recorded_at"], origin["source_kind"], origin["source"]))
+def _ledger_row(rows: list[dict[str, Any]], uid: str, entity: str, batch_id: int, local_id: int | None,
+                decision: str, origin: dict[str, str]) -> None:
+    """One exchange_row for the ledger, kept until the end of the apply and then written in one batch."""
+    rows.append({"uid": uid, "entity": entity, "batch_id": batch_id, "local_id": local_id, "decision": decision,
+                 "origin_site_id": origin["site_id"], "origin_site_name": origin["site_name"],
+                 "origin_user": origin["user"], "origin_recorded_at": origin["recorded_at"],
+                 "origin_source_kind": origin["source_kind"], "origin_source": origin["source"]})
+
+
+def _write_ledger_rows(db: Database, rows: list[dict[str, Any]]) -> None:
+    """The batch of ledger rows, with sqlite-utils on the same connection and inside the apply's transaction
+    (its SAVEPOINT joins the BEGIN IMMEDIATE). A uid already in the ledger is kept as it was (INSERT OR IGNORE),
+    as is the first of two rows with one uid."""
+    if rows:
+        db.utils()["exchange_row"].insert_all(rows, ignore=True, batch_size=200)
 
 
 def _source(file_name: str, sender: dict[str, str], it: dict[str, Any]) -> str:
@@ -896,13 +903,14 @@ def _apply_planned(db: Database, preview: ExchangePreview, progress: ProgressFn 
     batch_id = ledger.add_batch(db, kind="exchange", file_name=preview.file_name, sha256=preview.sha256,
                                 summary=summary, sender=sender, file_created_at=preview.created_at)
     created_ids: dict[tuple[Any, ...], int] = {}
+    ledger_rows: list[dict[str, Any]] = []
     for i, g in enumerate(todo):
         if cancelled is not None and cancelled():
             raise ExchangeCancelled()
         if g.status == "same" or (g.status == "conflict" and g.choice == "mine"):
             decision = "same" if g.status == "same" else "kept_mine"
             for it in g.pending:
-                _ledger_row(db, it["uid"], g.entity, batch_id, None, decision, _origin_of(it))
+                _ledger_row(ledger_rows, it["uid"], g.entity, batch_id, None, decision, _origin_of(it))
             same += decision == "same"
             kept += decision == "kept_mine"
             continue
@@ -914,9 +922,9 @@ def _apply_planned(db: Database, preview: ExchangePreview, progress: ProgressFn 
                 created += 1
             subject = Subject("project", created_ids[pkey])
         if g.entity == "progress_update":
-            rec_u += _apply_update_group(db, g, subject, batch_id, preview)
+            rec_u += _apply_update_group(db, g, subject, batch_id, preview, ledger_rows)
         else:
-            rec_t += _apply_target_group(db, g, subject, batch_id, preview)
+            rec_t += _apply_target_group(db, g, subject, batch_id, preview, ledger_rows)
         if progress is not None and (i % 50 == 0 or i + 1 == len(todo)):
             progress(i + 1, len(todo), g.label)
 
@@ -930,6 +938,7 @@ def _apply_planned(db: Database, preview: ExchangePreview, progress: ProgressFn 
 
     rec_p = exchange_problems.apply(db, preview.new_problems, batch_id, preview.file_name, project_for)
     rec_ph = exchange_photos.apply(db, preview.new_photos, project_for)
+    _write_ledger_rows(db, ledger_rows)
     db.conn.execute("UPDATE import_batch SET summary = ? WHERE id = ?", (
         summary + f"：记录更新 {rec_u} 条，目标调整 {rec_t} 条，新建项目 {created} 个，"
                   f"冲突保留本机 {kept} 处，相同 {same} 处" + (f"，存在问题 {rec_p} 条" if rec_p else "")
@@ -950,7 +959,8 @@ def _create_project(db: Database, desc: dict[str, Any] | None, file_name: str, s
                            source=f"交换包 {file_name}：来自 {sender.get('name', '')}", **fields)
 
 
-def _apply_update_group(db: Database, g: Group, subject: Subject, batch_id: int, preview: ExchangePreview) -> int:
+def _apply_update_group(db: Database, g: Group, subject: Subject, batch_id: int, preview: ExchangePreview,
+                        ledger_rows: list[dict[str, Any]]) -> int:
     recorded = 0
     for it in g.pending:
         origin = _origin_of(it)
@@ -958,13 +968,13 @@ def _apply_update_group(db: Database, g: Group, subject: Subject, batch_id: int,
         if it["retracted"]:
             same_date = updates.standing(db, subject, g.metric, it["as_of"])
             if same_date is None or same_date["as_of"] != it["as_of"]:
-                _ledger_row(db, it["uid"], g.entity, batch_id, None, "same", origin)
+                _ledger_row(ledger_rows, it["uid"], g.entity, batch_id, None, "same", origin)
                 continue
         with ledger.keep_uid(db, "progress_update", it["uid"]):
             uid_id = updates.record(db, subject, g.metric, it["as_of"], value=it["value"],
                                     text_value=it["text_value"], note=it["note"], source=src, source_kind="exchange",
                                     retract=it["retracted"])
-        _ledger_row(db, it["uid"], g.entity, batch_id, uid_id, "recorded", origin)
+        _ledger_row(ledger_rows, it["uid"], g.entity, batch_id, uid_id, "recorded", origin)
         recorded += 1
     # Their figure must be what stands for the month: withdraw a later-dated local row of the same month.
     period_end = month_end(int(g.period[:4]), int(g.period[5:7]))
@@ -981,7 +991,8 @@ def _apply_update_group(db: Database, g: Group, subject: Subject, batch_id: int,
     return recorded
 
 
-def _apply_target_group(db: Database, g: Group, subject: Subject, batch_id: int, preview: ExchangePreview) -> int:
+def _apply_target_group(db: Database, g: Group, subject: Subject, batch_id: int, preview: ExchangePreview,
+                        ledger_rows: list[dict[str, Any]]) -> int:
     recorded = 0
     local = targets.current(db, subject, g.metric)
     for it in sorted(g.pending, key=lambda x: x["effective_from"]):
@@ -996,6 +1007,6 @@ def _apply_target_group(db: Database, g: Group, subject: Subject, batch_id: int,
             rid = targets.revise(db, subject, g.metric, it["value"], reason=reason, effective_from=eff,
                                  doc_no=it["doc_no"], source=_source(preview.file_name, preview.sender, it),
                                  action="target.exchange")
-        _ledger_row(db, it["uid"], g.entity, batch_id, rid, "recorded", origin)
+        _ledger_row(ledger_rows, it["uid"], g.entity, batch_id, rid, "recorded", origin)
         recorded += 1
     return recorded

@@ -37,6 +37,15 @@ def first_to_show(db: Database, kind: str, year: int) -> tuple[int, str] | None:
     return None if row is None else (int(row["subject_id"]), row["metric"])
 
 
+SUBJECT_TABLES = {"project": "project", "portfolio": "portfolio", "indicator": "indicator", "cluster": "cluster"}
+
+
+def subject_row(db: Database, subject: Subject) -> dict[str, Any] | None:
+    """The stored row of a history subject (removed ones included), or None when it no longer exists."""
+    table = SUBJECT_TABLES[subject.kind]
+    return db.query_one("SELECT * FROM " + table + " WHERE id = ?", (subject.id,))
+
+
 def metric_label(metric: str) -> str:
     return EXTRA_LABELS.get(metric) or METRIC_LABELS.get(metric, metric)
 

@@ -59,6 +59,11 @@ def find(db: Database, name_or_id: str | int, *, plan_year_id: int | None = None
     return rows[0]
 
 
+def active_named(db: Database, name: str) -> list[dict[str, Any]]:
+    """Every active indicator (of any plan year) whose name reads as ``name``: more than one means ambiguous."""
+    return db.query("SELECT id FROM indicator WHERE active = 1 AND name_key = ?", (name_key(name),))
+
+
 def list_for(db: Database, plan_year_id: int) -> list[dict[str, Any]]:
     return db.query("SELECT * FROM indicator WHERE plan_year_id = ? AND active = 1 ORDER BY position, id",
                     (plan_year_id,))

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable, Sequence
 
-from db.validate import WAN_PER_YI, round_half_up
+from db import money
+from db.money import WAN_PER_YI
 
 SAME_AS_LAST_MONTH = "same_as_last_month"
 YTD_DOWN = "ytd_down"
@@ -61,11 +62,7 @@ class Warning:
         return bool(self.accepted_reason)
 
 
-def _yi(wan: int | Fraction) -> str:
-    """Messages only: 亿元, rounded half up; small amounts keep enough digits to be seen (0.0003)."""
-    q = Fraction(wan) / WAN_PER_YI
-    digits = 1 if q == 0 or abs(q) >= Fraction(1, 10) else 4
-    return str(round_half_up(q, digits))
+_yi = money.yi_message  # messages only: 亿元, small amounts keep enough digits to be seen (0.0003)
 
 
 def _times(ratio: Fraction) -> str:

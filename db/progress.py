@@ -9,7 +9,10 @@ from typing import Iterable, Literal, Sequence
 
 Status = Literal["green", "amber", "red"]
 STATUSES: tuple[Status, ...] = ("green", "amber", "red")
+# The status words, defined once: every screen, chart, report and CLI line takes them from here.
 STATUS_LABELS = {"green": "正常", "amber": "预警", "red": "滞后"}
+UNREPORTED_LABEL = "未报送"   # no figure for the 报告期 (older ones are not judged red for being old)
+UNJUDGED_LABEL = "未评价"     # no target or plan: nothing to judge against
 
 
 @dataclass(frozen=True)

@@ -199,6 +199,18 @@ def list_for(db: Database, plan_year_id: int) -> list[dict[str, Any]]:
                     (plan_year_id,))
 
 
+def in_cluster(db: Database, cluster_id: int) -> list[dict[str, Any]]:
+    """The active projects linked to one cluster node, in their order."""
+    return db.query("SELECT id, name FROM project WHERE active = 1 AND cluster_id = ? ORDER BY position",
+                    (cluster_id,))
+
+
+def responsible_units(db: Database) -> list[str]:
+    """Every responsible unit named by an active project, sorted."""
+    return sorted({r["responsible_unit"] for r in db.query(
+        "SELECT DISTINCT responsible_unit FROM project WHERE active = 1 AND responsible_unit <> ''")})
+
+
 # -- milestones ------------------------------------------------------------------------------------
 
 def add_milestone(db: Database, project_id: int, *, name: str, planned_date: dt.date | str | None = None,

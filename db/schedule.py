@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from db import header_words as hw
 from db.errors import ValidationError
+from db.money import WAN_PER_YI
 from db.spreadsheet import Grid
 from db.validate import parse_decimal, parse_project_code
 
@@ -317,9 +318,9 @@ def read_money(value: Any, unit: str) -> MoneyResult | None:
     if number < 0:
         raise CellError("金额不能为负数")
     if unit == "亿元":
-        number *= 10_000
+        number *= WAN_PER_YI
     elif unit == "元":
-        number /= 10_000
+        number /= WAN_PER_YI
     whole = number.to_integral_value(rounding=ROUND_HALF_UP)
     if abs(number - whole) < Decimal("0.000001"):
         return MoneyResult(int(whole))
@@ -1158,7 +1159,7 @@ def _check_unit_scale(layout: SheetLayout, bare_yi: dict[str, list[tuple[int, An
         median = values[len(values) // 2]
         layout.refusals.append(
             f"“{col.label}”列（{col.letter} 列）{why}，但数字像是万元：第 {row_no} 行 {clean_text(raw)} 按亿元读是 "
-            f"{_plain(Decimal(str(raw)))} 亿元，按万元读是 {_plain(Decimal(str(raw)) / 10000)} 亿元；"
+            f"{_plain(Decimal(str(raw)))} 亿元，按万元读是 {_plain(Decimal(str(raw)) / WAN_PER_YI)} 亿元；"
             f"{len(values)} 个数字的中位数为 {_plain(Decimal(str(median)))}，单个项目不会有这么大。请改正单位后再导入")
 
 

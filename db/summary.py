@@ -5,11 +5,11 @@ import datetime as dt
 from fractions import Fraction
 from typing import Any
 
-from db import clusters, indicators, plan, portfolios, projects, settings, targets, updates
+from db import clusters, indicators, money, plan, portfolios, projects, settings, targets, updates
 from db.connection import Database
 from db.progress import Standing as Judged, Thresholds, catch_up, gap_points, judge, status_for_gap, time_progress
 from db.targets import is_derived
-from db.validate import WAN_PER_YI, month_end, parse_date
+from db.validate import month_end, parse_date
 
 
 def default_as_of(db: Database, plan_year: dict[str, Any]) -> dt.date:
@@ -32,8 +32,7 @@ def resolve_as_of(db: Database, as_of: object | None, year: int | None = None) -
     return py, parse_date(as_of, "截至日期", year=py["year"])
 
 
-def _yi(wan: int | None) -> float | None:
-    return None if wan is None else wan / WAN_PER_YI
+_yi = money.yi_float
 
 
 def _f(x: Fraction | None, digits: int = 6) -> float | None:
@@ -87,7 +86,7 @@ def standing(db: Database, as_of: object | None = None, year: int | None = None)
             "completed_yi": _yi(done_wan),
             "completed_as_of": done_row["as_of"] if done_row else None,
             **_standing_fields(j),
-            "catch_up_yi_per_month": _f(cu.per_month / WAN_PER_YI, 4) if cu and cu.per_month is not None else None,
+            "catch_up_yi_per_month": _f(money.to_yi(cu.per_month), 4) if cu and cu.per_month is not None else None,
             "itemised_projects": len(members),
             "itemised_annual_plan_yi": _yi(it_plan),
             "itemised_completed_yi": _yi(it_done),

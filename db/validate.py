@@ -5,12 +5,10 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
-from fractions import Fraction
+from decimal import Decimal, InvalidOperation
 
 from db.errors import ValidationError
-
-WAN_PER_YI = 10_000
+from db.money import WAN_PER_YI, round_half_up  # noqa: F401  (re-exported: one definition)
 
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
@@ -227,10 +225,3 @@ def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def round_half_up(x: Fraction | Decimal | int, digits: int = 1) -> Decimal:
-    """Round the way people do on paper (0.05 -> 0.1), exactly, without float error."""
-    if isinstance(x, Fraction):
-        d = Decimal(x.numerator) / Decimal(x.denominator)
-    else:
-        d = Decimal(x)
-    return d.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)

@@ -13,9 +13,8 @@ import time
 from pathlib import Path
 from typing import Callable, NoReturn, Sequence
 
-from db.connection import save_failure
 from db.errors import printable
-from db import Database, DatabaseLocked, PolicyTrackError, backups, open_database, outputs, seed
+from db import Database, DatabaseLocked, PolicyTrackError, backups, open_database, outputs, save_failure, seed
 from desktop import APP_NAME_CN, __version__
 from desktop.paths import default_db_path
 

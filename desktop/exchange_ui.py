@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
                                QPushButton, QSplitter, QTableView, QTableWidget, QTabWidget, QTextBrowser, QVBoxLayout,
                                QWidget)
 
-from db import PolicyTrackError, exchange, ledger, outputs, portfolios, xlsx_export, xlsx_import
+from db import PolicyTrackError, exchange, ledger, outputs, portfolios, projects, xlsx_export, xlsx_import
 from db.exchange import ExchangePreview, Group
 from db.errors import printable
 from db.xlsx_import import ImportPreview, RowPlan
@@ -556,8 +556,7 @@ class ExchangeExportDialog(QDialog):
         self.unit_combo = QComboBox()
         self.unit_combo.setEditable(True)
         self.unit_combo.addItem("全部")
-        units = sorted({r["responsible_unit"] for r in ctx.db.query(
-            "SELECT DISTINCT responsible_unit FROM project WHERE active = 1 AND responsible_unit <> ''")})
+        units = projects.responsible_units(ctx.db)
         self.unit_combo.addItems(units)
         form.addRow("责任单位：", self.unit_combo)
         self.since_check = QCheckBox("只导出这一天及以后录入的")

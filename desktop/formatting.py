@@ -2,25 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, ROUND_HALF_UP
+from decimal import Decimal
 from fractions import Fraction
 
-STATUS_LABELS = {"green": "正常", "amber": "预警", "red": "滞后", "unreported": "未报送", None: "—"}
-DASH = "—"
+from db import money
+from db.money import DASH, number, round_half_up as _round
+from db.progress import STATUS_LABELS as _JUDGED, UNREPORTED_LABEL as UNREPORTED
 
-
-def _round(x: float | Fraction | Decimal | int, digits: int) -> Decimal:
-    # float -> shortest repr first, so 0.5564 stays 0.5564 and rounding is the paper way (half up).
-    d = Decimal(repr(x)) if isinstance(x, float) else (
-        Decimal(x.numerator) / Decimal(x.denominator) if isinstance(x, Fraction) else Decimal(x))
-    return d.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-
-
-def number(x: float | Fraction | Decimal | int | None, digits: int = 1, *, grouping: bool = False) -> str:
-    """Rounded half up; no thousands separators unless asked (prose writes 2246家, tables may group)."""
-    if x is None:
-        return DASH
-    return f"{_round(x, digits):,.{digits}f}" if grouping else f"{_round(x, digits):.{digits}f}"
+STATUS_LABELS = {**_JUDGED, "unreported": UNREPORTED, None: DASH}
 
 
 def yi(x_yi: float | None, digits: int = 1) -> str:
@@ -28,19 +17,10 @@ def yi(x_yi: float | None, digits: int = 1) -> str:
     return number(x_yi, digits)
 
 
-def yi_from_wan(wan: int | None, digits: int = 1) -> str:
-    return DASH if wan is None else number(Fraction(wan, 10000), digits)
-
-
-def yi_exact(wan: int | None) -> str:
-    """万元 shown in 亿元 exactly: as many decimals as the figure needs (at least one, at most four = 1 万元).
-
-    For entry screens, where 0.95 must not read as 1.0: 12.5, 0.95, 0.9501, 222.0.
-    """
-    if wan is None:
-        return DASH
-    text = number(Fraction(wan, 10000), 4)
-    return text.rstrip("0") + ("0" if text.rstrip("0").endswith(".") else "")
+# 万元 shown in 亿元: db.money does every conversion (one decimal; or exact for entry screens, where 0.95 must not
+# read as 1.0: 12.5, 0.95, 0.9501, 222.0).
+yi_from_wan = money.yi_text
+yi_exact = money.yi_exact
 
 
 def wan(wan_value: int | None) -> str:
@@ -53,6 +33,11 @@ def percent(rate: float | Fraction | None, digits: int = 1) -> str:
         return DASH
     r = Fraction(repr(rate)) if isinstance(rate, float) else Fraction(rate)
     return f"{_round(r * 100, digits)}%"
+
+
+def percent_bp(bp: int | None, digits: int = 1) -> str:
+    """A stored basis-point figure (形象进度, 同比增长) as a percentage: 5564 -> '55.6%'."""
+    return DASH if bp is None else percent(Fraction(bp, 10000), digits)
 
 
 def points(gap: float | Fraction | None, digits: int = 1) -> str:
@@ -110,9 +95,6 @@ def file_size(n_bytes: int) -> str:
     if n_bytes < 1024 ** 3:
         return f"{number(Decimal(n_bytes) / 1024 ** 2, 1)} MB"
     return f"{number(Decimal(n_bytes) / 1024 ** 3, 1)} GB"
-
-
-UNREPORTED = "未报送"
 
 
 def _date(d: dt.date | str) -> dt.date:

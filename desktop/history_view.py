@@ -17,7 +17,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QComboBox, QCompleter, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
-from db import history, indicators, plan
+from db import history, indicators, plan, portfolios, projects
+from db.money import WAN_PER_YI
 from db.subjects import BASIS_POINT_METRICS, METRIC_LABELS, MONEY_METRICS, Subject
 from desktop.models import RowsTableModel
 from desktop import dialogs, formatting as fmt
@@ -42,7 +43,7 @@ def value_text(subject: Subject, metric: str, value: int | None, text: str | Non
     if metric in MONEY_METRICS:
         return f"{fmt.yi_from_wan(value)} 亿元"
     if metric in BASIS_POINT_METRICS:
-        return fmt.percent(value / 10000)
+        return fmt.percent_bp(value)
     return str(value)
 
 
@@ -220,8 +221,7 @@ class HistoryWidget(QWidget):
 
     def _name(self) -> tuple[str, dict | None]:
         s = self.subject
-        table = {"project": "project", "portfolio": "portfolio", "indicator": "indicator", "cluster": "cluster"}[s.kind]
-        row = self.ctx.db.query_one("SELECT * FROM " + table + " WHERE id = ?", (s.id,))
+        row = history.subject_row(self.ctx.db, s)
         return (row["name"] if row else f"#{s.id}"), (row if s.kind == "indicator" else None)
 
     def refresh(self) -> None:
@@ -262,7 +262,7 @@ class HistoryWidget(QWidget):
         if s.kind == "indicator" and indicator is not None:
             scale, unit = 10 ** indicator["decimals"], indicator["unit"]
         elif metric in MONEY_METRICS:
-            scale, unit = 10_000, "亿元"
+            scale, unit = WAN_PER_YI, "亿元"
         elif metric in BASIS_POINT_METRICS:
             scale, unit = 100, "%"
         else:
@@ -340,10 +340,9 @@ class HistoryTab(QWidget):
         kind = self.kind_combo.currentData()
         db, py = self.ctx.db, self.ctx.plan_year["id"]
         if kind == "project":
-            rows = db.query("SELECT p.id, p.name FROM project p JOIN portfolio pf ON pf.id = p.portfolio_id"
-                            " WHERE pf.plan_year_id = ? AND p.active = 1 ORDER BY pf.position, p.position, p.id", (py,))
+            rows = projects.list_for(db, py)
         elif kind == "portfolio":
-            rows = db.query("SELECT id, name FROM portfolio WHERE plan_year_id = ? ORDER BY position", (py,))
+            rows = portfolios.list_for(db, py)
         elif kind == "indicator":
             rows = [{"id": i["id"], "name": i["name"]} for i in indicators.list_for(db, py)]
         else:

@@ -20,7 +20,7 @@ def value_text(key: str, value: Any) -> str:
     if key in WAN_KEYS and isinstance(value, int):
         return f"{value:,} 万元"
     if key in ("physical_progress", "growth") and isinstance(value, int):
-        return fmt.percent(value / 10000) if key == "physical_progress" else fmt.percent(value / 10000)
+        return fmt.percent_bp(value)
     return str(value)
 
 

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from db.progress import STATUS_LABELS, UNJUDGED_LABEL, UNREPORTED_LABEL
 from desktop import formatting as fmt
 from desktop.charts.data import UNFILLED_STAGE, group_projects
 from desktop.fonts import register_matplotlib_fonts
@@ -23,11 +24,11 @@ INK = "#222222"
 GRID = "#d0d0d0"
 # The app's status colours (desktop/style.py STATUS_SOLID); hatching and the word carry the status in grey print.
 STATUS_STYLE: dict[str | None, dict[str, str]] = {
-    "green": {"color": "#2e7d32", "hatch": "", "label": "正常"},
-    "amber": {"color": "#e0a100", "hatch": "///", "label": "预警"},
-    "red": {"color": "#c62828", "hatch": "xxx", "label": "滞后"},
-    None: {"color": "#c8c8c8", "hatch": "...", "label": "未评价"},
-    "unreported": {"color": "#9e9e9e", "hatch": "\\\\", "label": "未报送"},
+    "green": {"color": "#2e7d32", "hatch": "", "label": STATUS_LABELS["green"]},
+    "amber": {"color": "#e0a100", "hatch": "///", "label": STATUS_LABELS["amber"]},
+    "red": {"color": "#c62828", "hatch": "xxx", "label": STATUS_LABELS["red"]},
+    None: {"color": "#c8c8c8", "hatch": "...", "label": UNJUDGED_LABEL},
+    "unreported": {"color": "#9e9e9e", "hatch": "\\\\", "label": UNREPORTED_LABEL},
 }
 STATUS_ORDER = ("red", "amber", "green", "unreported", None)
 

@@ -50,10 +50,7 @@ def money(wan: int | None, unit: str) -> str:
     return fmt.yi_from_wan(wan) if unit == "yi" else fmt.wan(wan)
 
 
-def rate_of(row: board.Row) -> Fraction | None:
-    if row.plan_wan is None or row.plan_wan <= 0 or row.done_wan is None:
-        return None
-    return Fraction(row.done_wan, row.plan_wan)
+rate_of = board.rate_of  # the rate is db's arithmetic; views only show it
 
 
 def milestone_text(row: board.Row) -> str:

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from db import Database, portfolios, recording, targets, updates
+from db import Database, portfolios, projects, recording, targets, updates
 from db.recording import IssueEntry, PortfolioEntry, ProjectEntry, RowReport
 from desktop import formatting as fmt
 from desktop.style import STATUS_TINT
@@ -130,9 +130,7 @@ class MonthGridModel(QAbstractTableModel):
         stage = updates.as_of(db, "project", "stage", prev_date)
         now = updates.as_of(db, "project", "completed", as_of, since=as_of)
         stage_now = updates.as_of(db, "project", "stage", as_of, since=as_of)
-        for p in db.query("SELECT p.id, p.name, p.responsible_unit, pf.level FROM project p"
-                          " JOIN portfolio pf ON pf.id = p.portfolio_id WHERE pf.plan_year_id = ? AND p.active = 1"
-                          " ORDER BY pf.position, p.position, p.id", (plan_year_id,)):
+        for p in projects.list_for(db, plan_year_id):
             if wanted is not None and p["id"] not in wanted:
                 continue
             rows.append(GridRow("project", p["id"], p["name"], level_label[p["level"]], p["responsible_unit"],

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from db import money
 from desktop import formatting as fmt
 from desktop.report import sentences
 
@@ -121,20 +122,9 @@ def table_pages(n_rows: int, paper: str = "A4") -> int:
 
 # -- cell text ------------------------------------------------------------------------------------------
 
-def _yi_wan(wan: int | None) -> str:
-    """万元 integer -> 亿元 with one decimal, half up, exactly (the table's hot path avoids Decimal)."""
-    if wan is None:
-        return fmt.DASH
-    tenths = (abs(wan) + 500) // 1000
-    sign = "-" if wan < 0 and tenths else ""
-    return f"{sign}{tenths // 10}.{tenths % 10}"
-
-
-def _tenths(num: int, den: int) -> str:
-    """num/den with one decimal, rounded half away from zero as desktop.formatting does, in integers."""
-    q = (2 * abs(num) + den) // (2 * den)
-    sign = "-" if num < 0 else ""  # like desktop.formatting.points: a tiny shortfall reads -0.0
-    return f"{sign}{q // 10}.{q % 10}"
+# The table's hot path formats in integers (db.money): 万元 -> 亿元 with one decimal, and num/den in tenths.
+_yi_wan = money.yi_tenths
+_tenths = money.tenths
 
 
 def table_rows(data: dict[str, Any]) -> list[tuple[list[str], str | None]]:

@@ -11,10 +11,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from db.progress import STATUS_LABELS, UNJUDGED_LABEL
 from desktop import formatting as fmt
 from desktop.charts.data import UNFILLED_STAGE, group_projects
 
-STATUS_WORDS = {"green": "正常", "amber": "预警", "red": "滞后", None: "未评价"}
+STATUS_WORDS = {**STATUS_LABELS, None: UNJUDGED_LABEL}
 NUMERALS = "一二三四五六七八九十"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from fractions import Fraction
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import PolicyTrackError, auditlog, board, clusters, plan, progress, projects, settings, targets, updates
+from db import PolicyTrackError, auditlog, board, clusters, money, plan, progress, projects, settings, targets, updates
 from db.portfolios import LEVELS
 from db.subjects import METRIC_LABELS, Subject
 from db.updates import SOURCE_KINDS
@@ -51,7 +50,7 @@ def exact_money(wan: int | None, unit: str) -> str:
     """Money for an editor: exact (亿元 up to four decimals), so saving an untouched field changes nothing."""
     if wan is None:
         return ""
-    return fmt.plain(Fraction(wan, 10000), 4) if unit == "yi" else str(wan)
+    return money.yi_plain(wan) if unit == "yi" else str(wan)
 
 
 def milestone_state(m: dict[str, Any], as_of: dt.date) -> tuple[str, str]:
@@ -433,7 +432,7 @@ class ProjectDetail(QWidget):
             elif h["metric"] == "stage":
                 value = e(h["text_value"] or "")
             elif h["metric"] == "physical_progress":
-                value = fmt.percent(Fraction(h["value"], 10000))
+                value = fmt.percent_bp(h["value"])
             else:
                 value = fmt.yi_from_wan(h["value"]) + " 亿元"
             colour = "#202124" if h["standing"] else "#9e9e9e"

@@ -7,7 +7,7 @@ from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QHeaderView, QSplitter, QTextBrowser, QToolBar, QTreeView, QVBoxLayout, QWidget)
 
-from db import PolicyTrackError, clusters, targets, updates
+from db import PolicyTrackError, clusters, projects, targets, updates
 from db.subjects import METRIC_LABELS, Subject
 from db.validate import parse_money_wan
 from desktop import dialogs, formatting as fmt
@@ -150,12 +150,11 @@ class ClusterTab(QWidget):
             row = updates.standing(db, subject, metric, self.ctx.as_of)
             if row:
                 value = (f"{fmt.yi_from_wan(row['value'])} 亿元" if metric == "output"
-                         else fmt.percent(row["value"] / 10000))
+                         else fmt.percent_bp(row["value"]))
                 figs.append(f"<li>{label}：{value}（截至 {row['as_of']}）{e(row['note'])}"
                             f"<br><span style='color:#5f6368'>来源：“{e(row['source'])}”</span></li>")
         parts.append("<ul>" + "".join(figs) + "</ul>" if figs else "<p>（截至报告期无数据）</p>")
-        linked = db.query("SELECT name FROM project WHERE active = 1 AND cluster_id = ? ORDER BY position",
-                          (node_id,))
+        linked = projects.in_cluster(db, node_id)
         parts.append("<h4>关联重点项目</h4>")
         parts.append("<ul>" + "".join(f"<li>{e(p['name'])}</li>" for p in linked) + "</ul>" if linked
                      else "<p>（无）</p>")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QApplic
                                QTableView, QVBoxLayout, QWidget)
 
 from db import plan, progress, recording
+from db.portfolios import LEVELS
 from desktop import dialogs
 from desktop.app import AppContext
 from desktop.style import STATUS_INK
@@ -159,7 +160,7 @@ class MonthEntryTab(QWidget):
         top.addSpacing(12)
         top.addWidget(QLabel("级别："))
         self.level_combo = QComboBox()
-        self.level_combo.addItems(["全部", "区级重点", "市级重大"])
+        self.level_combo.addItems(["全部", *LEVELS.values()])
         top.addWidget(self.level_combo)
         top.addWidget(QLabel("责任单位："))
         self.unit_combo = QComboBox()

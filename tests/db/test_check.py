@@ -60,6 +60,24 @@ def test_update_for_a_missing_project(path):
     assert not any(f.code == "foreign_key" and f.row_id == refs[0].row_id for f in found)
 
 
+def test_every_declared_reference_is_checked(path):
+    """The references come from the schema (sqlite-utils introspection), so newer tables are covered too."""
+    db = open_database(path)
+    try:
+        declared = check.references(db)
+        assert ("progress_note", "project_id", "project", "id") in declared
+        assert ("progress_update", "project_id", "project", "id") in declared
+        assert not db.conn.in_transaction
+        assert db.scalar("PRAGMA recursive_triggers") == 0   # the connection's own settings are untouched
+    finally:
+        db.close()
+    tamper(path, "INSERT INTO progress_note (project_id, as_of, text, source_kind, recorded_at, recorded_by)"
+                 " VALUES (9999, '2023-07-31', '开工', 'typed', '2023-08-01 10:00:00', '测试员')")
+    refs = [f for f in findings(path) if f.code == "reference"]
+    assert len(refs) == 1 and refs[0].table == "progress_note"
+    assert refs[0].message.startswith("本月进展 #") and "所属的重点项目 #9999 不存在" in refs[0].message
+
+
 def test_negative_year_to_date(path):
     db = open_database(path)
     iid, name = db.query_one("SELECT id, name FROM indicator WHERE accumulation = 'cumulative'"

@@ -169,17 +169,21 @@ def dispatch(db: Database, as_of: object, out_dir: str | os.PathLike, chosen: Se
                       summary=f"下发填报表：{unit}，{period.year}年{period.month}月，{len(rows)} 个项目",
                       after={"file": path.name, "unit": unit, "period": period.isoformat(), "projects": len(rows)})
             _write_form(path, py, meta, rows, deadline=deadline, stages=stages,
-                        prev_completed=prev_completed, prev_stage=prev_stage, annual=annual)
+                        prev_completed=prev_completed, prev_stage=prev_stage, annual=annual,
+                        seal_row=lambda pid, cells, unit=unit: _row_seal(db, unit, period.isoformat(), pid, cells))
         written.append(DispatchedFile(unit, path, len(rows), deadline))
     return written
 
 
 def _write_form(path: Path, py: dict[str, Any], meta: dict[str, Any], rows: list[dict[str, Any]], *,
-                deadline: dt.date, stages: list[str], prev_completed: dict, prev_stage: dict, annual: dict) -> None:
+                deadline: dt.date, stages: list[str], prev_completed: dict, prev_stage: dict, annual: dict,
+                seal_row: Any = None) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
+
+    seals: list[str] = []   # one per row: the HMAC seal on its locked cells (_row_seal)
 
     from db.xlsx_export import safe_text
 
@@ -219,6 +223,8 @@ def _write_form(path: Path, py: dict[str, Any], meta: dict[str, Any], rows: list
         values = {"seq": n, "code": safe_text(p.get("code") or ""), "name": safe_text(p["name"]),
                   "total": p.get("total_investment_wan"), "plan": plan_row["value"] if plan_row else None,
                   "prev": prev["value"] if prev else None, "prev_stage": stage["text_value"] if stage else ""}
+        if seal_row is not None:
+            seals.append(seal_row(p["id"], [values[k] for k in LOCKED_KEYS]))
         for key, _header, _width, inp in COLUMNS:
             c = ws.cell(r, COL[key], None if inp else values[key])
             c.border = box
@@ -261,7 +267,7 @@ def _write_form(path: Path, py: dict[str, Any], meta: dict[str, Any], rows: list
     meta_ws = wb.create_sheet(META_SHEET)
     items = [("marker", MARKER), ("unit", meta["unit"]), ("period", meta["period"]), ("site_id", meta["site_id"]),
              ("token", meta["token"]), ("row_ids", ",".join(str(i) for i in meta["row_ids"])),
-             ("checksum", meta["checksum"])]
+             ("checksum", meta["checksum"]), ("seals", ",".join(seals))]
     for i, (k, v) in enumerate(items, 1):
         meta_ws.cell(i, 1, k)
         meta_ws.cell(i, 2, v)
@@ -357,6 +363,26 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+LOCKED_KEYS = [key for key, _h, _w, inp in COLUMNS if not inp]
+
+
+def _locked_text(value: Any) -> str:
+    """A locked cell's value as compared: numbers by value (a spreadsheet may save 1200 as 1200.0), text without
+    the apostrophe that keeps a formula-like text from running."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _text(value).lstrip("'")
+
+
+def _row_seal(db: Database, unit: str, period: str, pid: int, cells: list[Any]) -> str:
+    """The seal on one row's locked cells (with the unit and period): an HMAC by this database's key, so a file
+    whose locked cells were changed, or a row moved from another unit's or month's form, does not match."""
+    from db import identity
+    message = json.dumps([MARKER, unit, period, pid, [_locked_text(c) for c in cells]], ensure_ascii=False,
+                         separators=(",", ":"))
+    return identity.seal(db, message.encode("utf-8"))[:24]
+
+
 def read_form(db: Database, path: str | os.PathLike, *, as_of: object | None = None) -> Form:
     """Read a returned 填报表 and check it; FormRefused (one line naming the file) when it cannot be filed."""
     from openpyxl import load_workbook
@@ -373,7 +399,7 @@ def read_form(db: Database, path: str | os.PathLike, *, as_of: object | None = N
     if META_SHEET not in wb.sheetnames or FORM_SHEET not in wb.sheetnames:
         raise FormRefused(f"{name}：不是本程序下发的填报表（缺少“{FORM_SHEET}”或“{META_SHEET}”工作表）")
     mws = wb[META_SHEET]
-    raw = {_text(mws.cell(i, 1).value): _text(mws.cell(i, 2).value) for i in range(1, 8)}
+    raw = {_text(mws.cell(i, 1).value): _text(mws.cell(i, 2).value) for i in range(1, 9)}
     try:
         meta = {"unit": raw["unit"], "period": raw["period"], "site_id": raw["site_id"], "token": raw["token"],
                 "row_ids": [int(x) for x in raw["row_ids"].split(",") if x.strip()]}
@@ -400,6 +426,7 @@ def read_form(db: Database, path: str | os.PathLike, *, as_of: object | None = N
     title = _text(ws.cell(2, 1).value)
     if f"责任单位：{meta['unit']}" not in title or f"报告期：{period.year}年{period.month}月" not in title:
         raise FormRefused(f"{name}：表头的责任单位或报告期与填报表信息不符，未导入")
+    seals = [x for x in raw.get("seals", "").split(",") if x]
     known = {p["id"]: p for p in projects.list_for(db, record["plan_year_id"])}
     rows: list[FormRow] = []
     entries: list[recording.ProjectEntry] = []
@@ -413,6 +440,12 @@ def read_form(db: Database, path: str | os.PathLike, *, as_of: object | None = N
             raise FormRefused(f"{where}：项目 #{pid} 已不在本年度项目中，请重新下发填报表")
         if shown != project["name"]:
             raise FormRefused(f"{where}「项目名称」：与下发时不同（“{shown[:30]}”），请勿改动锁定的单元格")
+        if seals:   # forms dispatched before seals were written have none: the checks above still hold
+            cells = [ws.cell(r, COL[k]).value for k in LOCKED_KEYS]
+            if i >= len(seals) or _row_seal(db, meta["unit"], meta["period"], pid, cells) != seals[i]:
+                raise FormRefused(f"{where}（{project['name'][:30]}）：锁定的单元格（序号、项目代码、总投资、年度计划、"
+                                  f"上月数据）与下发时不同，或这一行不是本单位本月填报表中的，未导入；"
+                                  f"请使用下发的原始文件填写")
         completed = _cell_int(ws.cell(r, COL["completed"]).value, f"{where}「累计完成投资」")
         month = _cell_int(ws.cell(r, COL["month"]).value, f"{where}「本月完成」")
         stage = _text(ws.cell(r, COL["stage"]).value)

@@ -139,6 +139,16 @@ def sign(db: Database, payload: bytes) -> tuple[str, str]:
     return base64.b64encode(key.sign(payload)).decode("ascii"), ident.fingerprint
 
 
+def seal(db: Database, message: bytes) -> str:
+    """An HMAC-SHA256 of ``message`` under a key derived from this database's private key (hex): a value only this
+    database can make and check, e.g. the seal on a 填报表's locked cells (db.cycle)."""
+    import hmac
+
+    ensure_key(db)
+    key = hashlib.sha256(b"policytrack-seal|" + base64.b64decode(_setting(db, _PRIVATE_KEY) or "")).digest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
 def verify(public_key_b64: str, payload: bytes, signature_b64: str) -> bool:
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey

@@ -227,7 +227,8 @@ def test_level_zero_writes_at_once(tmp_path):
         db.close()
 
 
-@pytest.mark.parametrize("tamper", ["unit", "checksum", "row_ids", "title"])
+@pytest.mark.parametrize("tamper", ["unit", "checksum", "row_ids", "title", "locked_code", "locked_plan",
+                                    "seal_copied"])
 def test_tampered_form_is_refused_and_nothing_stored(tmp_path, tamper):
     db_path = make_db(tmp_path / "c.db")
     assert run(db_path, "dispatch", "--as-of", "2023-07-31", "--out", str(tmp_path / "out")).returncode == 0
@@ -244,13 +245,22 @@ def test_tampered_form_is_refused_and_nothing_stored(tmp_path, tamper):
         meta["B7"] = cycle._checksum(m)  # a recomputed checksum still does not match the dispatch record
     elif tamper == "row_ids":
         meta["B6"] = meta["B6"].value + ",1"
+    elif tamper == "locked_code":     # the sheet protection has no password: a locked cell can still be changed
+        ws.cell(cycle.FIRST_ROW, cycle.COL["code"]).value = "2301-500112-04-01-999999"
+    elif tamper == "locked_plan":
+        ws.cell(cycle.FIRST_ROW, cycle.COL["plan"]).value = 1
+    elif tamper == "seal_copied":     # one row's seal put on another row: the seal names its project
+        seals = meta["B8"].value.split(",")
+        meta["B8"] = ",".join([seals[-1]] + seals[1:]) if len(seals) > 1 else "0" * 24
     else:
         ws["A2"] = ws["A2"].value.replace("区经济信息委", "洛碛镇")
     wb.save(form)
     before = summary(db_path)
     out = run(db_path, "import-xlsx", str(form))
     assert out.returncode == 2
-    assert out.stderr.startswith("policytrack: 2023年7月填报表-区经济信息委.xlsx：") and "未导入" in out.stderr
+    assert out.stderr.startswith("policytrack: 2023年7月填报表-区经济信息委.xlsx") and "未导入" in out.stderr
+    if tamper.startswith(("locked", "seal")):
+        assert "锁定的单元格" in out.stderr and f"第 {cycle.FIRST_ROW} 行" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
     assert _subs(db_path) == []
     assert summary(db_path) == before

@@ -37,7 +37,9 @@ def test_roll_over_then_late_figures_until_closed_then_the_new_year(capsys, tmp_
     jan = json.loads(cli(capsys, "summary", "--as-of", "2024-01-31", "--json", "--db", db))
     assert jan["plan_year"] == 2024 and jan["as_of"] == "2024-01-31"
     city = next(p for p in jan["portfolios"] if p["level"] == "city")
-    assert city["itemised_projects"] == 5
+    assert city["itemised_projects"] == 5 and jan["year_status"] == "open"
+    changan = next(p for p in jan["projects"] if p["name"] == "长安汽车渝北新工厂")
+    assert changan["completed_yi"] == 1.0 and changan["completed_as_of"] == "2024-01-31"
     d = open_database(db)
     try:
         py24 = plan.current_plan_year(d, 2024)["id"]

@@ -79,6 +79,29 @@ def _clean_field(db: Database, column: str, value: Any, *, year_window: tuple[in
     raise AssertionError(kind)
 
 
+def find_for_date(db: Database, name_or_id: str | int, date: dt.date | str | None = None) -> dict[str, Any]:
+    """By id, or by name in the plan year ``date`` falls in (a project carried into the next year has one row a
+    year); without a date, or when that year does not hold the name, the latest year that does."""
+    if isinstance(name_or_id, int) or (isinstance(name_or_id, str) and name_or_id.strip().isdigit()):
+        return get(db, int(name_or_id))
+    rows = db.query("SELECT p.*, py.year AS plan_year FROM project p JOIN portfolio pf ON pf.id = p.portfolio_id"
+                    " JOIN plan_year py ON py.id = pf.plan_year_id WHERE p.active = 1 AND p.name_key = ?"
+                    " ORDER BY py.year DESC, p.id", (name_key(str(name_or_id)),))
+    if not rows:
+        raise NotFoundError(f"找不到重点项目：{name_or_id}")
+    try:
+        year = parse_date(date, "日期").year if date else None
+    except ValidationError:    # the caller validates the date itself and says so in its own words
+        year = None
+    in_year = [r for r in rows if r["plan_year"] == year] if year is not None else []
+    pick = in_year or [r for r in rows if r["plan_year"] == rows[0]["plan_year"]]
+    if len(pick) > 1:
+        raise NotFoundError(f"有 {len(pick)} 个项目叫“{name_or_id}”，请用编号")
+    row = dict(pick[0])
+    row.pop("plan_year", None)
+    return row
+
+
 def create(db: Database, *, portfolio_id: int, name: str, annual_plan_wan: int | None = None,
            source: str = "", reason: str = "新增项目", lineage: str | None = None, **fields: Any) -> int:
     """Create a project (fields from FIELDS) and, when given, its annual planned investment target.

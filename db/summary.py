@@ -165,6 +165,15 @@ def standing(db: Database, as_of: object | None = None, year: int | None = None)
         "portfolios": out_portfolios,
         "indicators": out_indicators,
         "clusters": out_clusters,
+        # Added with several plan years: the year's status (年度结账) and its projects itemised, each with the
+        # lineage it shares with its rows in other years.
+        "year_status": "closed" if plan.is_closed(db, py["id"]) else "open",
+        "projects": [{"id": p["id"], "name": p["name"], "code": p.get("code"), "portfolio_id": p["portfolio_id"],
+                      "level": p["level"],
+                      "annual_plan_yi": _yi(proj_plan[p["id"]]["value"]) if p["id"] in proj_plan else None,
+                      "completed_yi": _yi(proj_done[p["id"]]["value"]) if p["id"] in proj_done else None,
+                      "completed_as_of": proj_done[p["id"]]["as_of"] if p["id"] in proj_done else None,
+                      "lineage": p.get("lineage")} for p in active],
     }
 
 

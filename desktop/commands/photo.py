@@ -40,7 +40,7 @@ def run_add(args: argparse.Namespace) -> int:
     data, width, height = prepare(args.file)  # refused before the database is opened for writing
     db = open_for_cli(args.db, write_wait=writer_wait(args))
     try:
-        project = projects.find(db, args.project)
+        project = projects.find_for_date(db, args.project, args.as_of)
         pid = photos.add(db, project_id=project["id"], as_of=args.as_of, image=data, width=width, height=height,
                          caption=args.caption, source_kind="cli")
     finally:
@@ -52,7 +52,7 @@ def run_add(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     db = open_for_cli(args.db)
     try:
-        project = projects.find(db, args.project)
+        project = projects.find_for_date(db, args.project)
         rows = photos.list_for(db, project["id"])
     finally:
         db.close()

@@ -85,7 +85,7 @@ def line(row: dict, *, overdue: bool = True) -> str:
 def run_add(args: argparse.Namespace) -> int:
     db = open_for_cli(args.db, write_wait=writer_wait(args))
     try:
-        project = projects.find(db, args.project)
+        project = projects.find_for_date(db, args.project, args.raised)
         w = problems.add(db, project_id=project["id"], text=args.text, category=args.category, owner=args.owner,
                          due=args.due, raised=args.raised, source_kind="cli")
         print("已登记问题 " + line(problems.get(db, w.problem_id), overdue=False))

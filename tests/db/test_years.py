@@ -37,7 +37,9 @@ def test_roll_over_then_late_figures_until_closed_then_the_new_year(capsys, tmp_
     jan = json.loads(cli(capsys, "summary", "--as-of", "2024-01-31", "--json", "--db", db))
     assert jan["plan_year"] == 2024 and jan["as_of"] == "2024-01-31"
     city = next(p for p in jan["portfolios"] if p["level"] == "city")
-    assert city["itemised_projects"] == 5
+    assert city["itemised_projects"] == 5 and jan["year_status"] == "open"
+    changan = next(p for p in jan["projects"] if p["name"] == "长安汽车渝北新工厂")
+    assert changan["completed_yi"] == 1.0 and changan["completed_as_of"] == "2024-01-31"
     d = open_database(db)
     try:
         py24 = plan.current_plan_year(d, 2024)["id"]
@@ -117,3 +119,22 @@ def test_init_starts_another_district_from_empty(capsys, tmp_path):
     code, _, err = run_in_process(capsys, "init", "--district", "江北区", "--year", "2024", "--db", db)
     assert_one_line_refusal(code, err, "已存在", "不会覆盖")
     assert sha(db) == before
+
+
+def test_problem_and_photo_commands_find_the_project_of_the_right_year(capsys, tmp_path):
+    """After 新建年度 a carried project has a row in each year: a name picks the year of the date given (else the
+    latest), never 'two projects with that name'."""
+    db = tmp_path / "pt.db"
+    cli(capsys, "year", "new", "2024", "--db", db)
+    out = cli(capsys, "problem", "add", "--project", "长安汽车渝北新工厂", "--text", "用地指标未落实", "--due",
+              "2023-09-30", "--raised", "2023-07-10", "--db", db)
+    assert "长安汽车渝北新工厂" in out
+    listed = json.loads(cli(capsys, "problem", "list", "--json", "--today", "2023-08-01", "--db", db))
+    d = open_database(db)
+    try:
+        p23 = projects.find(d, "长安汽车渝北新工厂", plan_year_id=plan.current_plan_year(d, 2023)["id"])
+        assert projects.find_for_date(d, "长安汽车渝北新工厂")["id"] != p23["id"]       # latest year by default
+        assert projects.find_for_date(d, "长安汽车渝北新工厂", "2023-07-10")["id"] == p23["id"]
+    finally:
+        d.close()
+    assert [p["project"] for p in listed] == ["长安汽车渝北新工厂"]

@@ -19,11 +19,11 @@ from db import audit, clusters, indicators, plan, portfolios, projects, targets,
 from db.plan import YearClosed, check_open, for_date, is_closed
 
 __all__ = ["YearClosed", "check_open", "for_date", "is_closed", "year_list", "close", "reopen", "new_year",
-           "create_empty"]
+           "create_empty", "set_district"]
 from db.connection import Database
 from db.errors import ValidationError
 from db.subjects import Subject
-from db.validate import parse_text
+from db.validate import parse_name, parse_text
 
 COMPLETED_STAGE = "投产"   # a project at this stage (the last of the stage list) stays in its year
 
@@ -195,3 +195,17 @@ def create_empty(db: Database, *, district: object, year: object) -> int:
         for level, name in (("district", "区级重点项目"), ("city", "市级重大项目")):
             portfolios.create(db, plan_year_id=py, level=level, name=name, source="新建")
     return py
+
+
+def set_district(db: Database, year: object, name: object) -> None:
+    """Rename the district (区县名称) of a plan year (logged); refused when the year is closed."""
+    clean = parse_name(name, "区县")
+    with db.transaction("plan_year"):
+        py = _year_row(db, year)
+        check_open(db, py["id"])
+        if clean == py["district"]:
+            return
+        db.conn.execute("UPDATE plan_year SET district = ? WHERE id = ?", (clean, py["id"]))
+        audit.log(db, action="plan_year.district", entity="plan_year", entity_id=py["id"],
+                  summary=f"{year} 年度区县名称：{py['district']} → {clean}",
+                  before={"district": py["district"]}, after={"district": clean})

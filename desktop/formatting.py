@@ -68,9 +68,11 @@ def date_cn(d: dt.date | str) -> str:
 
 
 def month_range_cn(d: dt.date | str) -> str:
-    """The period a year-to-date figure covers: '1—6月'."""
+    """The period a year-to-date figure covers: '1—6月'; a December figure covers the year: '全年'."""
     if isinstance(d, str):
         d = dt.date.fromisoformat(d)
+    if d.month == 12:
+        return "全年"
     return "1月" if d.month == 1 else f"1—{d.month}月"
 
 

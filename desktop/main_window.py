@@ -100,7 +100,11 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         # Ends with the application's display name, which Qt would otherwise append a second time.
-        self.setWindowTitle(f"{ctx.plan_year['district']} {ctx.year}年 — {Path(ctx.db.path).name} — {APP_NAME_CN}")
+        closed = plan.is_closed(ctx.db, ctx.plan_year["id"])
+        self.setWindowTitle(f"{ctx.plan_year['district']} {ctx.year}年{'（已结账，只读）' if closed else ''}"
+                            f" — {Path(ctx.db.path).name} — {APP_NAME_CN}")
+        if hasattr(self, "close_year_action"):
+            self.close_year_action.setText("重新打开年度…" if closed else "年度结账…")
         self.resize(1360, 860)
         self.fit_to_screen()
 
@@ -159,6 +163,22 @@ class MainWindow(QMainWindow):
         self.briefing_action.setToolTip("生成月度调度简报 PDF（封面、综述、图表、调度表、预警事项）")
         self.settings_action = QAction("设置…", self, triggered=self.open_settings)
         self.new_year_action = QAction("新建年度…", self, triggered=self.open_new_year)
+        self.new_year_action.setToolTip("结转到下一个计划年度：产业集群、项目盘子、指标和未完成的项目")
+        from desktop import years_ui
+        self.close_year_action = QAction(years_ui.close_action_text(self.ctx), self,
+                                         triggered=lambda: years_ui.close_or_reopen(self, self.ctx))
+        self.close_year_action.setToolTip("年度结账：该年度变为只读；已结账的年度可说明理由后重新打开")
+        self.new_database_action = QAction("新建数据库…", self, triggered=lambda: years_ui.new_database(self))
+        self.new_database_action.setToolTip("为其他区县或园区新建一个空数据库（不含渝北示例数据）")
+        self.district_action = QAction("区县名称…", self, triggered=lambda: years_ui.rename_district(self, self.ctx))
+        self.portfolio_action = QAction("项目盘子…", self,
+                                        triggered=lambda: years_ui.define_portfolio(self, self.ctx))
+        self.portfolio_action.setToolTip("填写本年度项目盘子的申报项目数、年度计划和总投资，或新增项目盘子")
+        self.indicator_action = QAction("新增指标…", self, triggered=lambda: years_ui.define_indicator(self, self.ctx))
+        if getattr(self.ctx.db, "read_only", False):
+            for act in (self.new_year_action, self.close_year_action, self.district_action, self.portfolio_action,
+                        self.indicator_action):
+                act.setEnabled(False)
         self.roster_action = QAction("单位名册…", self, triggered=self.open_roster)
         self.backup_action = QAction("备份与恢复…", self, triggered=self.open_backups)
         self.check_action = QAction("检查数据库…", self, triggered=self.check_database)
@@ -195,7 +215,7 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("文件(&F)")
         m.addActions([self.briefing_action, self.backup_action, self.check_action])
         m.addSeparator()
-        m.addAction(self.new_year_action)
+        m.addActions([self.new_database_action, self.new_year_action, self.close_year_action])
         m.addSeparator()
         m.addAction(self.settings_action)
         m.addAction(self.roster_action)
@@ -206,6 +226,8 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.edit_target_action)
         m.addAction(self.record_action)
+        m.addSeparator()
+        m.addActions([self.district_action, self.portfolio_action, self.indicator_action])
         m = mb.addMenu("查看(&V)")
         m.addActions([self.prev_month_action, self.next_month_action])
         self.help_menu = mb.addMenu("帮助(&H)")
@@ -230,7 +252,11 @@ class MainWindow(QMainWindow):
 
     def update_status(self) -> None:
         ctx = self.ctx
-        self.setWindowTitle(f"{ctx.plan_year['district']} {ctx.year}年 — {Path(ctx.db.path).name} — {APP_NAME_CN}")
+        closed = plan.is_closed(ctx.db, ctx.plan_year["id"])
+        self.setWindowTitle(f"{ctx.plan_year['district']} {ctx.year}年{'（已结账，只读）' if closed else ''}"
+                            f" — {Path(ctx.db.path).name} — {APP_NAME_CN}")
+        if hasattr(self, "close_year_action"):
+            self.close_year_action.setText("重新打开年度…" if closed else "年度结账…")
         tp = progress.time_progress(ctx.as_of, ctx.year, db_settings.time_progress_mode(ctx.db))
         self.db_label.setText(f"数据库：{os.path.abspath(ctx.db.path) if ctx.db.path != ':memory:' else '（内存）'}")
         default = reporting.default_period(ctx.db, ctx.plan_year)

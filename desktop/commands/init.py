@@ -3,6 +3,7 @@ data): the district, the plan year and its two portfolios, to be filled in the a
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from db import open_database, years
 from desktop.cli import Refused
@@ -16,23 +17,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    path = Path(args.db).expanduser()
+def create(where: object, *, district: object, year: object) -> Path:
+    """The new, empty database at ``path`` (never over an existing file); Refused naming what is wrong."""
+    path = Path(str(where)).expanduser()
     if path.exists() or path.is_symlink():
         raise Refused(f"{path} 已存在：init 只新建数据库，不会覆盖已有文件")
     if not path.parent.is_dir():
         raise Refused(f"文件夹不存在：{path.parent}")
     db = open_database(path)
     try:
-        years.create_empty(db, district=args.district, year=args.year)
+        years.create_empty(db, district=district, year=year)
     except Exception:
         db.close()
         for suffix in ("", "-wal", "-shm", ".lock"):
             Path(str(path) + suffix).unlink(missing_ok=True)   # nothing half-made is left behind
         raise
     db.close()
+    return path
+
+
+def run(args: argparse.Namespace) -> int:
+    path = create(args.db, district=args.district, year=args.year)
     print(f"已新建空数据库 {path}：{args.district.strip()} {args.year} 年度（区级重点项目、市级重大项目两个项目盘子，"
           f"待填写）")
     return 0

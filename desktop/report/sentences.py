@@ -46,7 +46,13 @@ def portfolio_sentence(p: dict[str, Any], as_of: str) -> str:
     own = p.get("completed_as_of") or as_of
     stale = "" if p.get("current", True) else f"{p['name']}{fmt.month_cn(as_of)}数据未报送；"
     text = f"{stale}{period(own)}，{p['name']}完成投资{yi_prose(p['completed_yi'])}亿元"
-    if p.get("annual_plan_yi"):
+    if p.get("annual_plan_yi") and dt.date.fromisoformat(own).month == 12:
+        # The year-end briefing reads as an annual summary: was the year's plan met, and by how much.
+        diff = p["completed_yi"] - p["annual_plan_yi"]
+        text += f"，为年度计划的{fmt.percent(p['completion_rate'])}，"
+        text += (f"超额完成全年计划{yi_prose(diff)}亿元" if diff > 0 else "完成全年计划" if diff == 0
+                 else f"未完成全年计划，差{yi_prose(-diff)}亿元")
+    elif p.get("annual_plan_yi"):
         text += f"，占年度计划的{fmt.percent(p['completion_rate'])}，{gap_prose(p['gap_points'])}"
     return text + "。"
 

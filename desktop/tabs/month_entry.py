@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QApplic
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QStyledItemDelegate,
                                QTableView, QVBoxLayout, QWidget)
 
-from db import plan, progress, recording
+from db import PolicyTrackError, plan, progress, recording
 from db.portfolios import LEVELS
 from desktop import dialogs
 from desktop.app import AppContext
@@ -154,8 +154,7 @@ class MonthEntryTab(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel("录入月份："))
         self.month_combo = QComboBox()
-        for d in progress.month_ends(ctx.year):
-            self.month_combo.addItem(f"{d.year}年{d.month}月", d.isoformat())
+        self._fill_months()
         top.addWidget(self.month_combo)
         top.addSpacing(12)
         top.addWidget(QLabel("级别："))
@@ -234,6 +233,27 @@ class MonthEntryTab(QWidget):
         self.month: dt.date | None = None
         self._stale = True
 
+    def _fill_months(self) -> None:
+        """The months of every plan year held, oldest first: late figures for a year not yet closed (December's
+        arrive in January) go in that year's month, and a new year's months appear once it is made."""
+        self.month_combo.blockSignals(True)
+        self.month_combo.clear()
+        for py in plan.plan_years(self.ctx.db):
+            for d in progress.month_ends(py["year"]):
+                self.month_combo.addItem(f"{d.year}年{d.month}月", d.isoformat())
+        if getattr(self, "month", None) is not None:
+            self.month_combo.setCurrentIndex(max(0, self.month_combo.findData(self.month.isoformat())))
+        self.month_combo.blockSignals(False)
+
+    def month_plan_year(self) -> dict:
+        """The plan year of the month being entered (the year follows from the date), else the one shown."""
+        if self.month is not None and self.month.year != self.ctx.year:
+            try:
+                return plan.for_date(self.ctx.db, self.month)
+            except PolicyTrackError:
+                pass
+        return self.ctx.plan_year
+
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
         if self.month is None:
@@ -273,7 +293,7 @@ class MonthEntryTab(QWidget):
         if self.month is None:
             self.month = self._default_month()
         self._stale = False
-        self.model.load(self.ctx.plan_year["id"], self.month, self.project_ids)
+        self.model.load(self.month_plan_year()["id"], self.month, self.project_ids)
         units = sorted({r.unit for r in self.model.rows if r.kind == "project" and r.unit})
         current = self.unit_combo.currentText()
         self.unit_combo.blockSignals(True)
@@ -317,6 +337,8 @@ class MonthEntryTab(QWidget):
         self._update_status()
 
     def _on_data_changed(self, kinds) -> None:
+        if "plan_year" in kinds and self.month_combo.count() != 12 * len(plan.plan_years(self.ctx.db)):
+            self._fill_months()     # 新建年度: its months can be entered
         if self.month is None:
             return  # not loaded yet: the first show reads everything
         if not self.isVisible() and not self.model.dirty_rows():

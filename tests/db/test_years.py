@@ -138,3 +138,40 @@ def test_problem_and_photo_commands_find_the_project_of_the_right_year(capsys, t
     finally:
         d.close()
     assert [p["project"] for p in listed] == ["长安汽车渝北新工厂"]
+
+
+def test_fill_in_a_carried_portfolio_and_rename_the_district(builtin_db):
+    from db import define, portfolios, summary
+    db = builtin_db
+    r = years.new_year(db, 2024)
+    pf = portfolios.list_for(db, r.plan_year_id)[0]
+    assert pf["declared_count"] is None
+    define.update_portfolio(db, pf["id"], declared_count="180", total_investment="900", annual_plan="400")
+    define.update_portfolio(db, pf["id"], declared_count="181")          # a blank field keeps its value
+    years.set_district(db, 2024, "渝北区（两江新区）")
+    s = summary.standing(db, "2024-02-29")
+    first = s["portfolios"][0]
+    assert (first["projects"], first["total_investment_yi"], first["annual_plan_yi"]) == (181, 900.0, 400.0)
+    assert s["district"] == "渝北区（两江新区）"
+    assert summary.standing(db, "2023-08-31")["district"] == "渝北区"
+    actions = [r["action"] for r in db.query("SELECT action FROM audit_log ORDER BY id DESC LIMIT 4")]
+    assert {"portfolio.update", "target.revise", "plan_year.district"} <= set(actions)
+
+
+def test_definitions_in_a_closed_year_are_refused_and_change_nothing(builtin_db):
+    from db import ValidationError, define, portfolios
+    db = builtin_db
+    py = plan.current_plan_year(db, 2023)
+    pf = portfolios.list_for(db, py["id"])[0]
+    years.close(db, 2023)
+    n = db.scalar("SELECT count(*) FROM audit_log")
+    with pytest.raises(plan.YearClosed):
+        define.update_portfolio(db, pf["id"], declared_count=1)
+    with pytest.raises(plan.YearClosed):
+        define.add_indicator(db, plan_year_id=py["id"], campaign="行动", name="新指标", unit="个", target="3")
+    with pytest.raises(plan.YearClosed):
+        years.set_district(db, 2023, "别的区")
+    with pytest.raises(ValidationError, match="申报项目数"):
+        define.add_portfolio(db, plan_year_id=py["id"], level="city", name="x", declared_count="-1")
+    assert db.scalar("SELECT count(*) FROM audit_log") == n
+    assert portfolios.get(db, pf["id"])["declared_count"] == pf["declared_count"]

@@ -34,4 +34,5 @@ def test_dates():
     assert fmt.date_cn(dt.date(2023, 1, 5)) == "2023年1月5日"
     assert fmt.month_range_cn("2023-06-30") == "1—6月"
     assert fmt.month_range_cn("2023-01-31") == "1月"
+    assert fmt.month_range_cn("2023-12-31") == "全年"
     assert fmt.status_label("green") == "正常" and fmt.status_label(None) == "—"

@@ -23,10 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    suffix = Path(args.out).suffix.lower()
-    if suffix not in (".pdf", ".docx"):
-        raise Refused(f"简报文件名应以 .pdf 或 .docx 结尾：{args.out}")
-    out = checked_output(args.out, outputs.DOCX if suffix == ".docx" else outputs.PDF, args)
+    suffix = Path(args.out).suffix.lower()   # .docx writes Word; anything else is checked as a PDF (refused
+    out = checked_output(args.out, outputs.DOCX if suffix == ".docx" else outputs.PDF, args)  # unless .pdf)
     db = open_for_cli(args.db)
     try:
         from db import briefing as store

@@ -173,7 +173,7 @@ def write_atomically(out_path: str | os.PathLike, write: Callable[[str], dict[st
 
 
 class _Briefing:
-    def __init__(self, data, path, paper, made_on, progress, doc):
+    def __init__(self, data, path, paper, made_on, progress, doc=None):
         from PySide6.QtCore import QMarginsF
         from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
 

@@ -310,6 +310,9 @@ def overall(data: dict[str, Any]) -> list[Block]:
         if counts[None]:
             text += f"，{counts[None]}个缺少年度计划、未作评价"
         blocks.append(Block("para", text.replace("中，，", "中，") + "。"))
+    if not any(_alarming(x) for key in ("portfolios", "clusters", "indicators", "projects")
+               for x in data.get(key, [])):
+        blocks.append(Block("para", "本期没有滞后或预警事项。"))
     rep = sentences.reporting_paragraph(data)
     if rep:
         blocks.append(Block("para", rep))

@@ -133,7 +133,7 @@ def build_docx(data: dict[str, Any], out_path: str | os.PathLike, doc: Document,
                 para = d.add_paragraph(block.text)
                 para.paragraph_format.first_line_indent = Pt(32)
             elif block.kind == "table" and block.table is not None:
-                _table(d, block.table, 10.5)
+                _table(d, block.table, 10.5, section.page_width - section.left_margin - section.right_margin)
     # 版记
     d.add_paragraph()
     first = True
@@ -181,7 +181,8 @@ def build_docx(data: dict[str, Any], out_path: str | os.PathLike, doc: Document,
         note = d.add_paragraph()
         _fonts(note.add_run(f"截至{fmt.date_cn(doc.as_of)}" + (f"　{table.unit}" if table.unit else "")),
                BODY_FONT, 10.5)
-        _table(d, table, 8)
+        sec = d.sections[-1]
+        _table(d, table, 8, sec.page_width - sec.left_margin - sec.right_margin)
     d.save(str(out_path))
     return {"sections": len(doc.sections), "images": images, "attachments": len(doc.attachments)}
 
@@ -198,7 +199,7 @@ def _new_landscape(d, w: float, h: float):
     return sec
 
 
-def _table(d, table: Table, size_pt: float) -> None:
+def _table(d, table: Table, size_pt: float, width=None) -> None:
     """A Word table: the header row repeats on every page; section, group and 小计/合计 rows span or bold."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -221,6 +222,9 @@ def _table(d, table: Table, size_pt: float) -> None:
         para.paragraph_format.line_spacing = 1.0
         _fonts(para.add_run(text), TABLE_FONT, size_pt, bold=bold)
 
+    t.autofit = False
+    total = sum(c.weight for c in cols)
+    widths = [int(width * c.weight / total) for c in cols] if width else None
     for i, c in enumerate(cols):
         fill(header.cells[i], c.title.replace("\n", ""), True, "center")
     for cells, kind, _status in table.rows:
@@ -232,3 +236,10 @@ def _table(d, table: Table, size_pt: float) -> None:
         bold = kind != "row"
         for i, text in enumerate(cells):
             fill(row.cells[i], text, bold, "center" if bold and i == 1 else cols[i].align)
+    if widths:
+        for row in t.rows:   # Word reads the cell widths, LibreOffice the grid: set both
+            if len(row.cells) == len(widths):
+                for cell, w in zip(row.cells, widths):
+                    cell.width = w
+        for col, w in zip(t.columns, widths):
+            col.width = w

@@ -33,6 +33,7 @@ class OutputKind:
 
 PDF = OutputKind("pdf", "PDF 简报", (".pdf",))
 XLSX = OutputKind("xlsx", "Excel 调度表", (".xlsx",))
+DOCX = OutputKind("docx", "Word 简报", (".docx",))
 EXCHANGE = OutputKind("exchange", "交换包", (".ptx",))
 BACKUP = OutputKind("backup", "PolicyTrack 备份", (".db",))
 IDENTITY = OutputKind("identity", "身份文件", (".ptid",))
@@ -48,7 +49,7 @@ class OutputRefused(PolicyTrackError):
 
 
 def sniff_kind(path: Path) -> str:
-    """What an existing file is, by content: 'policytrack-db', 'policytrack-backup', 'sqlite', 'pdf', 'xlsx',
+    """What an existing file is, by content: 'policytrack-db', 'policytrack-backup', 'sqlite', 'pdf', 'xlsx', 'docx',
     'exchange', 'identity', 'empty' or 'other'."""
     with open(path, "rb") as f:
         head = f.read(4096)
@@ -68,6 +69,8 @@ def sniff_kind(path: Path) -> str:
                 names = set(zf.namelist())
         except (zipfile.BadZipFile, OSError, ValueError):
             return "other"
+        if "word/document.xml" in names:
+            return "docx"
         return "xlsx" if "xl/workbook.xml" in names else "other"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"{") and b'"policytrack-exchange"' in head:
@@ -88,6 +91,7 @@ def _has_companions(path: Path) -> bool:
 
 _DESCRIBE = {"policytrack-db": "这是一个 PolicyTrack 数据库", "policytrack-backup": "这是一个 PolicyTrack 备份",
              "sqlite": "这是一个 SQLite 数据库文件", "pdf": "这是一个 PDF 文件", "xlsx": "这是一个 Excel 工作簿",
+             "docx": "这是一个 Word 文档",
              "exchange": "这是一个交换包", "identity": "这是一个身份文件", "other": "这是一个其他内容的文件"}
 
 

@@ -463,7 +463,16 @@ def main(argv=None) -> int:
                          "them (default) or give each its own copy of the glyph")
     ap.add_argument("--only", choices=("Regular", "Bold"),
                     help="build only one face")
+    ap.add_argument("--serif", action="store_true",
+                    help="build PolicyTrack Serif SC from Noto Serif CJK SC (NotoSerifCJK-*.ttc) instead")
     args = ap.parse_args(argv)
+    if args.serif:
+        global SOURCE_FAMILY, FAMILY, PS_FAMILY
+        SOURCE_FAMILY, FAMILY, PS_FAMILY = "Noto Serif CJK SC", "PolicyTrack Serif SC", "PolicyTrackSerifSC"
+        if args.regular == DEFAULT_REGULAR:
+            args.regular = DEFAULT_REGULAR.replace("NotoSans", "NotoSerif")
+        if args.bold == DEFAULT_BOLD:
+            args.bold = DEFAULT_BOLD.replace("NotoSans", "NotoSerif")
 
     texts = args.text
     if texts is None:

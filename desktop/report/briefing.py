@@ -1,4 +1,6 @@
-"""The monthly briefing (调度简报) as a PDF: cover, summary sentences, charts, the 调度表 and the red/amber list.
+"""The monthly briefing (调度简报) as a PDF, laid out as an office issues it (desktop.report.document): the 版头
+(red, or plain), sections 一、… 六、 in serif, the N worst projects in a table, the 版记, the charts (附图), and
+the attachments (附件1 调度表 with 小计/合计 rows, 附件2 预警及滞后事项) on landscape pages.
 
 Drawn page by page with QPainter on a QPdfWriter, with our own pagination: every page is planned first (so
 “第 N 页 共 M 页” is known), then painted. The big table is drawn row by row with fixed row heights, so its
@@ -23,7 +25,9 @@ from typing import Any, Callable
 
 from db import money
 from desktop import formatting as fmt
+from desktop.report import document as docmod
 from desktop.report import sentences
+from desktop.report.document import Column  # noqa: F401  (re-exported: bench and tests use it)
 
 Progress = Callable[[int, int, str], object]
 
@@ -53,40 +57,12 @@ class Cancelled(Exception):
     """The progress callback asked to stop; no file was written."""
 
 
-@dataclass(frozen=True)
-class Column:
-    title: str
-    weight: float          # share of the table width
-    align: str = "left"    # left, right or center
-
-
-TABLE_COLUMNS = (
-    Column("序号", 10, "right"),
-    Column("项目名称", 62),
-    Column("级别", 14, "center"),
-    Column("所属集群", 26),
-    Column("责任单位", 28),
-    Column("总投资\n（亿元）", 15, "right"),
-    Column("年度计划\n（亿元）", 15, "right"),
-    Column("累计完成\n（亿元）", 15, "right"),
-    Column("完成率", 13, "right"),
-    Column("偏差\n（百分点）", 14, "right"),
-    Column("形象进度", 15, "center"),
-    Column("下一节点", 38),
-    Column("状态", 12, "center"),
-)
+TABLE_COLUMNS = docmod.SCHEDULE_COLUMNS
 STATUS_COLUMN = len(TABLE_COLUMNS) - 1
-
-ALERT_COLUMNS = (
-    Column("序号", 10, "right"),
-    Column("类别", 16, "center"),
-    Column("名称", 70),
-    Column("责任单位", 30),
-    Column("完成率", 16, "right"),
-    Column("偏差\n（百分点）", 18, "right"),
-    Column("状态", 14, "center"),
-    Column("说明", 103),
-)
+ALERT_COLUMNS = docmod.ALERT_COLUMNS
+SERIF_FAMILY = "PolicyTrack Serif SC"
+SERIF_FILES = ("PolicyTrackSerifSC-Regular.ttf", "PolicyTrackSerifSC-Bold.ttf")
+RED = "#d0021b"
 
 UNREPORTED = "unreported"
 STATUS_FILL = {"red": "#f4cdc9", "amber": "#fbe6b8", UNREPORTED: "#e6e6e6"}
@@ -122,47 +98,37 @@ def table_pages(n_rows: int, paper: str = "A4") -> int:
 
 # -- cell text ------------------------------------------------------------------------------------------
 
-# The table's hot path formats in integers (db.money): 万元 -> 亿元 with one decimal, and num/den in tenths.
-_yi_wan = money.yi_tenths
-_tenths = money.tenths
+_yi_wan = docmod.yi_wan
+_tenths = docmod.tenths
 
 
 def table_rows(data: dict[str, Any]) -> list[tuple[list[str], str | None]]:
-    """The 调度表 as text cells per project, with the status for the row's colour.
-
-    Rates come from the exact integers (万元), gaps and statuses from db.summary (each judged at the figure's own
-    date); a figure older than the 报告期 reads 未报送 (grey) and its completion says “截至N月”.
-    """
-    status_text = {s: fmt.status_label(s) for s in ("green", "amber", "red", None)}
-    rows = []
-    for n, p in enumerate(data.get("projects", []), 1):
-        nxt = ""
-        if p["next_milestone"]:
-            nxt = p["next_milestone"] + (f"（{p['next_milestone_date']}）" if p["next_milestone_date"] else "")
-        plan, done = p["plan_wan"], p["completed_wan"]
-        rate = _tenths(1000 * done, plan) + "%" if plan and done is not None else fmt.DASH
-        gap = fmt.points(p["gap_points"])
-        done_text = _yi_wan(done)
-        if p.get("current", True):
-            state, label = p["status"], status_text[p["status"]]
-        else:
-            state, label = UNREPORTED, fmt.UNREPORTED
-            if p.get("completed_as_of"):
-                done_text = f"{done_text}（{fmt.as_of_note(p['completed_as_of'])}）"
-        rows.append(([
-            str(n), p["name"], p["level_name"], p["cluster"] or "", p["responsible_unit"] or "",
-            _yi_wan(p["total_investment_wan"]), _yi_wan(plan), done_text, rate, gap,
-            p["stage"] or "", nxt, label,
-        ], state))
-    return rows
+    """The 调度表's project rows (cells, status), without its section and 小计/合计 rows."""
+    return [(cells, status) for cells, kind, status in docmod.schedule_table(data).rows if kind == "row"]
 
 
 def alert_rows(data: dict[str, Any]) -> list[tuple[list[str], str | None]]:
-    rows = []
-    for n, a in enumerate(sentences.alert_items(data), 1):
-        rows.append(([str(n), a["kind"], a["name"], a["unit"] or "", fmt.percent(a["rate"]), fmt.points(a["gap"]),
-                      fmt.status_label(a["status"]), a["note"] or ""], a["status"]))
-    return rows
+    return [(cells, status) for cells, _kind, status in docmod.alert_table(data).rows]
+
+
+def _ascii_word(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch in ".%+-")
+
+
+def register_serif() -> str:
+    """The bundled serif faces (PolicyTrack Serif SC, an OFL Noto Serif CJK SC subset) in QFontDatabase."""
+    from PySide6.QtGui import QFontDatabase
+
+    import resources
+
+    if not getattr(register_serif, "family", None):
+        families: list[str] = []
+        for name in SERIF_FILES:
+            font_id = QFontDatabase.addApplicationFont(str(resources.path("fonts", name)))
+            if font_id >= 0:
+                families += QFontDatabase.applicationFontFamilies(font_id)
+        register_serif.family = families[0] if families else SERIF_FAMILY
+    return register_serif.family
 
 
 def ensure_qt() -> None:
@@ -177,7 +143,8 @@ def ensure_qt() -> None:
 # -- painting ---------------------------------------------------------------------------------------------
 
 def build_briefing(data: dict[str, Any], out_path: str | os.PathLike, *, paper: str = "A4",
-                   made_on: dt.date | None = None, progress: Progress | None = None) -> dict[str, Any]:
+                   made_on: dt.date | None = None, progress: Progress | None = None,
+                   document: "docmod.Document | None" = None, charts: bool = True) -> dict[str, Any]:
     """Write the briefing PDF for ``data`` (from ``desktop.charts.data.gather``) to ``out_path``.
 
     Returns what was written: pages, table pages, rows per page, alert rows. Writes to a temporary file
@@ -187,8 +154,9 @@ def build_briefing(data: dict[str, Any], out_path: str | os.PathLike, *, paper: 
         raise ValueError(f"unknown paper size: {paper}")
     if data.get("empty"):
         raise ValueError(data.get("reason") or "no data")
-    return write_atomically(out_path, lambda tmp: _Briefing(data, tmp, paper, made_on or dt.date.today(),
-                                                             progress).run())
+    doc = document or docmod.compose(data, made_on=made_on)
+    doc.charts = charts and doc.charts
+    return write_atomically(out_path, lambda tmp: _Briefing(data, tmp, paper, doc.date, progress, doc).run())
 
 
 def write_atomically(out_path: str | os.PathLike, write: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
@@ -206,7 +174,7 @@ def write_atomically(out_path: str | os.PathLike, write: Callable[[str], dict[st
 
 
 class _Briefing:
-    def __init__(self, data, path, paper, made_on, progress):
+    def __init__(self, data, path, paper, made_on, progress, doc=None):
         from PySide6.QtCore import QMarginsF
         from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
 
@@ -218,6 +186,8 @@ class _Briefing:
         self.made_on = made_on
         self.progress = progress
         self.family = register_qt_fonts()
+        self.serif = register_serif()
+        self.doc = doc
         self.writer = QPdfWriter(str(path))
         self.writer.setResolution(RESOLUTION)
         self.writer.setCreator("PolicyTrack 政策跟踪")
@@ -233,7 +203,7 @@ class _Briefing:
 
     @property
     def doc_title(self) -> str:
-        return f"{self.data['district']}{self.data['plan_year']}年重点工作调度简报"
+        return self.doc.doc_title
 
     # units and fonts
     def pt(self, points: float) -> float:
@@ -242,35 +212,35 @@ class _Briefing:
     def mm(self, millimetres: float) -> float:
         return millimetres * RESOLUTION / 25.4
 
-    def font(self, size_pt: float, bold: bool = False):
+    def font(self, size_pt: float, bold: bool = False, serif: bool = False):
         from PySide6.QtGui import QFont
 
-        key = (size_pt, bold)
+        key = (size_pt, bold, serif)
         f = self._fonts.get(key)
         if f is None:
-            f = QFont(self.family)
-            f.setFamilies([self.family])
+            f = QFont(self.serif if serif else self.family)
+            f.setFamilies([self.serif, self.family] if serif else [self.family])
             f.setPointSizeF(size_pt)
             f.setBold(bold)
             f.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
             self._fonts[key] = f
         return f
 
-    def metrics(self, size_pt: float, bold: bool = False):
+    def metrics(self, size_pt: float, bold: bool = False, serif: bool = False):
         from PySide6.QtGui import QFontMetricsF
 
-        return QFontMetricsF(self.font(size_pt, bold), self.writer)
+        return QFontMetricsF(self.font(size_pt, bold, serif), self.writer)
 
-    def measure(self, size_pt: float, bold: bool = False) -> Callable[[str], float]:
+    def measure(self, size_pt: float, bold: bool = False, serif: bool = False) -> Callable[[str], float]:
         """A fast text-width function for one font: cached per-character advances summed, and whole strings
         cached (the table repeats units, stages and statuses thousands of times). The bundled font kerns only
         Latin pairs, so the sum matches Qt's own width to a fraction of a point."""
-        key = (size_pt, bold)
+        key = (size_pt, bold, serif)
         hit = self._measures.get(key)
         if hit is not None:
             return hit
         chars = self._advances.setdefault(key, {})
-        fm = self.metrics(size_pt, bold)
+        fm = self.metrics(size_pt, bold, serif)
         cache: dict[str, float] = {}
 
         def width(text: str) -> float:
@@ -298,7 +268,7 @@ class _Briefing:
         if not text or measure(text) <= width:
             return text
         room = width - measure("…")
-        chars = self._advances[(size_pt, bold)]
+        chars = self._advances[(size_pt, bold, False)]
         used = 0.0
         for i, ch in enumerate(text):
             used += chars.get(ch) or measure(ch)
@@ -306,13 +276,27 @@ class _Briefing:
                 return text[:i] + "…"
         return text
 
-    def wrap_lines(self, text: str, width: float, size_pt: float, max_lines: int) -> list[str]:
+    def wrap_lines(self, text: str, width: float, size_pt: float, max_lines: int, bold: bool = False,
+                   serif: bool = False) -> list[str]:
+        """Greedy line breaking by characters; no line starts with closing punctuation (it moves up)."""
+        measure = self.measure(size_pt, bold, serif)
         lines, line, used = [], [], 0.0
         for ch in text.replace("\n", " "):
-            w = self.advance(ch, size_pt)
-            if used + w > width and line:
+            w = measure(ch)
+            if used + w > width and line and ch in "，。、；：？！）》”’%":
+                line.append(ch)
                 lines.append("".join(line))
                 line, used = [], 0.0
+                continue
+            if used + w > width and line:
+                carry: list[str] = []
+                if _ascii_word(ch):  # keep a number (505.2, 55.6%) on one line
+                    while line and _ascii_word(line[-1]) and len(carry) < 12:
+                        carry.insert(0, line.pop())
+                    if not line:
+                        line, carry = carry, []
+                lines.append("".join(line))
+                line, used = carry, sum(measure(c) for c in carry)
             line.append(ch)
             used += w
         if line:
@@ -328,37 +312,33 @@ class _Briefing:
 
         from desktop.charts import CHARTS
 
-        pages: list[tuple[str, Callable, str]] = [("portrait", self.paint_cover, "封面")]
-        for chunk in self.plan_summary():
-            pages.append(("portrait", lambda p, r, c=chunk: self.paint_summary(p, r, c), "综述"))
-        charts = [spec for spec in CHARTS if spec.in_briefing]
+        pages: list[tuple[str, Callable, str]] = []
+        flow = self.plan_flow()
+        for k, chunk in enumerate(flow):
+            pages.append(("portrait", lambda p, r, c=chunk, k=k: self.paint_flow(p, r, c, k == 0), "正文"))
+        body_pages = len(pages)
+        charts = [spec for spec in CHARTS if spec.in_briefing] if self.doc.charts else []
         for i, spec in enumerate(charts, 1):
-            pages.append(("landscape", lambda p, r, s=spec, i=i: self.paint_chart(p, r, s, f"图表 {i}/{len(charts)}"),
-                          "图表：" + spec.title))
-        rows = table_rows(self.data)
+            pages.append(("landscape", lambda p, r, s=spec, i=i: self.paint_chart(p, r, s, f"附图{i}"),
+                          "附图：" + spec.title))
+        n_table = n_alert = 0
         rpp = rows_per_page(self.paper)
-        n_table = table_pages(len(rows), self.paper)
-        for k in range(n_table):
-            chunk = rows[k * rpp:(k + 1) * rpp]
-            pages.append(("landscape", lambda p, r, c=chunk, k=k: self.paint_table(
-                p, r, "重点项目调度表", TABLE_COLUMNS, c, TABLE_ROW_PT, k, n_table, "暂无已录入的重点项目"),
-                "调度表"))
-        alerts = alert_rows(self.data)
         arpp = alert_rows_per_page(self.paper)
-        n_alert = max(1, math.ceil(len(alerts) / arpp))
-        for k in range(n_alert):
-            chunk = alerts[k * arpp:(k + 1) * arpp]
-            pages.append(("landscape", lambda p, r, c=chunk, k=k: self.paint_table(
-                p, r, "预警及滞后事项", ALERT_COLUMNS, c, ALERT_ROW_PT, k, n_alert, "本期没有滞后或预警事项"),
-                "预警及滞后事项"))
-        from desktop.report.problem_section import PROBLEM_COLUMNS, problem_rows
-
-        open_problems = problem_rows(self.data)  # 存在问题: only when there are open problems
-        n_problem = math.ceil(len(open_problems) / arpp)
-        for k in range(n_problem):
-            chunk = open_problems[k * arpp:(k + 1) * arpp]
-            pages.append(("landscape", lambda p, r, c=chunk, k=k: self.paint_table(
-                p, r, "存在问题", PROBLEM_COLUMNS, c, ALERT_ROW_PT, k, n_problem, ""), "存在问题"))
+        project_rows = alert_count = 0
+        for a, (title, table) in enumerate(self.doc.attachments, 1):
+            per = arpp if table.note_column >= 0 else rpp
+            row_pt = ALERT_ROW_PT if table.note_column >= 0 else TABLE_ROW_PT
+            n = max(1, math.ceil(len(table.rows) / per))
+            if table.columns is docmod.SCHEDULE_COLUMNS:
+                n_table = n
+                project_rows = sum(1 for r in table.rows if r[1] == "row")
+            else:
+                n_alert = n
+                alert_count = len(table.rows)
+            for k in range(n):
+                chunk = table.rows[k * per:(k + 1) * per]
+                pages.append(("landscape", lambda p, r, c=chunk, k=k, t=table, a=a, title=title, row_pt=row_pt:
+                              self.paint_table(p, r, f"附件{a}　{title}", t, c, row_pt, k), f"附件{a}"))
         total = len(pages)
         painter = None
         try:
@@ -382,8 +362,176 @@ class _Briefing:
                 painter.end()
         if self.progress is not None:
             self.progress(total, total, "完成")
-        return {"pages": total, "table_pages": n_table, "rows_per_page": rpp, "table_rows": len(rows),
-                "alert_rows": len(alerts), "alert_pages": n_alert}
+        return {"pages": total, "body_pages": body_pages, "table_pages": n_table, "rows_per_page": rpp,
+                "table_rows": project_rows, "alert_rows": alert_count, "alert_pages": n_alert,
+                "attachments": len(self.doc.attachments), "warnings": list(self.doc.warnings)}
+
+    # the body: 版头 on the first page, then headings, paragraphs and tables flowed line by line
+    STYLES = {  # kind: (size pt, bold, serif, line height factor, space before pt)
+        "h1": (15.0, True, False, 1.75, 6.0),
+        "sub": (14.0, True, True, 1.75, 2.0),
+        "para": (14.0, False, True, 1.75, 0.0),
+        "imprint": (12.0, False, True, 1.9, 0.0),
+    }
+
+    def style(self, kind: str) -> tuple[float, bool, bool, float, float]:
+        size, bold, serif, lh, before = self.STYLES[kind]
+        s = self.scale
+        return size * s, bold, serif, lh, before * s
+
+    def body_rect(self, rect, first: bool):
+        from PySide6.QtCore import QRectF
+
+        s = self.scale
+        left, top = self.mm(26.0 if self.paper == "A4" else 34.0), self.mm(24.0) * s
+        if first:
+            top += self.header_height()
+        return QRectF(left, top, rect.width() - 2 * left,
+                      rect.height() - top - self.mm(MARGIN_BOTTOM_MM) - self.mm(FOOTER_MM) * s - self.mm(6))
+
+    def header_height(self) -> float:
+        return self.pt(150 * self.scale)
+
+    def plan_flow(self) -> list[list[tuple]]:
+        """Pages of placed items: ("line", kind, text, y) and ("trow", table, row, y) / ("thead", table, y)."""
+        portrait = self.layouts["portrait"].fullRectPixels(RESOLUTION)
+        pages: list[list[tuple]] = [[]]
+        first = True
+        area = self.body_rect(portrait, True)
+        y = 0.0
+
+        def new_page():
+            nonlocal area, y, first
+            pages.append([])
+            first = False
+            area = self.body_rect(portrait, False)
+            y = 0.0
+
+        def place_lines(kind: str, text: str, indent: bool, keep_with_next: float = 0.0):
+            nonlocal y
+            size, bold, serif, lh, before = self.style(kind)
+            line_h = self.pt(size * lh)
+            text = ("\u3000\u3000" if indent else "") + text
+            lines = self.wrap_lines(text, area.width(), size, 10_000, bold, serif)
+            if y > 0:
+                y += self.pt(before)
+            need = line_h * min(len(lines), 2) + keep_with_next
+            if y + need > area.height() and pages[-1]:
+                new_page()
+            for line in lines:
+                if y + line_h > area.height():
+                    new_page()
+                pages[-1].append(("line", kind, line, y))
+                y += line_h
+
+        for section in self.doc.sections:
+            place_lines("h1", section.title, True, keep_with_next=self.pt(60 * self.scale))
+            for block in section.blocks:
+                if block.kind == "table":
+                    table = block.table
+                    row_h = self.pt(ALERT_ROW_PT * self.scale)
+                    head_h = self.pt(TABLE_HEADER_PT * self.scale)
+                    y += self.pt(4 * self.scale)
+                    if y + head_h + 2 * row_h > area.height():
+                        new_page()
+                    pages[-1].append(("thead", table, y))
+                    y += head_h
+                    for row in table.rows:
+                        if y + row_h > area.height():
+                            new_page()
+                            pages[-1].append(("thead", table, y))
+                            y += head_h
+                        pages[-1].append(("trow", table, row, y))
+                        y += row_h
+                    y += self.pt(6 * self.scale)
+                else:
+                    place_lines(block.kind, block.text, True,
+                                keep_with_next=self.pt(30 * self.scale) if block.kind == "sub" else 0.0)
+        # the 版记: two rules with the 报/送 lines between, the 印发 line under, at the foot of the last page
+        _size, _b, _s, lh, _before = self.style("imprint")
+        lines = self.doc.imprint()
+        imprint_h = self.pt(12 * self.scale * lh) * (len(lines) + 1) + self.pt(10 * self.scale)
+        if y + imprint_h + self.pt(20) > area.height():
+            new_page()
+        pages[-1].append(("imprint", area.height() - imprint_h))
+        return pages
+
+    def paint_flow(self, p, rect, items, first: bool) -> None:
+        from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+        from PySide6.QtGui import QColor, QPen
+
+        area = self.body_rect(rect, first)
+        if first:
+            self.paint_masthead(p, rect, area)
+        for item in items:
+            if item[0] == "line":
+                _tag, kind, text, y = item
+                size, bold, serif, lh, _before = self.style(kind)
+                fm = self.metrics(size, bold, serif)
+                line_h = self.pt(size * lh)
+                p.setFont(self.font(size, bold, serif))
+                p.setPen(QColor("#111111"))
+                base = area.top() + y + (line_h - fm.height()) / 2 + fm.ascent()
+                p.drawText(QPointF(area.left(), base), text)
+            elif item[0] == "thead":
+                _tag, table, y = item
+                self.paint_rows(p, area.left(), area.top() + y, area.width(), table, [], ALERT_ROW_PT, header=True)
+            elif item[0] == "trow":
+                _tag, table, row, y = item
+                self.paint_rows(p, area.left(), area.top() + y, area.width(), table, [row], ALERT_ROW_PT,
+                                header=False)
+            elif item[0] == "imprint":
+                size, _b, _serif, lh, _before = self.style("imprint")
+                line_h = self.pt(size * lh)
+                y = area.top() + item[1]
+                left, right = area.left(), area.right()
+                p.setPen(QPen(QColor("#111111"), self.pt(0.9 * self.scale)))
+                p.drawLine(QLineF(left, y, right, y))
+                p.setFont(self.font(size, False, True))
+                flags = Qt.AlignmentFlag.AlignVCenter
+                for line in self.doc.imprint():
+                    p.drawText(QRectF(left + self.pt(size), y, area.width() - self.pt(2 * size), line_h),
+                               flags | Qt.AlignmentFlag.AlignLeft, line)
+                    y += line_h
+                    p.setPen(QPen(QColor("#111111"), self.pt(0.5 * self.scale)))
+                    p.drawLine(QLineF(left, y, right, y))
+                who, when = self.doc.printed_line
+                p.drawText(QRectF(left + self.pt(size), y, area.width() - self.pt(2 * size), line_h),
+                           flags | Qt.AlignmentFlag.AlignLeft, who)
+                p.drawText(QRectF(left + self.pt(size), y, area.width() - self.pt(2 * size), line_h),
+                           flags | Qt.AlignmentFlag.AlignRight, when)
+                y += line_h
+                p.setPen(QPen(QColor("#111111"), self.pt(0.9 * self.scale)))
+                p.drawLine(QLineF(left, y, right, y))
+
+    def paint_masthead(self, p, rect, area) -> None:
+        """The 版头: the title in large red serif, 第N期 under it, the issuing unit left and the date right
+        over a red rule (black, and a thin rule, in the plain variant)."""
+        from PySide6.QtCore import QLineF, QRectF, Qt
+        from PySide6.QtGui import QColor, QPen
+
+        s = self.scale
+        doc = self.doc
+        color = QColor("#111111" if doc.plain else RED)
+        top = area.top() - self.header_height()
+        center = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
+        title_pt = 30 * s
+        while self.measure(title_pt, True, True)(doc.title) > area.width() and title_pt > 16 * s:
+            title_pt -= 1
+        p.setPen(color)
+        p.setFont(self.font(title_pt, True, True))
+        p.drawText(QRectF(area.left(), top, area.width(), self.pt(60 * s)), center, doc.title)
+        p.setPen(QColor("#111111"))
+        p.setFont(self.font(16 * s, False, True))
+        p.drawText(QRectF(area.left(), top + self.pt(62 * s), area.width(), self.pt(26 * s)), center,
+                   f"{doc.year}年{doc.issue_label}" if doc.issue else "")
+        row = QRectF(area.left(), top + self.pt(100 * s), area.width(), self.pt(24 * s))
+        p.setFont(self.font(14 * s, False, True))
+        p.drawText(row, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, doc.issuer)
+        p.drawText(row, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, fmt.date_cn(doc.date))
+        p.setPen(QPen(color, self.pt((2.2 if not doc.plain else 1.0) * s)))
+        y = row.bottom() + self.pt(6 * s)
+        p.drawLine(QLineF(area.left(), y, area.right(), y))
 
     # common furniture
     def content_rect(self, rect):
@@ -426,91 +574,6 @@ class _Briefing:
         p.drawText(band, flags | Qt.AlignmentFlag.AlignHCenter, f"第 {n} 页 共 {total} 页")
         p.drawText(band, flags | Qt.AlignmentFlag.AlignRight, self.doc_title)
 
-    # the pages
-    def paint_cover(self, p, rect) -> None:
-        from PySide6.QtCore import QLineF, QRectF, Qt
-        from PySide6.QtGui import QColor, QPen
-
-        s = self.scale
-        w, h = rect.width(), rect.height()
-        center = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
-        p.setPen(QColor("#b3261e"))
-        p.setFont(self.font(15 * s, True))
-        p.drawText(QRectF(0, h * 0.17, w, self.pt(30 * s)), center, "政策跟踪 · 月度调度")
-        p.setPen(QPen(QColor("#b3261e"), self.pt(2 * s)))
-        p.drawLine(QLineF(w * 0.12, h * 0.24, w * 0.88, h * 0.24))
-        p.setPen(QColor("#111111"))
-        p.setFont(self.font(26 * s, True))
-        p.drawText(QRectF(0, h * 0.28, w, self.pt(46 * s)), center,
-                   f"{self.data['district']}{self.data['plan_year']}年")
-        p.drawText(QRectF(0, h * 0.28 + self.pt(46 * s), w, self.pt(46 * s)), center, "重点工作调度简报")
-        p.setFont(self.font(13 * s))
-        p.drawText(QRectF(0, h * 0.28 + self.pt(104 * s), w, self.pt(24 * s)), center,
-                   "重点项目 · 产业集群 · 政策指标")
-        lines = [
-            ("数据截至", fmt.date_cn(self.data["as_of"])),
-            ("计划年度", f"{self.data['plan_year']}年"),
-            ("编制单位", self.data.get("organization") or f"{self.data['district']}发展和改革委员会"),
-            ("编制日期", fmt.date_cn(self.made_on)),
-        ]
-        p.setFont(self.font(13 * s))
-        y = h * 0.62
-        for label, value in lines:
-            p.drawText(QRectF(w * 0.22, y, w * 0.2, self.pt(24 * s)),
-                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label + "：")
-            p.drawText(QRectF(w * 0.38, y, w * 0.5, self.pt(24 * s)),
-                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, value)
-            y += self.pt(30 * s)
-
-    # summary: measured paragraphs flowed over as many pages as they need
-    def _summary_items(self) -> list[tuple[str, str]]:
-        items: list[tuple[str, str]] = []
-        for section in sentences.draft(self.data):
-            items.append(("heading", section.title))
-            items += [("para", "\u3000\u3000" + text) for text in section.paragraphs]
-        return items
-
-    def _summary_style(self, kind: str) -> tuple[float, bool, float]:
-        """(font size, bold, space after) in points."""
-        s = self.scale
-        return (12.5 * s, True, 6 * s) if kind == "heading" else (11 * s, False, 7 * s)
-
-    def plan_summary(self) -> list[list[tuple[str, str, float]]]:
-        from PySide6.QtCore import QRectF, Qt
-
-        rect = self.content_rect(self.layouts["portrait"].fullRectPixels(RESOLUTION))
-        pages: list[list[tuple[str, str, float]]] = [[]]
-        used = 0.0
-        for kind, text in self._summary_items():
-            size, bold, after = self._summary_style(kind)
-            fm = self.metrics(size, bold)
-            box = fm.boundingRect(QRectF(0, 0, rect.width(), 1e9), int(Qt.TextFlag.TextWordWrap), text)
-            height = box.height() * (1.12 if kind == "para" else 1.0)
-            # Keep a heading with at least the start of its first paragraph.
-            need = height + (self.pt(40) if kind == "heading" else 0)
-            if used + need > rect.height() and pages[-1]:
-                pages.append([])
-                used = 0.0
-            pages[-1].append((kind, text, height))
-            used += height + self.pt(after)
-        return pages
-
-    def paint_summary(self, p, rect, chunk) -> None:
-        from PySide6.QtCore import QRectF, Qt
-        from PySide6.QtGui import QColor
-
-        self.paint_page_title(p, rect, "综述", f"截至{fmt.date_cn(self.data['as_of'])}")
-        body = self.content_rect(rect)
-        y = body.top()
-        for kind, text, height in chunk:
-            size, bold, after = self._summary_style(kind)
-            p.setFont(self.font(size, bold))
-            p.setPen(QColor("#111111"))
-            p.drawText(QRectF(body.left(), y, body.width(), height + self.pt(2)),
-                       int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft) | int(Qt.AlignmentFlag.AlignTop),
-                       text)
-            y += height + self.pt(after)
-
     def paint_chart(self, p, rect, spec, heading: str) -> None:
         from desktop.charts import build
         from desktop.charts.qtpainter import paint_figure
@@ -520,92 +583,112 @@ class _Briefing:
         fig = build(spec.key, self.data, figsize=(body.width() / RESOLUTION, body.height() / RESOLUTION))
         paint_figure(fig, p, body)
 
-    def paint_table(self, p, rect, title, columns, rows, row_pt, k, n_pages, empty_text) -> None:
+    def paint_table(self, p, rect, title, table, rows, row_pt, k) -> None:
+        """One attachment page: “续表” only from the second page on, the header row repeated on each."""
+        cont = "（续表）" if k > 0 else ""
+        unit = f"　{table.unit}" if table.unit else ""
+        self.paint_page_title(p, rect, title + cont, f"截至 {self.data['as_of']}{unit}")
+        body = self.content_rect(rect)
+        self.paint_rows(p, body.left(), body.top(), body.width(), table, rows, row_pt, header=True)
+
+    def paint_rows(self, p, left, top, width, table, rows, row_pt, *, header: bool) -> None:
+        """A header row (when ``header``) and then ``rows`` at fixed heights: stripes and status fills first,
+        then text, then rules, so the cost is linear in rows. Section, group and 小计/合计 rows span the
+        table in bold."""
         from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
         from PySide6.QtGui import QColor, QPen
 
         s = self.scale
-        cont = f"（续表 {k + 1}/{n_pages}）" if n_pages > 1 else ""
-        unit = "　金额单位：亿元" if columns is TABLE_COLUMNS else ""
-        self.paint_page_title(p, rect, title + cont, f"截至 {self.data['as_of']}{unit}")
-        body = self.content_rect(rect)
+        columns = table.columns
         total_w = sum(c.weight for c in columns)
-        xs = [body.left()]
+        xs = [left]
         for c in columns:
-            xs.append(xs[-1] + body.width() * c.weight / total_w)
-        header_h = self.pt(TABLE_HEADER_PT * s)
+            xs.append(xs[-1] + width * c.weight / total_w)
+        header_h = self.pt(TABLE_HEADER_PT * s) if header else 0.0
         row_h = self.pt(row_pt * s)
-        top = body.top()
         font_pt = TABLE_FONT_PT * s
         pad = self.pt(2.2 * s)
-        # header row (repeated on every page)
-        p.fillRect(QRectF(body.left(), top, body.width(), header_h), QColor("#dfe5ee"))
-        p.setPen(QColor("#111111"))
-        p.setFont(self.font(font_pt, True))
-        for i, c in enumerate(columns):
-            p.drawText(QRectF(xs[i] + pad / 2, top, xs[i + 1] - xs[i] - pad, header_h),
-                       int(Qt.AlignmentFlag.AlignCenter), c.title)
+        if header:
+            p.fillRect(QRectF(left, top, width, header_h), QColor("#dfe5ee"))
+            p.setPen(QColor("#111111"))
+            p.setFont(self.font(font_pt, True))
+            for i, c in enumerate(columns):
+                p.drawText(QRectF(xs[i] + pad / 2, top, xs[i + 1] - xs[i] - pad, header_h),
+                           int(Qt.AlignmentFlag.AlignCenter), c.title)
         y0 = top + header_h
-        if not rows:
-            p.setFont(self.font(font_pt * 1.3))
-            p.drawText(QRectF(body.left(), y0, body.width(), row_h * 3), int(Qt.AlignmentFlag.AlignCenter), empty_text)
-        # stripes and status fills first, then text, then rules: few state changes, linear in rows
-        stripe = QColor("#f3f5f8")
         fills = {k2: QColor(v) for k2, v in STATUS_FILL.items()}
-        status_col = len(columns) - 2 if columns is ALERT_COLUMNS else min(STATUS_COLUMN, len(columns) - 1)
-        for r, (_cells, status) in enumerate(rows):
+        kind_fill = {"section": QColor("#e8ecf2"), "group": QColor("#f3f5f8"), "subtotal": QColor("#f7f1e1"),
+                     "total": QColor("#f0e2bf")}
+        sc = table.status_column
+        for r, (_cells, kind, status) in enumerate(rows):
             y = y0 + r * row_h
-            if r % 2:
-                p.fillRect(QRectF(body.left(), y, body.width(), row_h), stripe)
-            if status in fills:
-                p.fillRect(QRectF(xs[status_col], y, xs[status_col + 1] - xs[status_col], row_h), fills[status])
+            if kind in kind_fill:
+                p.fillRect(QRectF(left, y, width, row_h), kind_fill[kind])
+            elif status in fills and sc >= 0:
+                p.fillRect(QRectF(xs[sc], y, xs[sc + 1] - xs[sc], row_h), fills[status])
         fm = self.metrics(font_pt)
-        ascent, descent = fm.ascent(), fm.descent()
-        line_h = ascent + descent
-        p.setFont(self.font(font_pt))
+        ascent, line_h = fm.ascent(), fm.ascent() + fm.descent()
         p.setPen(QColor("#111111"))
-        note_col = len(columns) - 1 if columns is ALERT_COLUMNS else -1
+        note_col = table.note_column
         widths = [xs[i + 1] - xs[i] - 2 * pad for i in range(len(columns))]
         lefts = [x + pad for x in xs[:-1]]
         rights = [x - pad for x in xs[1:]]
         centers = [(xs[i] + xs[i + 1]) / 2 for i in range(len(columns))]
         aligns = [{"left": 0, "right": 1, "center": 2}[c.align] for c in columns]
         measure = self.measure(font_pt)
+        bold_measure = self.measure(font_pt, True)
         draw = p.drawText
-        for r, (cells, _status) in enumerate(rows):
+        current_bold = None
+        for r, (cells, kind, _status) in enumerate(rows):
             y = y0 + r * row_h
             base = y + (row_h - line_h) / 2 + ascent
+            bold = kind != "row"
+            if bold != current_bold:
+                p.setFont(self.font(font_pt, bold))
+                current_bold = bold
+            if kind in ("section", "group"):
+                draw(QPointF(lefts[0] + (0 if kind == "section" else pad * 2), base), cells[0])
+                continue
+            m = bold_measure if bold else measure
             for i, text in enumerate(cells):
                 if not text:
                     continue
-                if i == note_col:
+                if i == note_col and not bold:
                     lines = self.wrap_lines(text, widths[i], font_pt, 2)
                     ly = y + (row_h - line_h * len(lines)) / 2 + ascent
                     for line in lines:
                         draw(QPointF(lefts[i], ly), line)
                         ly += line_h
                     continue
-                w = measure(text)
+                w = m(text)
                 if w > widths[i]:
-                    text = self.elide(text, widths[i], font_pt)
-                    w = measure(text)
-                align = aligns[i]
+                    text = self.elide(text, widths[i], font_pt, bold)
+                    w = m(text)
+                align = aligns[i] if not (bold and i == 1) else 2
                 if align == 0:
                     draw(QPointF(lefts[i], base), text)
                 elif align == 1:
                     draw(QPointF(rights[i] - w, base), text)
                 else:
                     draw(QPointF(centers[i] - w / 2, base), text)
-        # rules (an empty table keeps its column rules to the header, under it one box with the message)
-        bottom = y0 + (len(rows) if rows else 3) * row_h
+        bottom = y0 + len(rows) * row_h
         p.setPen(QPen(QColor("#c4c9d0"), self.pt(0.3 * s)))
         if len(rows) > 1:
-            p.drawLines([QLineF(body.left(), y0 + r * row_h, body.right(), y0 + r * row_h)
-                         for r in range(1, len(rows))])
+            p.drawLines([QLineF(left, y0 + r * row_h, left + width, y0 + r * row_h) for r in range(1, len(rows))])
         p.setPen(QPen(QColor("#7d8590"), self.pt(0.5 * s)))
-        p.drawLines([QLineF(x, top, x, bottom if rows else y0) for x in xs])
-        if not rows:
-            p.drawLines([QLineF(xs[0], y0, xs[0], bottom), QLineF(xs[-1], y0, xs[-1], bottom)])
+        spans = [r for r, row in enumerate(rows) if row[1] in ("section", "group")]
+        if header:
+            p.drawLines([QLineF(x, top, x, y0) for x in xs])
+        # column rules, interrupted by the spanning rows
+        segments, start = [], 0
+        for r in spans + [len(rows)]:
+            if r > start:
+                segments.append((y0 + start * row_h, y0 + r * row_h))
+            start = r + 1
+        p.drawLines([QLineF(x, a, x, b) for a, b in segments for x in xs] +
+                    [QLineF(x, y0 + r * row_h, x, y0 + (r + 1) * row_h) for r in spans for x in (xs[0], xs[-1])])
         p.setPen(QPen(QColor("#333333"), self.pt(0.9 * s)))
-        p.drawLines([QLineF(body.left(), top, body.right(), top), QLineF(body.left(), y0, body.right(), y0),
-                     QLineF(body.left(), bottom, body.right(), bottom)])
+        lines = [QLineF(left, bottom, left + width, bottom)]
+        if header:
+            lines += [QLineF(left, top, left + width, top), QLineF(left, y0, left + width, y0)]
+        p.drawLines(lines)

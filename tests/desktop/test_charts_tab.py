@@ -110,11 +110,11 @@ def test_export_briefing_runs_on_a_worker_with_progress(charts, qtbot, tmp_path,
     monkeypatch.setattr(dialogs, "show_error", lambda parent, title, text: shown.append("ERROR " + text))
     worker = charts.export_briefing(tmp_path / "brief.pdf")
     qtbot.waitUntil(lambda: bool(shown), timeout=60000)
-    assert shown[0].startswith(f"已生成 {tmp_path / 'brief.pdf'}") and "共 10 页" in shown[0]
-    assert worker.result["pages"] == 10
+    assert shown[0].startswith(f"已生成 {tmp_path / 'brief.pdf'}") and "共 9 页" in shown[0]
+    assert worker.result["pages"] == 9
     assert "55.6%" in pdftext(tmp_path / "brief.pdf")
     qtbot.waitUntil(worker.isFinished, timeout=10000)
-    assert charts.progress_dialog.maximum() == 10
+    assert charts.progress_dialog.maximum() == 9
 
 
 def test_export_briefing_can_be_cancelled(charts, qtbot, tmp_path, monkeypatch):
@@ -159,7 +159,7 @@ def test_export_briefing_while_the_window_holds_the_writers_lock(app, qtbot, tmp
     worker = tab.export_briefing(tmp_path / "locked.pdf")
     qtbot.waitUntil(worker.isFinished, timeout=60000)
     qtbot.waitUntil(lambda: bool(shown), timeout=10000)
-    assert "共 10 页" in shown[0]
+    assert "共 9 页" in shown[0]
     assert "55.6%" in pdftext(tmp_path / "locked.pdf")
     ctx.close()
     db.close()

@@ -409,11 +409,14 @@ def problems(data: dict[str, Any], worst_n: int) -> list[Block]:
     blocks = []
     if register:
         for n, item in enumerate(register[:worst_n], 1):
-            text = item.get("text") or item.get("title") or item.get("description") or ""
-            who = item.get("unit") or item.get("responsible_unit") or ""
+            text = (item.get("text") or item.get("title") or item.get("description") or "").rstrip("。")
+            who = (item.get("owner") or item.get("unit") or item.get("responsible_unit") or "").strip("（）()")
             subject = item.get("subject") or item.get("project") or ""
+            facts = [f"责任单位：{who}" if who else "", f"整改时限：{item['due']}" if item.get("due") else "",
+                     f"已逾期{item['overdue_days']}天" if item.get("overdue_days") else ""]
+            facts_text = "，".join(f for f in facts if f)
             blocks.append(Block("para", f"{n}. " + "：".join(x for x in (subject, text) if x)
-                                + (f"（{who}）" if who else "") + ("" if text.endswith("。") else "。")))
+                                + (f"（{facts_text}）" if facts_text else "") + "。"))
         if len(register) > worst_n:
             blocks.append(Block("para", f"另有{len(register) - worst_n}个问题未逐一列出。"))
         return blocks

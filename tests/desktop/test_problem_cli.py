@@ -96,7 +96,7 @@ def test_briefing_lists_open_problems_under_their_heading_until_resolved(tmp_pat
     assert run("report", "--db", db, str(pdf), "--as-of", "2023-06-30").returncode == 0
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     section = text[text.index("存在问题"):]
-    assert "用地指标未落实" in section and "2023-05-31" in section and "逾期 30 天" in section
+    assert "用地指标未落实" in section and "2023-05-31" in section and "已逾期30天" in section
     pid = json.loads(run("problem", "list", "--db", db, "--json").stdout)[0]["id"]
     assert run("problem", "resolve", "--db", db, str(pid), "--note", "已落实", "--on", "2023-06-15").returncode == 0
     pdf2 = tmp_path / "c.pdf"

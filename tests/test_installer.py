@@ -300,10 +300,12 @@ def test_frozen_report_writes_a_pdf_with_real_chinese_text(bundle, tmp_path):
 
 
 def _commit_with_older_schema(current: int) -> tuple[str, int] | None:
-    """The newest commit whose db/schema.py stops below the current schema version, and that version."""
+    """The newest commit of the main line whose db/schema.py stops below the current schema version, and that
+    version. Only first parents: a version users ran is a commit of main, not one of a branch merged into it (a
+    branch's migrations may be numbered past ones it does not have, which main had to land first)."""
     try:
-        commits = subprocess.run(["git", "rev-list", "HEAD", "--", "db/schema.py"], cwd=ROOT, capture_output=True,
-                                 text=True, check=True).stdout.split()
+        commits = subprocess.run(["git", "rev-list", "--first-parent", "HEAD", "--", "db/schema.py"], cwd=ROOT,
+                                 capture_output=True, text=True, check=True).stdout.split()
     except (OSError, subprocess.CalledProcessError):
         return None
     for commit in commits:

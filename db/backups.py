@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import glob
 import os
 import re
@@ -47,11 +48,16 @@ class BackupInfo:
     size: int
     reason: str
     seq: int = 1  # several backups within one second
-    content_at: dt.datetime | None = None  # the newest change the backup holds (its audit log); None if unreadable
 
     @property
     def reason_label(self) -> str:
         return REASONS.get(self.reason, "其他")
+
+    @functools.cached_property
+    def content_at(self) -> dt.datetime | None:
+        """The newest change the backup holds (its audit log); None if unreadable. Read when first asked for (the
+        dialog, choosing the newest good one), never when merely listing, as the daily check at start does."""
+        return content_time(self.path)
 
     @property
     def future(self) -> bool:
@@ -97,8 +103,7 @@ def _info(path: Path) -> BackupInfo | None:
         size = path.stat().st_size
     except (ValueError, OSError):
         return None
-    return BackupInfo(path=path, taken_at=taken, size=size, reason=m.group("reason"), seq=int(m.group("seq") or 1),
-                      content_at=content_time(path))
+    return BackupInfo(path=path, taken_at=taken, size=size, reason=m.group("reason"), seq=int(m.group("seq") or 1))
 
 
 def content_time(path: str | os.PathLike) -> dt.datetime | None:

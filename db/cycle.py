@@ -23,9 +23,9 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
-from db import audit, ledger, plan, projects, recording, settings, targets, updates
+from db import audit, identity, ledger, plan, projects, recording, settings, targets, updates
 from db.connection import Database
 from db.errors import PolicyTrackError, ValidationError
 from db.reporting import UNKNOWN_UNIT, deadline_day, deadline_for
@@ -152,6 +152,7 @@ def dispatch(db: Database, as_of: object, out_dir: str | os.PathLike, chosen: Se
     prev_stage = updates.as_of(db, "project", "stage", prev_end)
     annual = targets.as_of(db, "project", "annual_plan", period)
     stages = plan.stages(db)
+    seal = identity.sealer(db)
     for unit, path in targets_for:
         rows = by_unit[unit]
         token = secrets.token_hex(16)
@@ -170,7 +171,7 @@ def dispatch(db: Database, as_of: object, out_dir: str | os.PathLike, chosen: Se
                       after={"file": path.name, "unit": unit, "period": period.isoformat(), "projects": len(rows)})
             _write_form(path, py, meta, rows, deadline=deadline, stages=stages,
                         prev_completed=prev_completed, prev_stage=prev_stage, annual=annual,
-                        seal_row=lambda pid, cells, unit=unit: _row_seal(db, unit, period.isoformat(), pid, cells))
+                        seal_row=lambda pid, cells, unit=unit: _row_seal(seal, unit, period.isoformat(), pid, cells))
         written.append(DispatchedFile(unit, path, len(rows), deadline))
     return written
 
@@ -374,13 +375,13 @@ def _locked_text(value: Any) -> str:
     return _text(value).lstrip("'")
 
 
-def _row_seal(db: Database, unit: str, period: str, pid: int, cells: list[Any]) -> str:
-    """The seal on one row's locked cells (with the unit and period): an HMAC by this database's key, so a file
-    whose locked cells were changed, or a row moved from another unit's or month's form, does not match."""
-    from db import identity
+def _row_seal(seal: Callable[[bytes], str], unit: str, period: str, pid: int, cells: list[Any]) -> str:
+    """The seal on one row's locked cells (with the unit and period), ``seal`` from db.identity.sealer: an HMAC by
+    this database's key, so a file whose locked cells were changed, or a row moved from another unit's or month's
+    form, does not match."""
     message = json.dumps([MARKER, unit, period, pid, [_locked_text(c) for c in cells]], ensure_ascii=False,
                          separators=(",", ":"))
-    return identity.seal(db, message.encode("utf-8"))[:24]
+    return seal(message.encode("utf-8"))[:24]
 
 
 def read_form(db: Database, path: str | os.PathLike, *, as_of: object | None = None) -> Form:
@@ -427,6 +428,7 @@ def read_form(db: Database, path: str | os.PathLike, *, as_of: object | None = N
     if f"责任单位：{meta['unit']}" not in title or f"报告期：{period.year}年{period.month}月" not in title:
         raise FormRefused(f"{name}：表头的责任单位或报告期与填报表信息不符，未导入")
     seals = [x for x in raw.get("seals", "").split(",") if x]
+    seal = identity.sealer(db) if seals else None   # a form with seals was sealed here: the key exists
     known = {p["id"]: p for p in projects.list_for(db, record["plan_year_id"])}
     rows: list[FormRow] = []
     entries: list[recording.ProjectEntry] = []
@@ -442,7 +444,7 @@ def read_form(db: Database, path: str | os.PathLike, *, as_of: object | None = N
             raise FormRefused(f"{where}「项目名称」：与下发时不同（“{shown[:30]}”），请勿改动锁定的单元格")
         if seals:   # forms dispatched before seals were written have none: the checks above still hold
             cells = [ws.cell(r, COL[k]).value for k in LOCKED_KEYS]
-            if i >= len(seals) or _row_seal(db, meta["unit"], meta["period"], pid, cells) != seals[i]:
+            if i >= len(seals) or _row_seal(seal, meta["unit"], meta["period"], pid, cells) != seals[i]:
                 raise FormRefused(f"{where}（{project['name'][:30]}）：锁定的单元格（序号、项目代码、总投资、年度计划、"
                                   f"上月数据）与下发时不同，或这一行不是本单位本月填报表中的，未导入；"
                                   f"请使用下发的原始文件填写")

@@ -18,7 +18,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from db import audit
 from db.connection import Database
@@ -32,7 +32,8 @@ MAX_IDENTITY_BYTES = 64 * 1024
 _PRIVATE_KEY = "identity_private_key"   # setting: base64 of the raw 32-byte Ed25519 private key
 _PUBLIC_KEY = "identity_public_key"     # setting: base64 of the raw 32-byte public key
 ROLE_LABELS = {"unit": "责任单位", "office": "区发改委（不限范围）"}
-_NAME = "identity_name"                 # setting: the name this site enrols under (a unit's or the office's)
+_NAME = "identity_name"
+_SEAL_KEY = "form_seal_key"               # setting: base64 of 32 random bytes (sealer), kept when the file moves                 # setting: the name this site enrols under (a unit's or the office's)
 
 
 class IdentityRefused(PolicyTrackError):
@@ -139,14 +140,23 @@ def sign(db: Database, payload: bytes) -> tuple[str, str]:
     return base64.b64encode(key.sign(payload)).decode("ascii"), ident.fingerprint
 
 
-def seal(db: Database, message: bytes) -> str:
-    """An HMAC-SHA256 of ``message`` under a key derived from this database's private key (hex): a value only this
-    database can make and check, e.g. the seal on a 填报表's locked cells (db.cycle)."""
+def sealer(db: Database) -> Callable[[bytes], str]:
+    """A function giving the HMAC-SHA256 (hex) of a message under this database's sealing key: a value only this
+    database can make and check, e.g. the seal on a 填报表's locked cells (db.cycle). The key is a random secret of
+    its own (made on first use, logged), not the signing key: a database moved to another PC gets a new signing key,
+    but the forms it sent out before must still check. Read once, so sealing many rows costs one HMAC each."""
     import hmac
 
-    ensure_key(db)
-    key = hashlib.sha256(b"policytrack-seal|" + base64.b64decode(_setting(db, _PRIVATE_KEY) or "")).digest()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    raw = _setting(db, _SEAL_KEY)
+    if raw is None:
+        with db.transaction("setting"):
+            if _setting(db, _SEAL_KEY) is None:
+                _put(db, _SEAL_KEY, base64.b64encode(os.urandom(32)).decode("ascii"))
+                audit.log(db, action="setting.set", entity="setting", entity_id=None,
+                          summary="生成填报表封签密钥", after={_SEAL_KEY: "（已生成）"})
+        raw = _setting(db, _SEAL_KEY)
+    key = base64.b64decode(raw or "")
+    return lambda message: hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def verify(public_key_b64: str, payload: bytes, signature_b64: str) -> bool:

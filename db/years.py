@@ -16,10 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from db import audit, clusters, indicators, plan, portfolios, projects, targets, updates
-from db.plan import YearClosed, check_open, for_date, is_closed
-
-__all__ = ["YearClosed", "check_open", "for_date", "is_closed", "year_list", "close", "reopen", "new_year",
-           "create_empty", "set_district"]
 from db.connection import Database
 from db.errors import ValidationError
 from db.subjects import Subject
@@ -59,8 +55,8 @@ def year_list(db: Database) -> list[YearInfo]:
     for py in plan.plan_years(db):
         n = db.scalar("SELECT count(*) FROM project p JOIN portfolio pf ON pf.id = p.portfolio_id"
                       " WHERE pf.plan_year_id = ? AND p.active = 1", (py["id"],))
-        out.append(YearInfo(py["id"], py["year"], py["district"], "closed" if is_closed(db, py["id"]) else "open",
-                            int(n)))
+        status = "closed" if plan.is_closed(db, py["id"]) else "open"
+        out.append(YearInfo(py["id"], py["year"], py["district"], status, int(n)))
     return out
 
 
@@ -78,7 +74,7 @@ def close(db: Database, year: int, *, reason: object = "") -> None:
     why = parse_text(reason, "结账说明")
     with db.transaction("plan_year"):
         py = _year_row(db, year)
-        if is_closed(db, py["id"]):
+        if plan.is_closed(db, py["id"]):
             raise ValidationError("年度", year, "已经结账")
         db.conn.execute("INSERT INTO plan_year_event (plan_year_id, action, reason, at, by)"
                         " VALUES (?, 'close', ?, ?, ?)", (py["id"], why, db.now(), db.user))
@@ -93,7 +89,7 @@ def reopen(db: Database, year: int, *, reason: object) -> None:
         raise ValidationError("重新打开的理由", reason, "不能为空")
     with db.transaction("plan_year"):
         py = _year_row(db, year)
-        if not is_closed(db, py["id"]):
+        if not plan.is_closed(db, py["id"]):
             raise ValidationError("年度", year, "没有结账，不需要重新打开")
         db.conn.execute("INSERT INTO plan_year_event (plan_year_id, action, reason, at, by)"
                         " VALUES (?, 'reopen', ?, ?, ?)", (py["id"], why, db.now(), db.user))
@@ -202,7 +198,7 @@ def set_district(db: Database, year: object, name: object) -> None:
     clean = parse_name(name, "区县")
     with db.transaction("plan_year"):
         py = _year_row(db, year)
-        check_open(db, py["id"])
+        plan.check_open(db, py["id"])
         if clean == py["district"]:
             return
         db.conn.execute("UPDATE plan_year SET district = ? WHERE id = ?", (clean, py["id"]))

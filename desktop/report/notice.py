@@ -57,10 +57,14 @@ class _Notice(_Briefing):
     def doc_title(self) -> str:
         return f"{self.data['district']}{self.data['plan_year']}年重点项目催报通知"
 
+    def pages(self) -> list[tuple[str, list[str]]]:
+        """(heading, paragraphs) per page; the other notices (督办通知, 退回说明) give their own."""
+        return notice_pages(self.data["reporting"], self.data["district"], self.data["plan_year"], self.made_on)
+
     def run(self) -> dict[str, Any]:
         from PySide6.QtGui import QPainter
 
-        pages = notice_pages(self.data["reporting"], self.data["district"], self.data["plan_year"], self.made_on)
+        pages = self.pages()
         layout = self.layouts["portrait"]
         self.writer.setPageLayout(layout)
         painter = QPainter(self.writer)

@@ -50,28 +50,8 @@ class _Supervision(_Notice):
     def doc_title(self) -> str:
         return f"{self.data['district']}{self.data['plan_year']}年重点项目督办通知"
 
-    def run(self) -> dict[str, Any]:
-        from PySide6.QtGui import QPainter
-
-        from desktop.report.briefing import RESOLUTION
-
-        pages = supervision_pages(self.data["groups"], self.data["district"], self.data["plan_year"], self.made_on)
-        layout = self.layouts["portrait"]
-        self.writer.setPageLayout(layout)
-        painter = QPainter(self.writer)
-        if not painter.isActive():
-            raise OSError("无法写入 PDF 文件")
-        try:
-            for n, (heading, paras) in enumerate(pages, 1):
-                if n > 1:
-                    self.writer.newPage()
-                rect = layout.fullRectPixels(RESOLUTION)
-                self.paint_page_title(painter, rect, heading, self.data.get("organization", ""))
-                self._paint_body(painter, self.content_rect(rect), paras)
-                self.paint_footer(painter, rect, n, len(pages))
-        finally:
-            painter.end()
-        return {"pages": len(pages)}
+    def pages(self) -> list[tuple[str, list[str]]]:
+        return supervision_pages(self.data["groups"], self.data["district"], self.data["plan_year"], self.made_on)
 
 
 def group_by_unit(rows: list[dict[str, Any]], *, per_problem: bool = False) -> list[tuple[str, list[dict]]]:

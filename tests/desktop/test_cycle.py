@@ -332,3 +332,22 @@ def test_a_month_that_contradicts_the_total_is_refused(tmp_path):
         assert cycle.submissions(db, include_replaced=True) == []
     finally:
         db.close()
+
+
+def test_a_database_moved_to_another_pc_still_takes_back_the_forms_it_sent(tmp_path):
+    """Moving the file gives it a new signing key (db.ledger / db.identity), but the 填报表 it sent out before are
+    sealed with its own form key, which moves with it: they still file as submissions."""
+    import shutil
+
+    db = make_db(tmp_path / "c.db")
+    assert run(db, "dispatch", "--as-of", "2023-07-31", "--out", str(tmp_path / "out"),
+               "--unit", "区经济信息委").returncode == 0
+    form = tmp_path / "out" / "2023年7月填报表-区经济信息委.xlsx"
+    fill(form, {"长安汽车渝北新工厂": (140000, "主体施工", "", "")})
+    moved = tmp_path / "new-pc" / "c.db"
+    moved.parent.mkdir()
+    shutil.move(db, moved)
+    out = run(str(moved), "import-xlsx", str(form))
+    assert out.returncode == 0, out.stderr
+    assert "已收到报送 #1，待初审" in out.stdout
+    assert "新的本机标识和签名密钥" in out.stderr          # it did notice the move

@@ -113,7 +113,10 @@ def add_db_argument(p: argparse.ArgumentParser, *, top: bool = False) -> None:
                    help="数据库文件（默认：$POLICYTRACK_DB 或用户数据文件夹中的 policytrack.db）")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; given the arguments, only the sub-command they name is registered (the GUI, started
+    with no sub-command, imports none of the command modules). ``--help`` or an unknown word registers all, so
+    the help and the error list every command."""
     from desktop import argparse_zh
     from desktop.commands import MODULES
 
@@ -123,9 +126,30 @@ def build_parser() -> argparse.ArgumentParser:
                         help="显示版本号并退出")
     add_db_argument(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
-    for name in MODULES:
+    for name in MODULES if argv is None else _modules_for(argv, MODULES):
         importlib.import_module(f"desktop.commands.{name}").register(sub)
     return parser
+
+
+def _modules_for(argv: Sequence[str], modules: Sequence[str]) -> list[str]:
+    """The command modules ``argv`` needs: none for the GUI, the one it names, or all (help, unknown words)."""
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word in ("-h", "--help"):
+            return list(modules)
+        if word == "--db":
+            i += 2
+            continue
+        if word.startswith("--db="):
+            i += 1
+            continue
+        if word.startswith("-"):
+            return list(modules)    # an option the top level may not know: let argparse say so in full
+        name = word.replace("-", "_")
+        return [name] if "_" not in word and name in modules else list(modules)
+    return []
 
 
 MAX_MESSAGE = 600  # characters of one refusal line
@@ -157,7 +181,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Run one command. Whatever happens, the outcome is an exit status and at most one line on stderr: never a
     traceback (unexpected errors are logged to the log file)."""
     try:
-        parser = build_parser()
+        argv = sys.argv[1:] if argv is None else list(argv)
+        parser = build_parser(argv)
         args = parser.parse_args(argv)
         func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
         if func is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -15,22 +16,74 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QToolB
 from db import plan, progress, reporting, settings as db_settings
 from desktop import APP_NAME_CN, formatting as fmt
 from desktop.app import AppContext
-from desktop.tabs.board import BoardTab
-from desktop.tabs.charts import ChartsTab
-from desktop.tabs.clusters import ClusterTab
-from desktop.tabs.indicators import IndicatorTab
-from desktop.tabs.overview import OverviewTab
-from desktop.tabs.reporting import ReportingTab
-from desktop.tabs.review import ReviewTab
-from desktop.history_view import HistoryTab
-from desktop.tabs.audit import AuditTab
-from desktop.tabs.month_entry import MonthEntryTab
-from desktop.tabs.problems import ProblemsTab
 
-# Tabs are listed here in display order; other issues add theirs the same way.
-# 审核 comes last so the Ctrl+1…9 shortcuts of the older tabs stay where users learnt them.
-TAB_CLASSES: list[type] = [OverviewTab, BoardTab, ReportingTab, ClusterTab, IndicatorTab, MonthEntryTab, ChartsTab,
-                           HistoryTab, AuditTab, ReviewTab, ProblemsTab]
+# Tabs in display order: (key, title, "module:Class"). 审核 and 问题清单 come last so the Ctrl+1…9 shortcuts of
+# the older tabs stay where users learnt them. A tab's module is imported and the tab built the first time it is
+# shown (or asked for through ``MainWindow.tab_widgets``), so start-up pays for the first tab only; the key and
+# title here are the class's own ``key`` and ``title`` (tests/desktop/test_main_window.py checks they agree).
+TAB_SPECS: list[tuple[str, str, str]] = [
+    ("overview", "总览", "desktop.tabs.overview:OverviewTab"),
+    ("board", "重点项目", "desktop.tabs.board:BoardTab"),
+    ("reporting", "报送情况", "desktop.tabs.reporting:ReportingTab"),
+    ("clusters", "产业集群", "desktop.tabs.clusters:ClusterTab"),
+    ("indicators", "指标", "desktop.tabs.indicators:IndicatorTab"),
+    ("entry", "月度调度录入", "desktop.tabs.month_entry:MonthEntryTab"),
+    ("charts", "图表", "desktop.tabs.charts:ChartsTab"),
+    ("history", "历史记录", "desktop.history_view:HistoryTab"),
+    ("audit", "变更记录", "desktop.tabs.audit:AuditTab"),
+    ("review", "审核", "desktop.tabs.review:ReviewTab"),
+    ("problems", "问题清单", "desktop.tabs.problems:ProblemsTab"),
+]
+
+
+def tab_class(spec: str) -> type:
+    import importlib
+    module, name = spec.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+class TabPlaceholder(QWidget):
+    """Stands in the tab bar for a tab not built yet; replaced by the tab when it is first shown."""
+
+    def __init__(self, key: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.key = key
+
+    def is_loading(self) -> bool:
+        return False
+
+
+class LazyTabs(Mapping):
+    """``MainWindow.tab_widgets``: key → tab, building a tab on first access. Iterating lists every key;
+    ``built()`` gives only the tabs that exist (closing, saving state and unsaved figures concern only those)."""
+
+    def __init__(self, window: "MainWindow"):
+        self._window = window
+        self._built: dict[str, QWidget] = {}
+
+    def __getitem__(self, key: str) -> QWidget:
+        widget = self._built.get(key)
+        if widget is None:
+            if key not in _TAB_INDEX:
+                raise KeyError(key)
+            widget = self._window._build_tab(key)
+            self._built[key] = widget
+        return widget
+
+    def __iter__(self):
+        return iter(_TAB_INDEX)
+
+    def __len__(self) -> int:
+        return len(_TAB_INDEX)
+
+    def built(self) -> list[QWidget]:
+        return [self._built[key] for key in _TAB_INDEX if key in self._built]
+
+    def is_built(self, key: str) -> bool:
+        return key in self._built
+
+
+_TAB_INDEX = {key: i for i, (key, _title, _spec) in enumerate(TAB_SPECS)}
 
 
 # Before the window is shown its frame is unknown: room kept for a title bar and borders.
@@ -110,11 +163,11 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tab_widgets: dict[str, QWidget] = {}
-        for cls in TAB_CLASSES:
-            widget = cls(ctx, self)
-            self.tab_widgets[cls.key] = widget
-            self.tabs.addTab(widget, cls.title)
+        self._restore_tabs = restore_state
+        for key, title, _spec in TAB_SPECS:
+            self.tabs.addTab(TabPlaceholder(key), title)
+        self.tab_widgets = LazyTabs(self)
+        self.tabs.currentChanged.connect(self._tab_shown)
         from desktop.banners import ReadOnlyBanner, StorageWarningBanner
         central = QWidget()
         column = QVBoxLayout(central)
@@ -141,6 +194,30 @@ class MainWindow(QMainWindow):
         self.update_status()
         if restore_state:
             self.restore_window_state()
+        self._tab_shown(self.tabs.currentIndex())
+
+    def _tab_shown(self, index: int) -> None:
+        if isinstance(self.tabs.widget(index), TabPlaceholder):
+            self.tab_widgets[TAB_SPECS[index][0]]   # builds it in its place
+
+    def _build_tab(self, key: str) -> QWidget:
+        """Import the tab's module, build it and put it where its placeholder stood (the current tab stays)."""
+        index = _TAB_INDEX[key]
+        _key, title, spec = TAB_SPECS[index]
+        widget = tab_class(spec)(self.ctx, self)
+        placeholder = self.tabs.widget(index)
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)
+        try:
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, widget, title)
+            self.tabs.setCurrentIndex(current)
+        finally:
+            self.tabs.blockSignals(False)
+        placeholder.deleteLater()
+        if self._restore_tabs and hasattr(widget, "restore_state"):
+            widget.restore_state(window_settings())
+        return widget
 
     # -- assembly ------------------------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -187,7 +264,7 @@ class MainWindow(QMainWindow):
         self.guide_action = QAction("使用指南", self, triggered=self.open_guide)
         self.guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)
         self.about_action = QAction("关于", self, triggered=self.open_about)
-        for i in range(min(len(TAB_CLASSES), 10)):  # Ctrl+1…Ctrl+9, then Ctrl+0 for the tenth
+        for i in range(min(len(TAB_SPECS), 10)):  # Ctrl+1…Ctrl+9, then Ctrl+0 for the tenth
             act = QAction(self, triggered=lambda _=False, i=i: self.show_tab(i))
             act.setShortcut(QKeySequence(f"Ctrl+{(i + 1) % 10}"))
             self.addAction(act)
@@ -373,25 +450,22 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         tab = s.value("main/tab")
-        if tab in self.tab_widgets:
-            self.tabs.setCurrentWidget(self.tab_widgets[tab])
-        for widget in self.tab_widgets.values():
-            if hasattr(widget, "restore_state"):
-                widget.restore_state(s)
+        if tab in _TAB_INDEX:
+            self.tabs.setCurrentIndex(_TAB_INDEX[tab])   # built when shown; each tab restores its state then
 
     def save_window_state(self) -> None:
         s = window_settings()
         s.setValue("main/geometry", self.saveGeometry())
         s.setValue("main/state", self.saveState())
         s.setValue("main/tab", getattr(self.current_tab(), "key", ""))
-        for widget in self.tab_widgets.values():
+        for widget in self.tab_widgets.built():   # a tab never built keeps the state saved before
             if hasattr(widget, "save_state"):
                 widget.save_state(s)
         s.sync()
 
     def resolve_unsaved(self, title: str) -> bool:
         """Ask 保存 / 放弃 / 取消 for every tab holding typed, unsaved figures; False when the user cancels."""
-        for widget in self.tab_widgets.values():
+        for widget in self.tab_widgets.built():
             if hasattr(widget, "resolve_unsaved") and not widget.resolve_unsaved(title):
                 self.tabs.setCurrentWidget(widget)
                 return False
@@ -402,7 +476,7 @@ class MainWindow(QMainWindow):
         if not self.resolve_unsaved("退出"):
             event.ignore()
             return
-        for widget in self.tab_widgets.values():
+        for widget in self.tab_widgets.built():
             if hasattr(widget, "shutdown"):
                 widget.shutdown()
         self.save_window_state()

@@ -286,6 +286,53 @@ def test_start_up_does_not_import_matplotlib(tmp_path):
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_each_tab_is_built_when_first_shown_under_its_title(window):
+    from desktop.main_window import TAB_SPECS, tab_class
+    for key, title, spec in TAB_SPECS:   # the bar's titles are the tabs' own
+        cls = tab_class(spec)
+        assert (cls.key, cls.title) == (key, title)
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [t for _k, t, _s in TAB_SPECS]
+    assert not window.tab_widgets.is_built("clusters")
+    window.show_tab(3)                      # Ctrl+4
+    tab = window.tabs.currentWidget()
+    assert tab.key == "clusters" and tab is window.tab_widgets["clusters"]
+    assert window.tabs.tabText(3) == "产业集群" and window.tabs.currentIndex() == 3
+    assert tab.view.model().rowCount() > 0  # the tree is there, filled
+    board = window.tab_widgets["board"]     # asked for (a click-through): built, the shown tab stays
+    assert window.tabs.currentIndex() == 3 and window.tabs.widget(1) is board
+
+
+def test_the_window_starts_without_command_modules_or_unseen_tabs(tmp_path):
+    code = (
+        "import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from desktop.cli import build_parser\n"
+        "build_parser([])\n"
+        "from db import open_database, seed\n"
+        "from desktop.gui import make_app\n"
+        "from desktop.app import AppContext\n"
+        "from desktop.main_window import MainWindow\n"
+        f"db = open_database({str(tmp_path / 'm.db')!r}); seed.load_builtin(db)\n"
+        "app = make_app(); w = MainWindow(AppContext(db), restore_state=False); w.show(); app.processEvents()\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('desktop.commands.', 'desktop.tabs.'))))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={**__import__("os").environ, "XDG_DATA_HOME": str(tmp_path)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "['desktop.tabs.overview']"
+
+
+def test_a_command_registers_only_itself_and_help_lists_all():
+    from desktop.cli import build_parser
+    from desktop.commands import MODULES
+
+    def commands(parser):
+        sub = next(a for a in parser._actions if a.dest == "command")
+        return list(sub.choices)
+    assert commands(build_parser([])) == []
+    assert commands(build_parser(["--db", "x.db", "import-xlsx"])) == ["import-xlsx"]
+    assert commands(build_parser(["--help"])) == [m.replace("_", "-") for m in MODULES]
+    assert commands(build_parser(["import_xlsx"])) == [m.replace("_", "-") for m in MODULES]  # the error lists all
+
+
 def test_unhandled_exception_is_logged_and_shown(app, monkeypatch, tmp_path):
     from desktop import crash
     shown = []

@@ -80,18 +80,34 @@ def _whole_months(db: Database, plan_year: dict[str, Any]) -> list[Period]:
         if common:
             m = max(common)
             candidates.append(Period(month_end(year, m), f"{m}月：各项目盘子合计均已报送的最近月份"))
-    active = {p["id"] for p in projects.list_for(db, plan_year["id"])}
+    active = db.scalar(_ACTIVE_PROJECTS, (plan_year["id"],))
     if active:
         per_month = [0] * 13
-        for months in _months(db, _LIVE_PROJECT_DATES, year, active).values():
-            for m in months:
-                per_month[m] += 1
-        full = [m for m in range(1, 13) if per_month[m] * 2 > len(active)]
+        for r in db.query(_PROJECTS_PER_MONTH, {"plan_year": plan_year["id"], "start": f"{year:04d}-01-01",
+                                                "end": f"{year:04d}-12-31"}):
+            per_month[r["month"]] = r["n"]
+        full = [m for m in range(1, 13) if per_month[m] * 2 > active]
         if full:
             m = full[-1]
             candidates.append(Period(month_end(year, m),
-                                     f"{m}月：多数项目（{per_month[m]}/{len(active)} 个）已报送的最近月份"))
+                                     f"{m}月：多数项目（{per_month[m]}/{active} 个）已报送的最近月份"))
     return candidates
+
+
+_ACTIVE_PROJECTS = ("SELECT count(*) FROM project p JOIN portfolio pf ON pf.id = p.portfolio_id"
+                    " WHERE pf.plan_year_id = ? AND p.active = 1")
+
+# Per month, how many of the year's active projects have a live completed figure dated in it. SQLite's bare
+# columns beside max(): ``retracted`` is that of the newest row for the (project, date), as in _LIVE_DATES.
+_PROJECTS_PER_MONTH = """
+    SELECT CAST(substr(as_of, 6, 2) AS INTEGER) AS month, count(DISTINCT project_id) AS n FROM (
+        SELECT u.project_id, u.as_of, u.retracted, max(u.id) FROM progress_update u
+        WHERE u.project_id IS NOT NULL AND u.metric = 'completed' AND u.as_of BETWEEN :start AND :end
+          AND u.project_id IN (SELECT p.id FROM project p JOIN portfolio pf ON pf.id = p.portfolio_id
+                               WHERE pf.plan_year_id = :plan_year AND p.active = 1)
+        GROUP BY u.project_id, u.as_of)
+    WHERE retracted = 0 GROUP BY month
+"""
 
 
 def _fallback_period(db: Database, year: int) -> Period:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
@@ -118,22 +117,3 @@ def show_review(window: Any, submission_id: int | None = None) -> None:
         if submission_id is not None:
             tab.refresh()
             tab.select_submission(submission_id)
-
-
-def install_menu(main_window: Any, ctx: Any) -> dict[str, QAction]:
-    """The 调度 menu, after 编辑."""
-    actions = {
-        "dispatch": QAction("下发填报表…", main_window, triggered=lambda: dispatch_forms(main_window, ctx)),
-        "review": QAction("审核报送", main_window, triggered=lambda: show_review(main_window)),
-    }
-    actions["dispatch"].setToolTip("为各责任单位生成本报告期的填报表（.xlsx）")
-    if getattr(ctx.db, "read_only", False):
-        actions["dispatch"].setEnabled(False)
-    menu = main_window.menuBar().addMenu("调度(&D)")
-    menu.addActions(list(actions.values()))
-    help_action = main_window.help_menu.menuAction() if hasattr(main_window, "help_menu") else None
-    if help_action is not None:  # keep 帮助 last
-        main_window.menuBar().insertMenu(help_action, menu)
-    main_window.cycle_actions = actions
-    main_window.cycle_menu = menu
-    return actions

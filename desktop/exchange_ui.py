@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QAction, QBrush, QColor
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox,
                                QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
                                QPushButton, QSplitter, QTableView, QTableWidget, QTabWidget, QTextBrowser, QVBoxLayout,
@@ -22,7 +22,6 @@ from db.errors import printable
 from db.xlsx_import import ImportPreview, RowPlan
 from desktop.models import RowsTableModel
 from desktop import dialogs, import_text
-from desktop import operations
 from desktop.operations.files import NOT_UNDOABLE
 from desktop.tasks import run_in_background, worker_database
 
@@ -759,33 +758,3 @@ def import_exchange(parent: QWidget | None, ctx: Any, path: str | None = None) -
                       + (f"，现场照片 {result.recorded_photos} 张" if result.recorded_photos else "") + "。\n\n"
                       + NOT_UNDOABLE)
     return result
-
-
-def install_actions(main_window: Any, ctx: Any) -> dict[str, QAction]:
-    """Add 导入调度表 / 导出调度表 / 导出交换包 / 导入交换包 to the main window's 文件 menu; returns the actions."""
-    actions = {
-        "import_xlsx": QAction("导入调度表…", main_window,
-                               triggered=lambda: operations.import_xlsx(ctx=ctx, parent=main_window)),
-        "export_xlsx": QAction("导出调度表…", main_window, triggered=lambda: export_xlsx(main_window, ctx)),
-        "export_exchange": QAction("导出交换包…", main_window, triggered=lambda: export_exchange(main_window, ctx)),
-        "import_exchange": QAction("导入交换包…", main_window,
-                                   triggered=lambda: operations.import_exchange(ctx=ctx, parent=main_window)),
-    }
-    actions["import_xlsx"].setShortcut("Ctrl+I")
-    actions["import_xlsx"].setToolTip("读取各单位报来的调度表（.xlsx），预览后一次性导入")
-    actions["export_xlsx"].setToolTip("按当前报告期导出可打印、可再导入的调度表")
-    if getattr(ctx.db, "read_only", False):
-        for key in ("import_xlsx", "import_exchange"):
-            actions[key].setEnabled(False)
-            actions[key].setToolTip("数据库以只读方式打开，不能导入：" + ctx.db.read_only_reason)
-    menu = getattr(main_window, "file_menu", None)
-    if menu is not None:
-        first = menu.actions()[0] if menu.actions() else None
-        for key in ("import_xlsx", "export_xlsx"):
-            menu.insertAction(first, actions[key])
-        menu.insertSeparator(first)
-        for key in ("import_exchange", "export_exchange"):
-            menu.insertAction(first, actions[key])
-        menu.insertSeparator(first)
-    main_window.exchange_actions = actions
-    return actions

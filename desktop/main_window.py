@@ -13,7 +13,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
-from db import plan, progress, reporting, settings as db_settings
+from db import plan, progress, settings as db_settings
 from desktop import APP_NAME_CN, formatting as fmt
 from desktop.app import AppContext
 
@@ -183,9 +183,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
-        from desktop.exchange_ui import install_actions
+        from desktop.menus import install_actions, install_menu
         install_actions(self, ctx)  # 文件: 导入/导出调度表, 导入/导出交换包
-        from desktop.cycle_ui import install_menu
         install_menu(self, ctx)  # 调度: 下发填报表, 审核报送
         self._build_status_bar()
         ctx.as_of_changed.connect(lambda *_: self.update_status())
@@ -336,7 +335,7 @@ class MainWindow(QMainWindow):
             self.close_year_action.setText("重新打开年度…" if closed else "年度结账…")
         tp = progress.time_progress(ctx.as_of, ctx.year, db_settings.time_progress_mode(ctx.db))
         self.db_label.setText(f"数据库：{os.path.abspath(ctx.db.path) if ctx.db.path != ':memory:' else '（内存）'}")
-        default = reporting.default_period(ctx.db, ctx.plan_year)
+        default = ctx.default_period()
         why = (f"默认报告期，{default.reason}" if default.as_of == ctx.as_of
                else f"已手动选择；默认报告期为{default.reason}")
         self.tp_label.setText(f"报告期 {ctx.as_of.year}年{ctx.as_of.month}月（{why}）　截至 {ctx.as_of.isoformat()}"

@@ -156,6 +156,7 @@ class OverviewTab(QWidget):
 
         ctx.as_of_changed.connect(self.refresh)
         ctx.data_changed.connect(self.refresh)
+        ctx.standing_ready.connect(self.refresh)
         self.refresh()
 
     @staticmethod
@@ -165,7 +166,12 @@ class OverviewTab(QWidget):
         return label
 
     def refresh(self, *_args) -> None:
-        data = self.ctx.standing()
+        data = self.ctx.standing_now()
+        if data is None:   # a large database: the window shows first, the figures follow from a worker
+            self.heading.setText(f"{self.ctx.plan_year['district']} {self.ctx.year}年 · "
+                                 f"截至{fmt.date_cn(self.ctx.as_of.isoformat())} · 正在计算完成情况…")
+            self.ctx.request_standing()
+            return
         self.data = data
         self.heading.setText(f"{data['district']} {data['plan_year']}年 · 截至{fmt.date_cn(data['as_of'])}"
                              f" · 时序进度 {fmt.percent(data['time_progress'])}")
@@ -179,6 +185,10 @@ class OverviewTab(QWidget):
             card.hide()
         self._fill_indicators(data)
         self._fill_clusters(data)
+
+    def is_loading(self) -> bool:
+        """True while the figures are being computed (the screenshot command waits for them)."""
+        return self.ctx.standing_now() is None
 
     def _fill_indicators(self, data: dict) -> None:
         rows = sorted(data["indicators"],

@@ -302,6 +302,28 @@ def test_each_tab_is_built_when_first_shown_under_its_title(window):
     assert window.tabs.currentIndex() == 3 and window.tabs.widget(1) is board
 
 
+def test_a_large_database_shows_the_window_first_and_the_overview_figures_follow(app, builtin_db, qtbot,
+                                                                                  monkeypatch):
+    from desktop.app import AppContext
+    from desktop.main_window import MainWindow
+    monkeypatch.setattr(AppContext, "BACKGROUND_FROM", 1)   # the built-in data counted as a large database
+    ctx = AppContext(builtin_db)
+    w = MainWindow(ctx, restore_state=False)
+    qtbot.addWidget(w)
+    overview = w.tab_widgets["overview"]
+    assert overview.cards == [] and "正在计算完成情况" in overview.heading.text()
+    assert overview.is_loading()
+    w.show()
+    qtbot.waitUntil(lambda: not overview.is_loading() and bool(overview.cards), timeout=10_000)
+    c = next(c for c in overview.cards if c.name_label.text() == "区级重点项目")
+    assert c.rate_label.text() == "55.6%" and c.chip.text() == "正常"
+    assert overview.heading.text() == "渝北区 2023年 · 截至2023年6月30日 · 时序进度 50.0%"
+    ctx.set_as_of(dt.date(2023, 3, 31))    # a new date: placeholder again, then that date's figures
+    qtbot.waitUntil(lambda: "截至2023年3月31日 · 时序进度" in overview.heading.text(), timeout=10_000)
+    w.close()
+    ctx.close()
+
+
 def test_the_window_starts_without_command_modules_or_unseen_tabs(tmp_path):
     code = (
         "import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"

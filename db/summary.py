@@ -44,8 +44,12 @@ def _standing_fields(j: Judged) -> dict[str, Any]:
             "time_progress_at_own_date": _f(j.time_progress)}
 
 
-def standing(db: Database, as_of: object | None = None, year: int | None = None) -> dict[str, Any]:
+def standing(db: Database, as_of: object | None = None, year: int | None = None, *,
+             itemised: bool = True) -> dict[str, Any]:
     """Everything the overview and `summary --json` show, computed exactly and returned as plain numbers.
+
+    ``itemised=False`` leaves out the ``projects`` list (one entry per project: what `summary --json` gives
+    scripts); the window's views never read it, and at 10,000 projects it is most of the memory.
 
     Money is in 亿元 (floats made from exact 万元 integers); rates are fractions (0.556), gaps percentage points
     (from the figures as printed, see ``db.progress.gap_points``). Every figure is judged at its own date:
@@ -168,12 +172,12 @@ def standing(db: Database, as_of: object | None = None, year: int | None = None)
         # Added with several plan years: the year's status (年度结账) and its projects itemised, each with the
         # lineage it shares with its rows in other years.
         "year_status": "closed" if plan.is_closed(db, py["id"]) else "open",
-        "projects": [{"id": p["id"], "name": p["name"], "code": p.get("code"), "portfolio_id": p["portfolio_id"],
+        **({} if not itemised else {"projects": [{"id": p["id"], "name": p["name"], "code": p.get("code"), "portfolio_id": p["portfolio_id"],
                       "level": p["level"],
                       "annual_plan_yi": _yi(proj_plan[p["id"]]["value"]) if p["id"] in proj_plan else None,
                       "completed_yi": _yi(proj_done[p["id"]]["value"]) if p["id"] in proj_done else None,
                       "completed_as_of": proj_done[p["id"]]["as_of"] if p["id"] in proj_done else None,
-                      "lineage": p.get("lineage")} for p in active],
+                      "lineage": p.get("lineage")} for p in active]}),
     }
 
 

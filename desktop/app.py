@@ -63,7 +63,7 @@ class AppContext(QObject):
         """db.summary.standing at the current as-of date, computed once and shared by every view until the
         date or the data change."""
         if self._standing is None:
-            self._standing = summary.standing(self.db, self.as_of, self.year)
+            self._standing = summary.standing(self.db, self.as_of, self.year, itemised=False)
         return self._standing
 
     def standing_now(self) -> dict[str, Any] | None:
@@ -86,7 +86,7 @@ class AppContext(QObject):
                 from db.board import open_reader
                 reader = open_reader(path)
                 try:
-                    result = summary.standing(reader, as_of, year)
+                    result = summary.standing(reader, as_of, year, itemised=False)
                 finally:
                     reader.close()
             except Exception:   # the GUI thread computes it itself (and shows any error the usual way)
@@ -101,7 +101,8 @@ class AppContext(QObject):
         if generation != self._generation:
             return
         if self._standing is None:
-            self._standing = result if result is not None else summary.standing(self.db, self.as_of, self.year)
+            self._standing = (result if result is not None
+                              else summary.standing(self.db, self.as_of, self.year, itemised=False))
         self.standing_ready.emit()
 
     def _large(self) -> bool:

@@ -42,6 +42,13 @@ def tab_class(spec: str) -> type:
     return getattr(importlib.import_module(module), name)
 
 
+def __getattr__(name: str):
+    """``TAB_CLASSES``: the tab classes in display order (imports every tab module; start-up never asks)."""
+    if name == "TAB_CLASSES":
+        return [tab_class(spec) for _key, _title, spec in TAB_SPECS]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 class TabPlaceholder(QWidget):
     """Stands in the tab bar for a tab not built yet; replaced by the tab when it is first shown."""
 

@@ -7,10 +7,34 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from db import PolicyTrackError, open_database, seed
-from desktop import APP_NAME, APP_NAME_CN, fonts
-from desktop.translations import install_translations
-from desktop.paths import default_db_path
+
+def skip_pyside_source_scan() -> bool:
+    """Stop PySide6 reading the source of every module imported after it; True when stopped.
+
+    PySide6 replaces ``__import__`` to support its opt-in ``from __feature__ import snake_case`` syntax, and for
+    every module imported later calls ``shibokensupport.feature._mod_uses_pyside``, which reads the module's
+    whole source with ``inspect.getsource`` (kept by ``linecache``) to look for the word "PySide6". We never
+    opt in, and for a module without that word (or without a source: extension modules, a frozen build) the
+    answer is already "no", so answering "no" for all changes nothing but the cost: 22 MiB of cached source
+    lines once the tabs and matplotlib are loaded, and a file read per import. The function is private to
+    PySide6: when it is not there (another version), nothing is changed (tests/desktop/test_main_window.py
+    notices)."""
+    try:
+        from shibokensupport import feature   # present once PySide6 is imported
+    except ImportError:
+        return False
+    if not callable(getattr(feature, "_mod_uses_pyside", None)):
+        return False
+    feature._mod_uses_pyside = lambda module: False
+    return True
+
+
+skip_pyside_source_scan()
+
+from db import PolicyTrackError, open_database, seed  # noqa: E402  (after the scan is stopped)
+from desktop import APP_NAME, APP_NAME_CN, fonts  # noqa: E402
+from desktop.translations import install_translations  # noqa: E402
+from desktop.paths import default_db_path  # noqa: E402
 
 
 # Room around header and cell text so numbers and Chinese headings never touch their neighbours.

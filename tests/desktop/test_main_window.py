@@ -342,6 +342,19 @@ def test_the_window_starts_without_command_modules_or_unseen_tabs(tmp_path):
     assert out.stdout.strip().splitlines()[-1] == "['desktop.tabs.overview']"
 
 
+def test_modules_imported_after_the_window_module_are_not_read_as_source(tmp_path):
+    # PySide6's import hook would read (and linecache keep) the source of every module imported after it:
+    # 22 MiB with the tabs and matplotlib. desktop.gui stops it; this notices a PySide6 where it cannot.
+    code = ("import linecache, sys\n"
+            "import desktop.gui\n"
+            "import desktop.tabs.board, desktop.history_view\n"
+            "print(sorted(f for f in linecache.cache if 'desktop' in f))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_a_command_registers_only_itself_and_help_lists_all():
     from desktop.cli import build_parser
     from desktop.commands import MODULES

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, NoReturn, Sequence
 
 from db.errors import printable
-from db import Database, DatabaseLocked, PolicyTrackError, backups, open_database, outputs, save_failure, seed
+from db import Database, DatabaseLocked, PolicyTrackError, backups, open_database, outputs, save_failure
 from desktop import APP_NAME_CN, __version__
 from desktop.paths import default_db_path
 
@@ -78,6 +78,7 @@ def open_for_cli(path: str | None, *, write_wait: float | None = None) -> Databa
     if db.identity_notice:
         print(f"policytrack: 提示：{db.identity_notice}", file=sys.stderr)
     if db.created:
+        from db import seed
         seed.load_builtin(db)
     else:
         try:

@@ -31,7 +31,7 @@ def skip_pyside_source_scan() -> bool:
 
 skip_pyside_source_scan()
 
-from db import PolicyTrackError, open_database, seed  # noqa: E402  (after the scan is stopped)
+from db import PolicyTrackError, open_database  # noqa: E402  (after the scan is stopped)
 from desktop import APP_NAME, APP_NAME_CN, fonts  # noqa: E402
 from desktop.translations import install_translations  # noqa: E402
 from desktop.paths import default_db_path  # noqa: E402
@@ -60,6 +60,7 @@ def open_or_seed(path: Path):
     path.parent.mkdir(parents=True, exist_ok=True)
     db = open_database(path)
     if db.created:
+        from db import seed
         seed.load_builtin(db)
     return db
 
@@ -83,6 +84,7 @@ def run(db_path: str | None) -> int:
         if db is None:
             return 2
         if db.created:
+            from db import seed
             seed.load_builtin(db)
     except PolicyTrackError as exc:
         QMessageBox.critical(None, "无法打开数据库", str(exc))

@@ -49,6 +49,11 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def _years_ui():
+    from desktop import years_ui   # the year and definition dialogs, imported when one is chosen
+    return years_ui
+
+
 class TabPlaceholder(QWidget):
     """Stands in the tab bar for a tab not built yet; replaced by the tab when it is first shown."""
 
@@ -247,17 +252,16 @@ class MainWindow(QMainWindow):
         self.settings_action = QAction("设置…", self, triggered=self.open_settings)
         self.new_year_action = QAction("新建年度…", self, triggered=self.open_new_year)
         self.new_year_action.setToolTip("结转到下一个计划年度：产业集群、项目盘子、指标和未完成的项目")
-        from desktop import years_ui
-        self.close_year_action = QAction(years_ui.close_action_text(self.ctx), self,
-                                         triggered=lambda: years_ui.close_or_reopen(self, self.ctx))
+        self.close_year_action = QAction("年度结账…", self,   # its text follows the year: update_status
+                                         triggered=lambda: _years_ui().close_or_reopen(self, self.ctx))
         self.close_year_action.setToolTip("年度结账：该年度变为只读；已结账的年度可说明理由后重新打开")
-        self.new_database_action = QAction("新建数据库…", self, triggered=lambda: years_ui.new_database(self))
+        self.new_database_action = QAction("新建数据库…", self, triggered=lambda: _years_ui().new_database(self))
         self.new_database_action.setToolTip("为其他区县或园区新建一个空数据库（不含渝北示例数据）")
-        self.district_action = QAction("区县名称…", self, triggered=lambda: years_ui.rename_district(self, self.ctx))
+        self.district_action = QAction("区县名称…", self, triggered=lambda: _years_ui().rename_district(self, self.ctx))
         self.portfolio_action = QAction("项目盘子…", self,
-                                        triggered=lambda: years_ui.define_portfolio(self, self.ctx))
+                                        triggered=lambda: _years_ui().define_portfolio(self, self.ctx))
         self.portfolio_action.setToolTip("填写本年度项目盘子的申报项目数、年度计划和总投资，或新增项目盘子")
-        self.indicator_action = QAction("新增指标…", self, triggered=lambda: years_ui.define_indicator(self, self.ctx))
+        self.indicator_action = QAction("新增指标…", self, triggered=lambda: _years_ui().define_indicator(self, self.ctx))
         if getattr(self.ctx.db, "read_only", False):
             for act in (self.new_year_action, self.close_year_action, self.district_action, self.portfolio_action,
                         self.indicator_action):

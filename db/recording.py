@@ -619,20 +619,28 @@ def save_month(db: Database, as_of: dt.date | str, entries: Sequence[Entry], *, 
             raise MonthRefused(reports)
         ops = [op for r in reports for op in r.ops]
         text = label or describe(d, reports)
-        written = _apply(db, d, ops, source_kind=source_kind, source=source)
+        written = _apply(db, d, ops, source_kind=source_kind, source=source, label=text)
         audit.log(db, action="recording.save", entity="recording", entity_id=None, summary=f"{text}（截至 {d}）",
                   after={"as_of": d.isoformat(), "rows": len(reports), "source_kind": source_kind,
                          "written": len(written)})
     return SaveResult(d, text, reports, ops, written, source_kind, source)
 
 
-def _apply(db: Database, d: dt.date, ops: Iterable[Op], *, source_kind: str, source: str) -> list[Written]:
+def _apply(db: Database, d: dt.date, ops: Iterable[Op], *, source_kind: str, source: str,
+           label: str = "") -> list[Written]:
+    ops = list(ops)
+    # Every figure in one bulk write (db.updates.record_many: same checks, one supersede look-up per date, one
+    # executemany, one audit entry for a large batch); the other rows follow in the order they were planned.
+    update_ops = [op for op in ops if isinstance(op, UpdateOp)]
+    ids = iter(updates.record_many(
+        db, [updates.NewUpdate(op.subject, op.metric, d, value=op.value, text_value=op.text_value, note=op.note,
+                               source=source) for op in update_ops],
+        source_kind=source_kind, label=label))
     written: list[Written] = []
     last_update: dict[tuple[Subject, str], int] = {}
     for op in ops:
         if isinstance(op, UpdateOp):
-            uid = updates.record(db, op.subject, op.metric, d, value=op.value, text_value=op.text_value,
-                                 note=op.note, source=source, source_kind=source_kind)
+            uid = next(ids)
             last_update[(op.subject, op.metric)] = uid
             written.append(Written("update", uid))
         elif isinstance(op, NoteOp):
@@ -736,10 +744,12 @@ def undo_save(db: Database, result: SaveResult) -> list[Written]:
     since: undoing would silently discard that newer figure. Returns the rows written, which redo_save checks.
     """
     with db.transaction("update", "recording"):
-        undone: list[Written] = []
+        undone: list[Written | None] = []
+        inverse: list[updates.NewUpdate] = []
         for w in reversed(result.written):
             if w.kind == "update":
-                undone.append(Written("update", _undo_update(db, w.id)))
+                inverse.append(_undo_update(db, w.id))
+                undone.append(None)   # its id once the inverse rows are written, together below
             elif w.kind == "note":
                 undone.append(Written("note", _undo_note(db, w.id)))
             elif w.kind == "issue":
@@ -753,6 +763,8 @@ def undo_save(db: Database, result: SaveResult) -> list[Written]:
                 _set_milestone(db, project_id, w.id, w.before)
                 undone.append(Written("milestone", w.id, w.after, w.before))
             # Acceptances stay attached to the figure they were about; that figure stays in history.
+        ids = iter(updates.record_many(db, inverse, source_kind="undo", label=f"撤销：{result.label}"))
+        undone = [Written("update", next(ids)) if u is None else u for u in undone]
         audit.log(db, action="recording.undo", entity="recording", entity_id=None,
                   summary=f"撤销：{result.label}（截至 {result.as_of}）",
                   after={"as_of": result.as_of.isoformat(), "written": len(undone)})
@@ -774,7 +786,8 @@ def redo_save(db: Database, result: SaveResult, undone: Sequence[Written] = ()) 
                 current = db.scalar("SELECT actual_date FROM milestone WHERE id = ?", (w.id,))
                 if current != w.after:
                     raise UndoRefused(f"不能重做：{result.label}——节点实际日期之后已改为 {current or '（无）'}，已取消。")
-        written = _apply(db, result.as_of, result.ops, source_kind=result.source_kind, source=result.source)
+        written = _apply(db, result.as_of, result.ops, source_kind=result.source_kind, source=result.source,
+                         label=f"重做：{result.label}")
         audit.log(db, action="recording.redo", entity="recording", entity_id=None,
                   summary=f"重做：{result.label}（截至 {result.as_of}）",
                   after={"as_of": result.as_of.isoformat(), "written": len(written)})
@@ -789,7 +802,8 @@ def _subject_of(row: dict[str, Any]) -> Subject:
     raise AssertionError(row)
 
 
-def _undo_update(db: Database, update_id: int) -> int:
+def _undo_update(db: Database, update_id: int) -> updates.NewUpdate:
+    """The row that undoes update ``update_id`` (refused when a newer row of that figure was written since)."""
     row = db.query_one("SELECT * FROM progress_update WHERE id = ?", (update_id,))
     if row is None:
         raise ValidationError("撤销", update_id, "找不到这条记录")
@@ -799,11 +813,10 @@ def _undo_update(db: Database, update_id: int) -> int:
     if newest != update_id:
         check_newest_update(db, subject, row["metric"], row["as_of"], update_id, "撤销")
     if row["supersedes_id"] is None:
-        return updates.record(db, subject, row["metric"], row["as_of"], retract=True, source_kind="undo",
-                              source="撤销")
+        return updates.NewUpdate(subject, row["metric"], row["as_of"], retract=True, source="撤销")
     old = db.query_one("SELECT value, text_value, note FROM progress_update WHERE id = ?", (row["supersedes_id"],))
-    return updates.record(db, subject, row["metric"], row["as_of"], value=old["value"],
-                          text_value=old["text_value"], note=old["note"], source_kind="undo", source="撤销")
+    return updates.NewUpdate(subject, row["metric"], row["as_of"], value=old["value"], text_value=old["text_value"],
+                             note=old["note"], source="撤销")
 
 
 def _undo_note(db: Database, note_id: int) -> int:

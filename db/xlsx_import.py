@@ -664,14 +664,27 @@ def _apply_planned(db: Database, preview: ImportPreview, progress: ProgressFn | 
     todo = [r for r in preview.rows if r.status != "skipped" and r.changes]
     total = len(todo)
     _tick(progress, 0, total, "开始写入")
+    pending: list[tuple[RowPlan, list[tuple[str, updates.NewUpdate]]]] = []
     for i, rp in enumerate(todo):
         _check_cancel(cancelled)
-        c, u, t, e = _write_row(db, preview.file_name, rp, preview.accept_reason)
-        created, recorded, revised, edited = created + c, recorded + u, revised + t, edited + e
+        c, t, e, figures = _write_row(db, preview.file_name, rp)
+        pending.append((rp, figures))
+        created, revised, edited = created + c, revised + t, edited + e
         notes.setdefault(rp.as_of, []).extend((rp.project_id, c.after) for c in rp.changes if c.kind == "note")
         rows_written += 1
         if progress is not None and (i % 50 == 0 or i + 1 == total):
             progress(i + 1, total, rp.name)
+    _check_cancel(cancelled)
+    # Every figure of the file in one bulk write (db.updates.record_many), then the accepted warnings on them.
+    ids = iter(updates.record_many(db, [u for _rp, figures in pending for _key, u in figures], source_kind="import",
+                                   label=f"导入调度表 {preview.file_name}", audit_entity="import_batch"))
+    for rp, figures in pending:
+        written = {key: next(ids) for key, _u in figures}
+        recorded += len(figures)
+        subject = Subject("project", rp.project_id)
+        for w in rp.checks:  # accepted: refuse_if_not_ready let them through only with a reason
+            metric = "stage" if w.code == plausibility.STAGE_BACK else "completed"
+            recording.write_acceptance(db, subject, w, preview.accept_reason, rp.as_of, written.get(metric))
     n_notes = 0
     for d, items in sorted(notes.items()):
         if items:
@@ -694,11 +707,12 @@ def source_text(file_name: str, rp: RowPlan) -> str:
     return f"导入自 {file_name}，工作表“{rp.sheet}”，第 {rp.row} 行"
 
 
-def _write_row(db: Database, file_name: str, rp: RowPlan, accept_reason: str = "") -> tuple[int, int, int, int]:
+def _write_row(db: Database, file_name: str, rp: RowPlan) -> tuple[int, int, int, list[tuple[str, updates.NewUpdate]]]:
+    """Create or edit the row's project and revise its plan; returns the counts and the figures to record."""
     src = source_text(file_name, rp)
     reason = f"导入调度表：{file_name}，工作表“{rp.sheet}”，第 {rp.row} 行"
     values = rp.values
-    created = recorded = revised = edited = 0
+    created = revised = edited = 0
     if rp.status == "new":
         fields = {col: values[key] for key, (col, _label) in PROJECT_FIELDS.items()
                   if values.get(key) not in (None, "")}
@@ -723,19 +737,15 @@ def _write_row(db: Database, file_name: str, rp: RowPlan, accept_reason: str = "
                 revised += 1
     note = values.get("note", "")
     subject = Subject("project", rp.project_id)
-    written: dict[str, int] = {}
+    figures: list[tuple[str, updates.NewUpdate]] = []
     for c in rp.changes:
         if c.kind != "update":
             continue
         if c.key == "stage":
-            written[c.key] = updates.record(db, subject, "stage", rp.as_of, text_value=c.after, note=note, source=src,
-                                            source_kind="import")
+            figures.append((c.key, updates.NewUpdate(subject, "stage", rp.as_of, text_value=c.after, note=note,
+                                                     source=src)))
         else:
-            written[c.key] = updates.record(db, subject, c.key, rp.as_of, value=c.after, note=note, source=src,
-                                            source_kind="import")
+            figures.append((c.key, updates.NewUpdate(subject, c.key, rp.as_of, value=c.after, note=note,
+                                                     source=src)))
         note = ""  # the row's note goes with its first recorded figure
-        recorded += 1
-    for w in rp.checks:  # accepted: refuse_if_not_ready let them through only with a reason
-        metric = "stage" if w.code == plausibility.STAGE_BACK else "completed"
-        recording.write_acceptance(db, subject, w, accept_reason, rp.as_of, written.get(metric))
-    return created, recorded, revised, edited
+    return created, revised, edited, figures

@@ -362,6 +362,8 @@ def check_month(db: Database, as_of: dt.date | str, entries: Sequence[Entry]) ->
 
 def _accept(report: RowReport, entry: Entry, subject: Subject, metric_for: dict[str, str | None]) -> None:
     """Mark warnings the entry accepted (with a non-empty reason) and plan the acceptance rows."""
+    if not report.warnings:
+        return
     accepted = []
     for w in report.warnings:
         reason = entry.accepted.get(w.code)
@@ -539,12 +541,15 @@ def _check_project(ctx: _Context, index: int, entry: ProjectEntry) -> RowReport:
 
     if not report.errors and not report.ops:
         report.errors.append(Problem("本月数据", "没有要记录的数据"))
-    metric_for = {c: "completed" for c in (plausibility.SAME_AS_LAST_MONTH, plausibility.YTD_DOWN,
-                                           plausibility.ABOVE_TOTAL, plausibility.ABOVE_PLAN, plausibility.SCALE,
-                                           plausibility.NO_PREVIOUS)}
-    metric_for[plausibility.STAGE_BACK] = "stage"
-    _accept(report, entry, subject, metric_for)
+    _accept(report, entry, subject, _PROJECT_METRIC_FOR)
     return report
+
+
+# Which figure each warning of a project row is about (its acceptance is attached to that figure's update).
+_PROJECT_METRIC_FOR: dict[str, str | None] = {
+    **{c: "completed" for c in (plausibility.SAME_AS_LAST_MONTH, plausibility.YTD_DOWN, plausibility.ABOVE_TOTAL,
+                                plausibility.ABOVE_PLAN, plausibility.SCALE, plausibility.NO_PREVIOUS)},
+    plausibility.STAGE_BACK: "stage"}
 
 
 def _check_indicator(ctx: _Context, index: int, entry: IndicatorEntry) -> RowReport:

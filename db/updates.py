@@ -4,10 +4,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
+import os
 import re
 import secrets
-from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 from db import audit
 from db.connection import Database
@@ -117,8 +117,7 @@ def record(db: Database, subject: Subject, metric: str, as_of: dt.date | str, *,
 BULK_FROM = 200
 
 
-@dataclass(frozen=True)
-class NewUpdate:
+class NewUpdate(NamedTuple):
     """One update record_many will append (``value`` in storage units, or ``text_value`` for a stage).
 
     ``uid``: keep this uid (an exchange file's row) instead of a fresh one.
@@ -225,6 +224,7 @@ def record_many(db: Database, rows: Sequence[NewUpdate], *, source_kind: str = "
         years: dict[int, int] = {}
         dates: dict[tuple[str, str, str], dict[int, tuple]] = {}
         next_id = int(db.scalar("SELECT coalesce(max(id), 0) FROM progress_update")) + 1
+        fresh = os.urandom(16 * len(checked)).hex()   # 32 hex digits per row, as new_uid() makes one
         now, user = db.now(), db.user
         values: list[tuple] = []
         logged: list[tuple] = []
@@ -255,7 +255,7 @@ def record_many(db: Database, rows: Sequence[NewUpdate], *, source_kind: str = "
             same_date = prev if prev is not None and not prev[3] else None
             if r.retract and same_date is None:
                 raise ValidationError("截至日期", d, f"这一天没有可撤回的{METRIC_LABELS[metric]}")
-            uid = r.uid if r.uid is not None else new_uid()
+            uid = r.uid if r.uid is not None else fresh[32 * len(values):32 * len(values) + 32]
             col = subject.column
             values.append((next_id, subject.id if col == "portfolio_id" else None,
                            subject.id if col == "project_id" else None,

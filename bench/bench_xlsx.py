@@ -218,7 +218,8 @@ def paired(name: str, pairs: int, run_a, run_b) -> list[tuple[float, float, floa
 def summary(name: str, runs: list[tuple[float, float, float, float]]) -> str:
     cpu = [a / b for a, b, _, _ in runs]
     wall = [wa / wb for _, _, wa, wb in runs]
-    return (f"{name:<44} {statistics.median(r[0] for r in runs):6.2f} s vs {statistics.median(r[1] for r in runs):5.2f} s"
+    a, b = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+    return (f"{name:<44} {a:6.2f} s vs {b:5.2f} s"
             f"  CPU ratio {statistics.median(cpu):.2f}× (spread {min(cpu):.2f}–{max(cpu):.2f})"
             f"  wall {statistics.median(wall):.2f}× ({min(wall):.2f}–{max(wall):.2f})")
 

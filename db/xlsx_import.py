@@ -503,7 +503,10 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
     rate = values.get("completion_rate")
     plan_v = values.get("annual_plan")
     done = values.get("completed")
-    if rate is not None and plan_v and done is not None:
+    if rate is not None and plan_v and done is not None and not (
+            # Integers first (every row has a rate): |done/plan − p/q| ≤ 15/10000, without building Fractions.
+            isinstance(rate, Fraction) and isinstance(plan_v, int) and isinstance(done, int) and plan_v > 0
+            and abs(done * rate.denominator - rate.numerator * plan_v) * 10000 <= 15 * plan_v * rate.denominator):
         actual = Fraction(done, plan_v)
         if abs(actual - rate) > Fraction(15, 10000):
             rp.warnings.append(f"表中完成率 {float(rate) * 100:.1f}% 与 完成÷计划 = {float(actual) * 100:.1f}% 不符")

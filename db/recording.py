@@ -17,6 +17,7 @@ Completed investment is year-to-date (年度累计). A row may give it directly 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence, Union
 
@@ -718,6 +719,31 @@ def write_acceptance(db: Database, subject: Subject, warning: Warning, reason: s
     if not text:
         raise ValidationError("确认理由", reason, "不能为空")
     return _write_acceptance(db, AcceptOp(subject, warning, text), as_of, update_id)
+
+
+def write_acceptances(db: Database, items: Sequence[tuple[Subject, Warning, dt.date, int | None]],
+                      reason: str) -> None:
+    """write_acceptance for many figures at once (an import's accepted warnings, one reason for all): the same
+    rows and the same audit entry for each, written with one executemany each."""
+    if not items:
+        return
+    text = parse_text(reason, "确认理由", max_length=500)
+    if not text:
+        raise ValidationError("确认理由", reason, "不能为空")
+    if not db.in_transaction:
+        raise RuntimeError("write_acceptances must be called inside db.transaction()")
+    now, user = db.now(), db.user
+    db.conn.executemany(
+        "INSERT INTO accepted_warning (entity, entity_id, as_of, update_id, milestone_id, code, message, reason,"
+        " accepted_at, accepted_by) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)",
+        [(s.kind, s.id, d.isoformat(), uid, w.code, w.message, text, now, user) for s, w, d, uid in items])
+    db.conn.executemany(
+        "INSERT INTO audit_log (at, user, action, entity, entity_id, summary, before, after)"
+        " VALUES (?, ?, 'warning.accept', ?, ?, ?, NULL, ?)",
+        [(now, user, s.kind, s.id, f"确认提示［{w.label}］：{w.message}；理由：{text}",
+          json.dumps({"code": w.code, "reason": text, "update": uid, "milestone": None, "as_of": d.isoformat()},
+                     ensure_ascii=False))
+         for s, w, d, uid in items])
 
 
 def _write_acceptance(db: Database, op: AcceptOp, d: dt.date, update_id: int | None) -> int:

@@ -692,13 +692,15 @@ def _apply_planned(db: Database, preview: ImportPreview, progress: ProgressFn | 
     # Every figure of the file in one bulk write (db.updates.record_many), then the accepted warnings on them.
     ids = iter(updates.record_many(db, [u for _rp, figures in pending for _key, u in figures], source_kind="import",
                                    label=f"导入调度表 {preview.file_name}", audit_entity="import_batch"))
+    accepted = []
     for rp, figures in pending:
         written = {key: next(ids) for key, _u in figures}
         recorded += len(figures)
         subject = Subject("project", rp.project_id)
         for w in rp.checks:  # accepted: refuse_if_not_ready let them through only with a reason
             metric = "stage" if w.code == plausibility.STAGE_BACK else "completed"
-            recording.write_acceptance(db, subject, w, preview.accept_reason, rp.as_of, written.get(metric))
+            accepted.append((subject, w, rp.as_of, written.get(metric)))
+    recording.write_acceptances(db, accepted, preview.accept_reason)
     n_notes = 0
     for d, items in sorted(notes.items()):
         if items:

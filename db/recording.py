@@ -642,6 +642,8 @@ def _apply(db: Database, d: dt.date, ops: Iterable[Op], *, source_kind: str, sou
         db, [updates.NewUpdate(op.subject, op.metric, d, value=op.value, text_value=op.text_value, note=op.note,
                                source=source) for op in update_ops],
         source_kind=source_kind, label=label))
+    note_ops = [op for op in ops if isinstance(op, NoteOp)]
+    note_ids = iter(_write_notes(db, d, note_ops, source_kind) if len(note_ops) >= updates.BULK_FROM else ())
     written: list[Written] = []
     last_update: dict[tuple[Subject, str], int] = {}
     for op in ops:
@@ -650,7 +652,9 @@ def _apply(db: Database, d: dt.date, ops: Iterable[Op], *, source_kind: str, sou
             last_update[(op.subject, op.metric)] = uid
             written.append(Written("update", uid))
         elif isinstance(op, NoteOp):
-            written.append(Written("note", _write_note(db, op.project_id, d, op.text, source_kind)))
+            nid = next(note_ids, None)
+            written.append(Written("note", nid if nid is not None else _write_note(db, op.project_id, d, op.text,
+                                                                                     source_kind)))
         elif isinstance(op, IssueOp):
             written.append(Written("issue", _write_issue(db, op, d, source_kind)))
         elif isinstance(op, MilestoneOp):
@@ -680,6 +684,35 @@ def _write_note(db: Database, project_id: int, d: dt.date, text: str, source_kin
               before={"text": previous["text"]} if supersedes else None,
               after={"note": nid, "as_of": d.isoformat(), "text": None if retract else text})
     return nid
+
+
+def _write_notes(db: Database, d: dt.date, ops: Sequence[NoteOp], source_kind: str) -> list[int]:
+    """_write_note for many 本月进展 of one date (a large save or import): the newest note of each project at that
+    date looked up once, the rows and their audit entries (the same as _write_note's) each in one executemany."""
+    iso = d.isoformat()
+    newest: dict[int, tuple[int, str, int]] = {
+        r[0]: (r[1], r[2], r[3]) for r in db.conn.execute(
+            "SELECT n.project_id, n.id, n.text, n.retracted FROM progress_note n"
+            " JOIN (SELECT max(id) AS id FROM progress_note WHERE as_of = ? GROUP BY project_id) m ON m.id = n.id",
+            (iso,))}
+    next_id = int(db.scalar("SELECT coalesce(max(id), 0) FROM progress_note")) + 1
+    now, user = db.now(), db.user
+    rows, logged, ids = [], [], []
+    for op in ops:
+        previous = newest.get(op.project_id)
+        supersedes = previous[0] if previous and not previous[2] else None
+        rows.append((next_id, op.project_id, iso, op.text, source_kind, now, user, supersedes))
+        logged.append((now, user, op.project_id, f"本月进展（截至 {d}）：{op.text}",
+                       json.dumps({"text": previous[1]}, ensure_ascii=False) if supersedes else None,
+                       json.dumps({"note": next_id, "as_of": iso, "text": op.text}, ensure_ascii=False)))
+        newest[op.project_id] = (next_id, op.text, 0)
+        ids.append(next_id)
+        next_id += 1
+    db.conn.executemany("INSERT INTO progress_note (id, project_id, as_of, text, retracted, source_kind, recorded_at,"
+                        " recorded_by, supersedes_id) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)", rows)
+    db.conn.executemany("INSERT INTO audit_log (at, user, action, entity, entity_id, summary, before, after)"
+                        " VALUES (?, ?, 'note.record', 'project', ?, ?, ?, ?)", logged)
+    return ids
 
 
 def _write_issue(db: Database, op: IssueOp, d: dt.date, source_kind: str) -> int:

@@ -203,3 +203,28 @@ def test_a_big_import_writes_one_batch_with_every_figure(tmp_path):
         assert again.nothing_to_do
     finally:
         db.close()
+
+
+def test_a_big_save_writes_the_notes_and_log_entries_a_small_one_writes(generated_path, tmp_path, monkeypatch):
+    """本月进展 of a large save go in one executemany: the same rows and note.record entries as one by one."""
+    out = []
+    for name, bulk_from in (("each.db", 10 ** 9), ("bulk.db", updates.BULK_FROM)):
+        shutil.copy(generated_path, tmp_path / name)
+        db = open_database(tmp_path / name)
+        monkeypatch.setattr(updates, "BULK_FROM", bulk_from)
+        entries = december(db)
+        for i, e in enumerate(entries):
+            e.progress_note = f"第{i}号进展"
+        first = recording.save_month(db, DEC, entries[:3])          # three notes stand already: superseded below
+        result = recording.save_month(db, DEC, entries)
+        notes = db.query("SELECT id, project_id, as_of, text, retracted, source_kind, supersedes_id FROM progress_note"
+                         " ORDER BY id")
+        log = db.query("SELECT action, entity, entity_id, summary, before, after FROM audit_log"
+                       " WHERE action = 'note.record' ORDER BY id")
+        out.append((notes, log, [w for w in result.written if w.kind == "note"]))
+        assert first.written and recording.note_as_of(db, entries[0].project_id, DEC)["text"] == "第0号进展"
+        recording.undo_save(db, result)    # undo restores the three earlier notes and retracts the rest
+        assert recording.note_as_of(db, entries[0].project_id, DEC)["text"] == "第0号进展"
+        assert recording.note_as_of(db, entries[5].project_id, DEC) is None
+        db.close()
+    assert out[0] == out[1] and len(out[1][2]) == len(out[1][0]) - 3 >= updates.BULK_FROM

@@ -225,19 +225,19 @@ def summary(name: str, runs: list[tuple[float, float, float, float]]) -> str:
 
 
 def phases(city_db: Path, august: Path, work: Path, runs: int) -> dict[str, float]:
-    """The import's phases in-process, on fresh copies: median seconds of ``runs`` runs after one warm-up."""
+    """The import's phases in-process, on fresh copies: median CPU seconds of ``runs`` runs after one warm-up."""
     seen: dict[str, list[float]] = {}
     for i in range(runs + 1):
         db = open_database(prepared_copy(city_db, work / "phases.db"))
         try:
             pv = xlsx_import.read(db, august)
             pv.accept_reason = ACCEPT
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             backups.backup_before(db, "import")
-            t1 = time.perf_counter()
+            t1 = time.process_time()
             with db.transaction("import"):
                 res = xlsx_import.apply(db, pv)
-            t2 = time.perf_counter()
+            t2 = time.process_time()
         finally:
             db.close()
         assert res.updates_recorded > 0
@@ -323,7 +323,7 @@ def main() -> None:
     print(f"pairs: {args.pairs} (after one warm-up pair); ratio = import / LibreOffice, CPU time of each process tree")
     print(summary("import-xlsx --dry-run vs soffice → csv", dry))
     print(summary("import-xlsx (writes) vs soffice → csv", real))
-    print("phases of the import, in-process (median seconds):")
+    print("phases of the import, in-process (median CPU seconds):")
     for key, secs in ph.items():
         print(f"  {key:<28} {secs:6.2f}")
     print(f"  {'total':<28} {sum(ph.values()):6.2f}")

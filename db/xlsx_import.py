@@ -110,7 +110,7 @@ class ImportPreview:
     default_level: str | None = None
     as_of: dt.date | None = None
     earlier_imports: list[dict[str, Any]] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # CPU seconds per phase (the benchmark reads them)
     stamp: tuple[int, ...] | None = None  # the database's change stamp the plan was made at
     accept_reason: str = ""  # accepts every plausibility warning (the dialog's field, --accept-warnings)
 
@@ -211,11 +211,11 @@ def read(db: Database, path: str | os.PathLike, *, as_of: dt.date | str | None =
 
 def plan_for(db: Database, preview: ImportPreview) -> ImportPreview:
     """Compare a parsed file with the database: the second half of read(), on the database's own thread."""
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     preview.earlier_imports = ledger.batches_for_file(db, preview.sha256)
     plan_rows(db, preview)
     # Matching rows to projects and comparing figures; the plausibility checks inside it counted apart.
-    preview.seconds["match"] = time.perf_counter() - t0 - preview.seconds.get("validate", 0.0)
+    preview.seconds["match"] = time.process_time() - t0 - preview.seconds.get("validate", 0.0)
     return preview
 
 
@@ -223,7 +223,7 @@ def parse_file(path: str | os.PathLike, *, year: int, stages: list[str], as_of: 
                reader: str = "auto", progress: ProgressFn | None = None,
                cancelled: CancelFn | None = None) -> ImportPreview:
     """The database-free half of read(): check and parse the file (safe to run on a worker thread)."""
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     fixed = None
     if as_of is not None:
         from db.validate import parse_date
@@ -232,7 +232,7 @@ def parse_file(path: str | os.PathLike, *, year: int, stages: list[str], as_of: 
     sha = ledger.file_sha256(path)
     wb = spreadsheet.read(path, reader=reader, cancelled=cancelled)
     _check_cancel(cancelled)
-    t1 = time.perf_counter()
+    t1 = time.process_time()
     _tick(progress, 1, 3, "正在识别表头和各行")
 
     def formats(sheet: str, rows: int) -> dict[tuple[int, int], str]:
@@ -258,7 +258,7 @@ def parse_file(path: str | os.PathLike, *, year: int, stages: list[str], as_of: 
     if not sheets:
         detail = "；".join(f"“{n}”：{why}" for n, why in skipped) or "文件中没有工作表"
         raise SpreadsheetRefused(path, f"没有找到可识别的调度表表头（需要“项目名称”列和至少一列投资或进度）。{detail}")
-    t2 = time.perf_counter()
+    t2 = time.process_time()
     _tick(progress, 2, 3, "正在与数据库中的项目比对")
     return ImportPreview(path=str(path), file_name=Path(path).name, sha256=sha, reader=wb.reader, sheets=sheets,
                          skipped_sheets=skipped, as_of=fixed, seconds={"read": t1 - t0, "parse": t2 - t1})
@@ -281,18 +281,18 @@ class _Standing:
 
     def __init__(self, db: Database):
         self.db = db
-        self.cache: dict[tuple[str, str, str], dict[int, Any]] = {}
+        self.cache: dict[tuple[str, str, Any], dict[int, Any]] = {}   # (what, metric, date) -> per project
         self.checking = 0.0  # seconds spent in the plausibility checks (the benchmark's "validate" phase)
 
     def update(self, metric: str, d: dt.date, year: int) -> dict[int, dict[str, Any]]:
-        key = ("u", metric, d.isoformat())
+        key = ("u", metric, d)
         if key not in self.cache:
             self.cache[key] = updates.as_of(self.db, "project", metric, d, since=dt.date(year, 1, 1))
         return self.cache[key]
 
     def note(self, d: dt.date) -> dict[int, str]:
         """本月进展 standing for exactly the reporting date, per project."""
-        key = ("n", "progress_note", d.isoformat())
+        key = ("n", "progress_note", d)
         if key not in self.cache:
             rows = self.db.query(
                 "SELECT project_id, text, retracted FROM progress_note n WHERE as_of = ? AND id = ("
@@ -309,14 +309,14 @@ class _Standing:
 
     def stage_before(self, d: dt.date) -> dict[int, dict[str, Any]]:
         """The stage standing before the reporting month (any year: a stage carries over)."""
-        key = ("s", "stage", d.isoformat())
+        key = ("s", "stage", d)
         if key not in self.cache:
             first = d.replace(day=1) - dt.timedelta(days=1)
             self.cache[key] = updates.as_of(self.db, "project", "stage", first)
         return self.cache[key]
 
     def target(self, d: dt.date) -> dict[int, dict[str, Any]]:
-        key = ("t", "annual_plan", d.isoformat())
+        key = ("t", "annual_plan", d)
         if key not in self.cache:
             self.cache[key] = targets.as_of(self.db, "project", "annual_plan", d)
         return self.cache[key]
@@ -586,11 +586,11 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
 
 def _plausibility(rp: RowPlan, match: dict[str, Any] | None, standing: _Standing, d: dt.date, year: int) -> None:
     """The checks typing runs (db/plausibility.py, the same words) on the figures this row will write."""
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     try:
         _check_row(rp, match, standing, d, year)
     finally:
-        standing.checking += time.perf_counter() - t0
+        standing.checking += time.process_time() - t0
 
 
 def _check_row(rp: RowPlan, match: dict[str, Any] | None, standing: _Standing, d: dt.date, year: int) -> None:

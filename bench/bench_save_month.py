@@ -16,6 +16,17 @@ runs interleaved pairs (order alternating, one warm-up pair discarded):
 Each side is charged its CPU time (time.process_time: the work is in-process; the two shared cores' other load
 does not count), wall time shown beside it. Prints the median ratio save_month / floor with its spread
 (min–max), the phases of one save, and a grid-sized save of 200 rows.
+
+Measured 2026-12-08 (2 shared cores, load 2–5), `python bench/bench_save_month.py` (10,000 projects, 5 pairs):
+  before (row-by-row record(): supersede look-up, uid trigger and audit entry per row), same bench:
+    floor 341.3 ms CPU, save_month 1746.5 ms CPU: ratio 5.12× (spread 4.59–7.73); wall 5.04× (3.80–7.06)
+  after (db.updates.record_many: one executemany, uids made in Python, one supersede look-up per date, one
+  update.batch audit entry):
+    floor 246.7 ms CPU, save_month 726.7 ms CPU (check_month alone 296.7 ms): ratio 2.94× (spread 2.71–3.17);
+    wall 3.13× (2.62–3.53). An earlier run: 2.72× (2.43–3.25).
+  The goal (≤ 2.0×) is not met: the checks alone (validation first, reads only) cost 1.2× the floor, so checks
+  plus the floor's own write are already 2.2×; what the save adds beyond them is ~0.7× (JSON of the batch entry,
+  the row tuples, the supersede and plan-year look-ups, the recording.save entry).
 """
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
@@ -104,16 +105,29 @@ _BATCH_SUBJECT_SQL = {kind: """
 """ for kind in ("project", "portfolio", "indicator", "cluster")}
 
 
+_DECODER = json.JSONDecoder()
+_SOURCE_KIND = re.compile(r'^\{"source_kind": "([a-z]*)"')
+
+
 def _batch_rows(db: Database, kind: str, subject_id: int, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """The figures of one subject in batch entries, each as the entry record() writes for one figure."""
-    needle = json.dumps([kind, subject_id], ensure_ascii=False)[:-1] + ","   # '["project", 12,' starts its rows
+    """The figures of one subject in batch entries, each as the entry record() writes for one figure.
+
+    A batch entry lists thousands of rows: only this subject's rows are decoded (found by their opening
+    '["project", 12,'), so a project's 修改记录 stays quick however many large saves and imports there were.
+    """
+    needle = json.dumps([kind, subject_id], ensure_ascii=False)[:-1] + ","
     out = []
     for entry in db.query(_BATCH_SUBJECT_SQL[kind], {**params, "needle": needle}):
-        try:
-            data = json.loads(entry["after"])
-        except ValueError:
-            continue
-        for row in data.get("rows", []) if isinstance(data, dict) else []:
+        raw = entry["after"] or ""
+        m = _SOURCE_KIND.match(raw)
+        source_kind = m.group(1) if m else None
+        at = raw.find(needle)
+        while at >= 0:
+            try:
+                row, end = _DECODER.raw_decode(raw, at)
+            except ValueError:
+                break
+            at = raw.find(needle, end)
             if not isinstance(row, list) or len(row) < 10 or row[0] != kind or row[1] != subject_id:
                 continue
             _k, _sid, metric, as_of, value, text_value, retracted, update_id, before_v, before_t = row[:10]
@@ -124,7 +138,7 @@ def _batch_rows(db: Database, kind: str, subject_id: int, params: dict[str, Any]
                 before = json.dumps({"metric": metric, "as_of": as_of, "value": before_v, "text_value": before_t},
                                     ensure_ascii=False)
             after = json.dumps({"metric": metric, "as_of": as_of, "value": value, "text_value": text_value,
-                                "update": update_id, "source_kind": data.get("source_kind")}, ensure_ascii=False)
+                                "update": update_id, "source_kind": source_kind}, ensure_ascii=False)
             summary = f"{label}（截至 {as_of}）：{shown}"
             if params["text"] and params["text"] not in summary and params["text"] not in (entry["entity_name"] or ""):
                 continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
@@ -21,7 +22,7 @@ ENTITY_LABELS = {
     "import_batch": "导入批次", "backup": "备份",
 }
 ACTION_LABELS = {
-    "update.record": "记录数据", "update.retract": "撤回数据", "target.revise": "修改目标",
+    "update.record": "记录数据", "update.retract": "撤回数据", "update.batch": "批量记录数据", "target.revise": "修改目标",
     "project.create": "新增项目", "project.edit": "修改项目", "project.remove": "删除项目",
     "project.restore": "恢复项目", "milestone.add": "新增节点", "milestone.actual": "节点实际日期",
     "note.record": "本月进展", "note.retract": "撤回本月进展", "issue.open": "存在问题",
@@ -69,10 +70,15 @@ def search(db: Database, *, date_from: object = None, date_to: object = None, us
     ``entity_label``, ``before_text`` and ``after_text``."""
     since = None if date_from in (None, "") else parse_date(date_from, "开始日期")
     until = None if date_to in (None, "") else parse_date(date_to, "结束日期") + dt.timedelta(days=1)
-    rows = db.query(_SEARCH, {
+    params = {
         "since": since.isoformat() if since else None, "until": until.isoformat() if until else None,
         "user": user or None, "entity": entity or None, "entity_id": entity_id,
-        "text": (text or "").strip() or None, "limit": limit})
+        "text": (text or "").strip() or None, "limit": limit}
+    rows = db.query(_SEARCH, params)
+    if entity in _BATCH_SUBJECT_SQL and entity_id is not None:
+        # A large write logs one entry listing its figures (db.updates.record_many): this subject's are shown as
+        # the entries a row-by-row write would have made, under the batch entry's id, time and user.
+        rows = sorted(rows + _batch_rows(db, entity, entity_id, params), key=lambda r: r["id"], reverse=True)[:limit]
     ind_ids = {r["entity_id"] for r in rows if r["entity"] == "indicator"}
     inds = {i["id"]: i for i in db.query("SELECT id, unit, decimals FROM indicator")} if ind_ids else {}
     for r in rows:
@@ -80,9 +86,83 @@ def search(db: Database, *, date_from: object = None, date_to: object = None, us
         r["summary_text"] = _update_summary(r, ind) or _target_summary(r, ind) or r["summary"]
         r["action_label"] = ACTION_LABELS.get(r["action"], r["action"])
         r["entity_label"] = ENTITY_LABELS.get(r["entity"], r["entity"])
-        r["before_text"] = readable(r["before"], ind)
-        r["after_text"] = readable(r["after"], ind)
+        if r["action"] == "update.batch":
+            r["before_text"], r["after_text"] = "", _batch_text(r["after"])
+        else:
+            r["before_text"] = readable(r["before"], ind)
+            r["after_text"] = readable(r["after"], ind)
     return rows
+
+
+_BATCH_SUBJECT_SQL = {kind: """
+    SELECT a.id, a.at, a.user, a.action, a.entity, a.entity_id, a.summary, a.before, a.after,
+           (SELECT name FROM """ + kind + """ WHERE id = :entity_id) AS entity_name
+    FROM audit_log a
+    WHERE a.action = 'update.batch' AND instr(a.after, :needle) > 0
+      AND (:since IS NULL OR a.at >= :since) AND (:until IS NULL OR a.at < :until)
+      AND (:user IS NULL OR a.user = :user)
+    ORDER BY a.id DESC
+""" for kind in ("project", "portfolio", "indicator", "cluster")}
+
+
+_DECODER = json.JSONDecoder()
+_SOURCE_KIND = re.compile(r'^\{"source_kind": "([a-z]*)"')
+
+
+def _batch_rows(db: Database, kind: str, subject_id: int, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The figures of one subject in batch entries, each as the entry record() writes for one figure.
+
+    A batch entry lists thousands of rows: only this subject's rows are decoded (found by their opening
+    '["project", 12,'), so a project's 修改记录 stays quick however many large saves and imports there were.
+    """
+    needle = json.dumps([kind, subject_id], ensure_ascii=False)[:-1] + ","
+    out = []
+    for entry in db.query(_BATCH_SUBJECT_SQL[kind], {**params, "needle": needle}):
+        raw = entry["after"] or ""
+        m = _SOURCE_KIND.match(raw)
+        source_kind = m.group(1) if m else None
+        at = raw.find(needle)
+        while at >= 0:
+            try:
+                row, end = _DECODER.raw_decode(raw, at)
+            except ValueError:
+                break
+            at = raw.find(needle, end)
+            if not isinstance(row, list) or len(row) < 10 or row[0] != kind or row[1] != subject_id:
+                continue
+            _k, _sid, metric, as_of, value, text_value, retracted, update_id, before_v, before_t = row[:10]
+            label = METRIC_LABELS.get(metric, metric)
+            shown = "撤回" if retracted else (text_value if metric == "stage" else value)
+            before = None
+            if before_v is not None or before_t is not None:
+                before = json.dumps({"metric": metric, "as_of": as_of, "value": before_v, "text_value": before_t},
+                                    ensure_ascii=False)
+            after = json.dumps({"metric": metric, "as_of": as_of, "value": value, "text_value": text_value,
+                                "update": update_id, "source_kind": source_kind}, ensure_ascii=False)
+            summary = f"{label}（截至 {as_of}）：{shown}"
+            if params["text"] and params["text"] not in summary and params["text"] not in (entry["entity_name"] or ""):
+                continue
+            out.append({**entry, "action": "update.retract" if retracted else "update.record", "entity": kind,
+                        "entity_id": subject_id, "summary": summary, "before": before, "after": after,
+                        "batch": entry["summary"]})
+    return out
+
+
+def _batch_text(raw: str | None) -> str:
+    """A batch entry's after, short: how many figures, of which kinds (the rows are shown per subject)."""
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        return raw or ""
+    if not isinstance(data, dict):
+        return ""
+    counts: dict[str, int] = {}
+    for row in data.get("rows", []):
+        if isinstance(row, list) and len(row) > 2:
+            counts[METRIC_LABELS.get(row[2], str(row[2]))] = counts.get(METRIC_LABELS.get(row[2], str(row[2])), 0) + 1
+    source = _VALUE_LABELS["source_kind"].get(data.get("source_kind"), data.get("source_kind") or "")
+    parts = [f"共 {data.get('count', len(data.get('rows', [])))} 条"] + [f"{k} {n} 条" for k, n in counts.items()]
+    return "；".join(parts) + (f"；来源 {source}" if source else "")
 
 
 def _metric_entry(entry: dict[str, Any]) -> tuple[dict, dict, str | None]:

@@ -303,6 +303,8 @@ def is_fill_form(path: str | os.PathLike) -> bool:
                 return False
     except OSError:
         return False
+    if not _has_sheet(path, META_SHEET):   # the sheet names alone, without loading every sheet
+        return False
     try:
         from openpyxl import load_workbook
 
@@ -315,6 +317,24 @@ def is_fill_form(path: str | os.PathLike) -> bool:
         return wb[META_SHEET].cell(1, 2).value == MARKER
     finally:
         wb.close()
+
+
+def _has_sheet(path: str | os.PathLike, name: str) -> bool:
+    """Whether the workbook's index (xl/workbook.xml, parsed with defusedxml) names a sheet ``name``; True when
+    the index cannot be read, so the full check decides."""
+    import zipfile
+
+    from defusedxml import ElementTree as SafeET
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("xl/workbook.xml")
+            if info.file_size > 16 << 20:
+                return True
+            book = SafeET.fromstring(zf.read(info), forbid_dtd=True)
+    except Exception:
+        return True
+    return any((el.tag == "sheet" or el.tag.endswith("}sheet")) and el.get("name") == name for el in book.iter())
 
 
 @dataclass

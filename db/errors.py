@@ -14,6 +14,8 @@ QUOTE_LIMIT = 80  # characters of a user's input quoted back in a message
 
 def printable(text: str) -> str:
     """``text`` with control and format characters (ANSI escapes, newlines, bidi overrides) shown as escapes."""
+    if text.isprintable():   # no Cc/Cf/Zl/Zp character at all (most text): nothing to escape
+        return text
     out = []
     for ch in text:
         if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch != "\u200d":

@@ -962,20 +962,29 @@ def _create_project(db: Database, desc: dict[str, Any] | None, file_name: str, s
 def _apply_update_group(db: Database, g: Group, subject: Subject, batch_id: int, preview: ExchangePreview,
                         ledger_rows: list[dict[str, Any]]) -> int:
     recorded = 0
+    batch: list[tuple[updates.NewUpdate, dict[str, Any]]] = []
+
+    def flush() -> None:
+        # The sender's rows keep their uids (db.updates.record_many writes them as given).
+        ids = updates.record_many(db, [u for u, _it in batch], source_kind="exchange",
+                                  label=f"导入交换包 {preview.file_name}", audit_entity="import_batch",
+                                  audit_entity_id=batch_id)
+        for (_u, it), uid_id in zip(batch, ids):
+            _ledger_row(ledger_rows, it["uid"], g.entity, batch_id, uid_id, "recorded", _origin_of(it))
+        batch.clear()
+
     for it in g.pending:
-        origin = _origin_of(it)
         src = _source(preview.file_name, preview.sender, it)
         if it["retracted"]:
+            flush()
             same_date = updates.standing(db, subject, g.metric, it["as_of"])
             if same_date is None or same_date["as_of"] != it["as_of"]:
-                _ledger_row(ledger_rows, it["uid"], g.entity, batch_id, None, "same", origin)
+                _ledger_row(ledger_rows, it["uid"], g.entity, batch_id, None, "same", _origin_of(it))
                 continue
-        with ledger.keep_uid(db, "progress_update", it["uid"]):
-            uid_id = updates.record(db, subject, g.metric, it["as_of"], value=it["value"],
-                                    text_value=it["text_value"], note=it["note"], source=src, source_kind="exchange",
-                                    retract=it["retracted"])
-        _ledger_row(ledger_rows, it["uid"], g.entity, batch_id, uid_id, "recorded", origin)
+        batch.append((updates.NewUpdate(subject, g.metric, it["as_of"], value=it["value"], text_value=it["text_value"],
+                                        note=it["note"], source=src, retract=it["retracted"], uid=it["uid"]), it))
         recorded += 1
+    flush()
     # Their figure must be what stands for the month: withdraw a later-dated local row of the same month.
     period_end = month_end(int(g.period[:4]), int(g.period[5:7]))
     for _ in range(31):

@@ -87,7 +87,7 @@ def money_warnings(*, completed: int, month: int | None, previous: int | None, p
                            f"年度累计从上月的 {_yi(previous)} 亿元降到 {_yi(completed)} 亿元：累计数不应下降"))
     if total is not None and total > 0 and completed > total:
         out.append(Warning(ABOVE_TOTAL, field, f"{_yi(completed)} 亿元超过总投资 {_yi(total)} 亿元"))
-    if plan is not None and plan > 0 and completed > plan * FAR_ABOVE_PLAN:
+    if plan is not None and plan > 0 and completed * FAR_ABOVE_PLAN.denominator > plan * FAR_ABOVE_PLAN.numerator:
         out.append(Warning(ABOVE_PLAN, field, f"{_yi(completed)} 亿元为年度计划 {_yi(plan)} 亿元的 "
                                               f"{float(Fraction(completed, plan)) * 100:.0f}%，远超计划"))
     scale = _scale_warning(completed=completed, month=month, previous=previous, months_before=months_before,
@@ -109,8 +109,28 @@ def usual_month_wan(*, previous: int | None, months_before: int, plan: int | Non
     return None
 
 
+def _usual_parts(previous: int | None, months_before: int, plan: int | None,
+                 total: int | None) -> tuple[int, int] | None:
+    """usual_month_wan as (numerator, denominator) integers, without building a Fraction."""
+    if previous and months_before > 0:
+        return previous, months_before
+    if plan:
+        return plan, 12
+    if total:
+        return total, 36
+    return None
+
+
 def _scale_warning(*, completed: int, month: int | None, previous: int | None, months_before: int,
                    plan: int | None, total: int | None, field: str, project: bool) -> Warning | None:
+    # Integer comparisons first (this runs for every row of a 10,000-row month); Fractions only for a warning.
+    parts = _usual_parts(previous, months_before, plan, total)
+    if parts is not None and isinstance(completed, int) and (month is None or isinstance(month, int)):
+        num, den = parts
+        amount = month if month is not None else completed
+        if isinstance(num, int) and num > 0 and (amount <= 0 or
+                                                  num < amount * den * SCALE_FACTOR < num * SCALE_FACTOR ** 2):
+            return None   # amount <= 0, or 1/SCALE_FACTOR < amount / usual < SCALE_FACTOR: no warning
     usual = usual_month_wan(previous=previous, months_before=months_before, plan=plan, total=total)
     amount = month if month is not None else completed
     what = "本月" if month is not None else "累计"

@@ -17,6 +17,7 @@ Completed investment is year-to-date (年度累计). A row may give it directly 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence, Union
 
@@ -362,6 +363,8 @@ def check_month(db: Database, as_of: dt.date | str, entries: Sequence[Entry]) ->
 
 def _accept(report: RowReport, entry: Entry, subject: Subject, metric_for: dict[str, str | None]) -> None:
     """Mark warnings the entry accepted (with a non-empty reason) and plan the acceptance rows."""
+    if not report.warnings:
+        return
     accepted = []
     for w in report.warnings:
         reason = entry.accepted.get(w.code)
@@ -539,12 +542,15 @@ def _check_project(ctx: _Context, index: int, entry: ProjectEntry) -> RowReport:
 
     if not report.errors and not report.ops:
         report.errors.append(Problem("本月数据", "没有要记录的数据"))
-    metric_for = {c: "completed" for c in (plausibility.SAME_AS_LAST_MONTH, plausibility.YTD_DOWN,
-                                           plausibility.ABOVE_TOTAL, plausibility.ABOVE_PLAN, plausibility.SCALE,
-                                           plausibility.NO_PREVIOUS)}
-    metric_for[plausibility.STAGE_BACK] = "stage"
-    _accept(report, entry, subject, metric_for)
+    _accept(report, entry, subject, _PROJECT_METRIC_FOR)
     return report
+
+
+# Which figure each warning of a project row is about (its acceptance is attached to that figure's update).
+_PROJECT_METRIC_FOR: dict[str, str | None] = {
+    **{c: "completed" for c in (plausibility.SAME_AS_LAST_MONTH, plausibility.YTD_DOWN, plausibility.ABOVE_TOTAL,
+                                plausibility.ABOVE_PLAN, plausibility.SCALE, plausibility.NO_PREVIOUS)},
+    plausibility.STAGE_BACK: "stage"}
 
 
 def _check_indicator(ctx: _Context, index: int, entry: IndicatorEntry) -> RowReport:
@@ -619,24 +625,36 @@ def save_month(db: Database, as_of: dt.date | str, entries: Sequence[Entry], *, 
             raise MonthRefused(reports)
         ops = [op for r in reports for op in r.ops]
         text = label or describe(d, reports)
-        written = _apply(db, d, ops, source_kind=source_kind, source=source)
+        written = _apply(db, d, ops, source_kind=source_kind, source=source, label=text)
         audit.log(db, action="recording.save", entity="recording", entity_id=None, summary=f"{text}（截至 {d}）",
                   after={"as_of": d.isoformat(), "rows": len(reports), "source_kind": source_kind,
                          "written": len(written)})
     return SaveResult(d, text, reports, ops, written, source_kind, source)
 
 
-def _apply(db: Database, d: dt.date, ops: Iterable[Op], *, source_kind: str, source: str) -> list[Written]:
+def _apply(db: Database, d: dt.date, ops: Iterable[Op], *, source_kind: str, source: str,
+           label: str = "") -> list[Written]:
+    ops = list(ops)
+    # Every figure in one bulk write (db.updates.record_many: same checks, one supersede look-up per date, one
+    # executemany, one audit entry for a large batch); the other rows follow in the order they were planned.
+    update_ops = [op for op in ops if isinstance(op, UpdateOp)]
+    ids = iter(updates.record_many(
+        db, [updates.NewUpdate(op.subject, op.metric, d, value=op.value, text_value=op.text_value, note=op.note,
+                               source=source) for op in update_ops],
+        source_kind=source_kind, label=label))
+    note_ops = [op for op in ops if isinstance(op, NoteOp)]
+    note_ids = iter(_write_notes(db, d, note_ops, source_kind) if len(note_ops) >= updates.BULK_FROM else ())
     written: list[Written] = []
     last_update: dict[tuple[Subject, str], int] = {}
     for op in ops:
         if isinstance(op, UpdateOp):
-            uid = updates.record(db, op.subject, op.metric, d, value=op.value, text_value=op.text_value,
-                                 note=op.note, source=source, source_kind=source_kind)
+            uid = next(ids)
             last_update[(op.subject, op.metric)] = uid
             written.append(Written("update", uid))
         elif isinstance(op, NoteOp):
-            written.append(Written("note", _write_note(db, op.project_id, d, op.text, source_kind)))
+            nid = next(note_ids, None)
+            written.append(Written("note", nid if nid is not None else _write_note(db, op.project_id, d, op.text,
+                                                                                     source_kind)))
         elif isinstance(op, IssueOp):
             written.append(Written("issue", _write_issue(db, op, d, source_kind)))
         elif isinstance(op, MilestoneOp):
@@ -666,6 +684,35 @@ def _write_note(db: Database, project_id: int, d: dt.date, text: str, source_kin
               before={"text": previous["text"]} if supersedes else None,
               after={"note": nid, "as_of": d.isoformat(), "text": None if retract else text})
     return nid
+
+
+def _write_notes(db: Database, d: dt.date, ops: Sequence[NoteOp], source_kind: str) -> list[int]:
+    """_write_note for many 本月进展 of one date (a large save or import): the newest note of each project at that
+    date looked up once, the rows and their audit entries (the same as _write_note's) each in one executemany."""
+    iso = d.isoformat()
+    newest: dict[int, tuple[int, str, int]] = {
+        r[0]: (r[1], r[2], r[3]) for r in db.conn.execute(
+            "SELECT n.project_id, n.id, n.text, n.retracted FROM progress_note n"
+            " JOIN (SELECT max(id) AS id FROM progress_note WHERE as_of = ? GROUP BY project_id) m ON m.id = n.id",
+            (iso,))}
+    next_id = int(db.scalar("SELECT coalesce(max(id), 0) FROM progress_note")) + 1
+    now, user = db.now(), db.user
+    rows, logged, ids = [], [], []
+    for op in ops:
+        previous = newest.get(op.project_id)
+        supersedes = previous[0] if previous and not previous[2] else None
+        rows.append((next_id, op.project_id, iso, op.text, source_kind, now, user, supersedes))
+        logged.append((now, user, op.project_id, f"本月进展（截至 {d}）：{op.text}",
+                       json.dumps({"text": previous[1]}, ensure_ascii=False) if supersedes else None,
+                       json.dumps({"note": next_id, "as_of": iso, "text": op.text}, ensure_ascii=False)))
+        newest[op.project_id] = (next_id, op.text, 0)
+        ids.append(next_id)
+        next_id += 1
+    db.conn.executemany("INSERT INTO progress_note (id, project_id, as_of, text, retracted, source_kind, recorded_at,"
+                        " recorded_by, supersedes_id) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)", rows)
+    db.conn.executemany("INSERT INTO audit_log (at, user, action, entity, entity_id, summary, before, after)"
+                        " VALUES (?, ?, 'note.record', 'project', ?, ?, ?, ?)", logged)
+    return ids
 
 
 def _write_issue(db: Database, op: IssueOp, d: dt.date, source_kind: str) -> int:
@@ -707,6 +754,31 @@ def write_acceptance(db: Database, subject: Subject, warning: Warning, reason: s
     return _write_acceptance(db, AcceptOp(subject, warning, text), as_of, update_id)
 
 
+def write_acceptances(db: Database, items: Sequence[tuple[Subject, Warning, dt.date, int | None]],
+                      reason: str) -> None:
+    """write_acceptance for many figures at once (an import's accepted warnings, one reason for all): the same
+    rows and the same audit entry for each, written with one executemany each."""
+    if not items:
+        return
+    text = parse_text(reason, "确认理由", max_length=500)
+    if not text:
+        raise ValidationError("确认理由", reason, "不能为空")
+    if not db.in_transaction:
+        raise RuntimeError("write_acceptances must be called inside db.transaction()")
+    now, user = db.now(), db.user
+    db.conn.executemany(
+        "INSERT INTO accepted_warning (entity, entity_id, as_of, update_id, milestone_id, code, message, reason,"
+        " accepted_at, accepted_by) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)",
+        [(s.kind, s.id, d.isoformat(), uid, w.code, w.message, text, now, user) for s, w, d, uid in items])
+    db.conn.executemany(
+        "INSERT INTO audit_log (at, user, action, entity, entity_id, summary, before, after)"
+        " VALUES (?, ?, 'warning.accept', ?, ?, ?, NULL, ?)",
+        [(now, user, s.kind, s.id, f"确认提示［{w.label}］：{w.message}；理由：{text}",
+          json.dumps({"code": w.code, "reason": text, "update": uid, "milestone": None, "as_of": d.isoformat()},
+                     ensure_ascii=False))
+         for s, w, d, uid in items])
+
+
 def _write_acceptance(db: Database, op: AcceptOp, d: dt.date, update_id: int | None) -> int:
     cur = db.conn.execute(
         "INSERT INTO accepted_warning (entity, entity_id, as_of, update_id, milestone_id, code, message, reason,"
@@ -736,10 +808,12 @@ def undo_save(db: Database, result: SaveResult) -> list[Written]:
     since: undoing would silently discard that newer figure. Returns the rows written, which redo_save checks.
     """
     with db.transaction("update", "recording"):
-        undone: list[Written] = []
+        undone: list[Written | None] = []
+        inverse: list[updates.NewUpdate] = []
         for w in reversed(result.written):
             if w.kind == "update":
-                undone.append(Written("update", _undo_update(db, w.id)))
+                inverse.append(_undo_update(db, w.id))
+                undone.append(None)   # its id once the inverse rows are written, together below
             elif w.kind == "note":
                 undone.append(Written("note", _undo_note(db, w.id)))
             elif w.kind == "issue":
@@ -753,6 +827,8 @@ def undo_save(db: Database, result: SaveResult) -> list[Written]:
                 _set_milestone(db, project_id, w.id, w.before)
                 undone.append(Written("milestone", w.id, w.after, w.before))
             # Acceptances stay attached to the figure they were about; that figure stays in history.
+        ids = iter(updates.record_many(db, inverse, source_kind="undo", label=f"撤销：{result.label}"))
+        undone = [Written("update", next(ids)) if u is None else u for u in undone]
         audit.log(db, action="recording.undo", entity="recording", entity_id=None,
                   summary=f"撤销：{result.label}（截至 {result.as_of}）",
                   after={"as_of": result.as_of.isoformat(), "written": len(undone)})
@@ -774,7 +850,8 @@ def redo_save(db: Database, result: SaveResult, undone: Sequence[Written] = ()) 
                 current = db.scalar("SELECT actual_date FROM milestone WHERE id = ?", (w.id,))
                 if current != w.after:
                     raise UndoRefused(f"不能重做：{result.label}——节点实际日期之后已改为 {current or '（无）'}，已取消。")
-        written = _apply(db, result.as_of, result.ops, source_kind=result.source_kind, source=result.source)
+        written = _apply(db, result.as_of, result.ops, source_kind=result.source_kind, source=result.source,
+                         label=f"重做：{result.label}")
         audit.log(db, action="recording.redo", entity="recording", entity_id=None,
                   summary=f"重做：{result.label}（截至 {result.as_of}）",
                   after={"as_of": result.as_of.isoformat(), "written": len(written)})
@@ -789,7 +866,8 @@ def _subject_of(row: dict[str, Any]) -> Subject:
     raise AssertionError(row)
 
 
-def _undo_update(db: Database, update_id: int) -> int:
+def _undo_update(db: Database, update_id: int) -> updates.NewUpdate:
+    """The row that undoes update ``update_id`` (refused when a newer row of that figure was written since)."""
     row = db.query_one("SELECT * FROM progress_update WHERE id = ?", (update_id,))
     if row is None:
         raise ValidationError("撤销", update_id, "找不到这条记录")
@@ -799,11 +877,10 @@ def _undo_update(db: Database, update_id: int) -> int:
     if newest != update_id:
         check_newest_update(db, subject, row["metric"], row["as_of"], update_id, "撤销")
     if row["supersedes_id"] is None:
-        return updates.record(db, subject, row["metric"], row["as_of"], retract=True, source_kind="undo",
-                              source="撤销")
+        return updates.NewUpdate(subject, row["metric"], row["as_of"], retract=True, source="撤销")
     old = db.query_one("SELECT value, text_value, note FROM progress_update WHERE id = ?", (row["supersedes_id"],))
-    return updates.record(db, subject, row["metric"], row["as_of"], value=old["value"],
-                          text_value=old["text_value"], note=old["note"], source_kind="undo", source="撤销")
+    return updates.NewUpdate(subject, row["metric"], row["as_of"], value=old["value"], text_value=old["text_value"],
+                             note=old["note"], source="撤销")
 
 
 def _undo_note(db: Database, note_id: int) -> int:

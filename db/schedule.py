@@ -633,10 +633,15 @@ class _Merges:
 
 
 def _filled(grid: Grid, merges: _Merges, r: int, c: int) -> Any:
-    rng = merges.get(r, c)
+    rng = merges.at.get((r, c))
     if rng:
         return grid.value(rng[0], rng[1])
-    return grid.value(r, c)
+    rows = grid.rows
+    if 0 <= r < len(rows):   # grid.value(r, c), inline (hot path: every cell of every row)
+        row = rows[r]
+        if 0 <= c < len(row):
+            return row[c]
+    return None
 
 
 def _is_number(v: Any) -> bool:
@@ -1191,9 +1196,14 @@ def _no_figures(grid: Grid, r: int, cols: dict[str, Column]) -> bool:
 
 def _data_cell(grid: Grid, merges: _Merges, r: int, c: int) -> tuple[Any, int]:
     """A data cell's value and, when it is merged down over several rows, how many."""
-    rng = merges.get(r, c)
+    rng = merges.at.get((r, c))
     if rng is None:
-        return grid.value(r, c), 1
+        rows = grid.rows
+        if 0 <= r < len(rows):   # grid.value(r, c), inline (hot path)
+            row = rows[r]
+            if 0 <= c < len(row):
+                return row[c], 1
+        return None, 1
     r0, c0, r1, _ = rng
     if c != c0:
         return None, 1  # inside a horizontal merge: the value belongs to its first column only

@@ -298,11 +298,14 @@ def used_range(zf: zipfile.ZipFile, member: str) -> tuple[int, int]:
             if not chunk:
                 break
             data = tail + chunk
-            for m in _CELL_REF.finditer(data):
-                max_col = max(max_col, column_number(m.group(1)))
-                max_row = max(max_row, int(m.group(2)))
-            for m in _ROW_REF.finditer(data):
-                max_row = max(max_row, int(m.group(1)))
+            cells = _CELL_REF.findall(data)
+            if cells:
+                # A handful of distinct column letters; every row number compared as a number.
+                max_col = max(max_col, max(column_number(c) for c in {c for c, _r in cells}))
+                max_row = max(max_row, max(map(int, (r for _c, r in cells))))
+            row_refs = _ROW_REF.findall(data)
+            if row_refs:
+                max_row = max(max_row, max(map(int, row_refs)))
             # Rows without an r attribute still count; the overlap is not counted twice.
             rows_seen += len(_ROW_TAG.findall(chunk))
             tail = data[-512:]

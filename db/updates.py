@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any
+import json
+import os
+import re
+import secrets
+from typing import Any, NamedTuple, Sequence
 
 from db import audit
 from db.connection import Database
 from db.plan import check_open
 from db.errors import ValidationError
 from db.subjects import METRIC_LABELS, UPDATE_METRICS, Subject, sql_for_each_kind
-from db.targets import plan_year_of
+from db.targets import _EXISTS as _PLAN_YEAR_OF, plan_year_of
 from db.validate import check_stored_int, parse_date, parse_text
 
 SOURCE_KINDS = {"seed": "内置数据", "typed": "手工录入", "import": "导入调度表", "exchange": "交换包",
@@ -99,6 +103,196 @@ def record(db: Database, subject: Subject, metric: str, as_of: dt.date | str, *,
                   after={"metric": metric, "as_of": d.isoformat(), "value": value, "text_value": text_value,
                          "update": update_id, "source_kind": source_kind})
     return update_id
+
+
+# -- many updates at once --------------------------------------------------------------------------
+# Month saves, 调度表 imports, exchange imports and undoing a month save write through record_many. A small
+# write (fewer than BULK_FROM rows: a grid save, a typical exchange group) goes row by row through record(),
+# exactly as it always did, one audit entry per figure. A large one is set-based: the same checks and refusals as
+# record(), row by row in the same order, then one supersede look-up per (kind, metric, date), every row in one
+# executemany with its id and uid made here (the uid trigger fires only for a NULL uid, so it stays idle), and
+# ONE audit entry ('update.batch') listing every figure with what it superseded; db.auditlog shows a subject's
+# rows of such an entry in that subject's 修改记录.
+
+BULK_FROM = 200
+
+
+class NewUpdate(NamedTuple):
+    """One update record_many will append (``value`` in storage units, or ``text_value`` for a stage).
+
+    ``uid``: keep this uid (an exchange file's row) instead of a fresh one.
+    """
+    subject: Subject
+    metric: str
+    as_of: dt.date | str
+    value: int | None = None
+    text_value: str | None = None
+    note: str = ""
+    source: str = ""
+    retract: bool = False
+    uid: str | None = None
+
+
+_INSERT = ("INSERT INTO progress_update (id, portfolio_id, project_id, indicator_id, cluster_id, metric, as_of, value,"
+           " text_value, retracted, note, source, source_kind, recorded_at, recorded_by, supersedes_id, uid)"
+           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_AUDIT = ("INSERT INTO audit_log (at, user, action, entity, entity_id, summary, before, after)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+# The newest row of each subject's figure at one date (what a new row for that date supersedes, unless it is a
+# retraction): all subjects of a kind in one pass, or one subject by its index.
+_NEWEST_AT_ALL = sql_for_each_kind("""
+    SELECT u.{col} AS subject_id, u.id, u.value, u.text_value, u.retracted FROM progress_update u
+    JOIN (SELECT max(id) AS id FROM progress_update WHERE {col} IS NOT NULL AND metric = ? AND as_of = ?
+          GROUP BY {col}) n ON n.id = u.id
+""")
+_NEWEST_AT_ONE = sql_for_each_kind("""
+    SELECT {col} AS subject_id, id, value, text_value, retracted FROM progress_update
+    WHERE {col} = ? AND metric = ? AND as_of = ? ORDER BY id DESC LIMIT 1
+""")
+_PLAN_YEARS_ALL = {
+    "portfolio": "SELECT id, plan_year_id FROM portfolio",
+    "project": "SELECT p.id, pf.plan_year_id FROM project p JOIN portfolio pf ON pf.id = p.portfolio_id"
+               " WHERE p.active = 1",
+    "indicator": "SELECT id, plan_year_id FROM indicator WHERE active = 1",
+    "cluster": "SELECT id, plan_year_id FROM cluster WHERE active = 1",
+}
+_UID_RE = re.compile(r"^[0-9A-Za-z_-]{8,64}$")  # db.ledger.UID_RE
+_FEW = 500  # up to this many subjects of a kind: indexed look-ups one by one; beyond, one query for all
+
+
+def new_uid() -> str:
+    """A fresh row uid, as the uid trigger makes one (32 lower-case hex digits)."""
+    return secrets.token_hex(16)
+
+
+def record_many(db: Database, rows: Sequence[NewUpdate], *, source_kind: str = "typed", label: str = "",
+                audit_entity: str = "recording", audit_entity_id: int | None = None) -> list[int]:
+    """Append many updates in one transaction (joining the caller's); returns their ids in order.
+
+    Each row is checked exactly as record() checks it, in the same order, so the same row is refused with the same
+    message and nothing is stored. A row supersedes the newest row of its figure at its date (an earlier row of
+    the same batch included), as record() does. ``label`` names the batch in its audit entry.
+    """
+    if not rows:
+        if source_kind not in SOURCE_KINDS:
+            raise ValidationError("来源类型", source_kind, "未知")
+        return []
+    if len(rows) < BULK_FROM:
+        return _record_each(db, rows, source_kind)
+    stage_names: set[str] | None = None
+    checked: list[tuple[NewUpdate, str | None, int | None, str]] = []
+    for r in rows:      # the checks record() runs before its transaction
+        subject, metric = r.subject, r.metric
+        if metric not in UPDATE_METRICS[subject.kind]:
+            raise ValidationError("更新项", metric, f"不是{subject.kind}可记录的数据")
+        if source_kind not in SOURCE_KINDS:
+            raise ValidationError("来源类型", source_kind, "未知")
+        label_m = METRIC_LABELS[metric]
+        value, text_value = r.value, r.text_value
+        if r.retract:
+            value, text_value = None, None
+        elif metric == "stage":
+            if value is not None or not text_value:
+                raise ValidationError(label_m, text_value, "必须填写形象进度")
+            if stage_names is None:
+                stage_names = {n for (n,) in db.conn.execute("SELECT name FROM stage")}
+            if text_value not in stage_names:
+                names = "、".join(x[0] for x in db.conn.execute("SELECT name FROM stage ORDER BY position"))
+                raise ValidationError(label_m, text_value, f"不在形象进度列表中（{names}）")
+        else:
+            if text_value is not None or value is None:
+                raise ValidationError(label_m, value, "必须是数字")
+            check_stored_int(value, label_m, allow_negative=metric not in ("completed", "output", "physical_progress"))
+        note_text = parse_text(r.note, "备注") if r.note else ""
+        if r.uid is not None and (not isinstance(r.uid, str) or not _UID_RE.match(r.uid)):
+            raise ValidationError("行标识", r.uid, "格式不对")   # as db.ledger.keep_uid refuses it
+        checked.append((r, text_value, value, note_text))
+    with db.transaction("update"):
+        subjects: dict[str, set[int]] = {}
+        for r in rows:
+            subjects.setdefault(r.subject.kind, set()).add(r.subject.id)
+        plan_years: dict[tuple[str, int], int] = {}
+        for kind, ids in subjects.items():
+            if len(ids) <= _FEW:
+                for sid in ids:
+                    row = db.conn.execute(_PLAN_YEAR_OF[kind], (sid,)).fetchone()
+                    if row is not None:
+                        plan_years[(kind, sid)] = int(row[0])
+            else:
+                plan_years.update(((kind, i), int(py)) for i, py in db.conn.execute(_PLAN_YEARS_ALL[kind])
+                                  if i in ids)
+        years: dict[int, int] = {}
+        dates: dict[tuple[str, str, str], dict[int, tuple]] = {}
+        next_id = int(db.scalar("SELECT coalesce(max(id), 0) FROM progress_update")) + 1
+        fresh = os.urandom(16 * len(checked)).hex()   # 32 hex digits per row, as new_uid() makes one
+        now, user = db.now(), db.user
+        values: list[tuple] = []
+        logged: list[tuple] = []
+        for r, text_value, value, note_text in checked:   # the checks record() runs inside its transaction
+            subject, metric = r.subject, r.metric
+            py = plan_years.get((subject.kind, subject.id))
+            if py is None:
+                plan_year_of(db, subject)   # raises NotFoundError, the same message
+                raise AssertionError(subject)
+            if py not in years:
+                check_open(db, py)   # a closed year (年度结账) is read-only
+                years[py] = int(db.scalar("SELECT year FROM plan_year WHERE id = ?", (py,)))
+            d = parse_date(r.as_of, "截至日期", year=years[py]).isoformat()
+            key = (subject.kind, metric, d)
+            newest = dates.get(key)
+            if newest is None:      # one look-up per (kind, metric, date): the newest row each subject has there
+                newest = dates[key] = {}
+                ids = subjects[subject.kind]
+                if len(ids) <= _FEW:
+                    for sid in ids:
+                        row = db.conn.execute(_NEWEST_AT_ONE[subject.kind], (sid, metric, d)).fetchone()
+                        if row is not None:
+                            newest[sid] = tuple(row[1:])
+                else:
+                    for row in db.conn.execute(_NEWEST_AT_ALL[subject.kind], (metric, d)):
+                        newest[row[0]] = tuple(row[1:])
+            prev = newest.get(subject.id)         # (id, value, text_value, retracted)
+            same_date = prev if prev is not None and not prev[3] else None
+            if r.retract and same_date is None:
+                raise ValidationError("截至日期", d, f"这一天没有可撤回的{METRIC_LABELS[metric]}")
+            uid = r.uid if r.uid is not None else fresh[32 * len(values):32 * len(values) + 32]
+            col = subject.column
+            values.append((next_id, subject.id if col == "portfolio_id" else None,
+                           subject.id if col == "project_id" else None,
+                           subject.id if col == "indicator_id" else None,
+                           subject.id if col == "cluster_id" else None,
+                           metric, d, value, text_value, int(r.retract), note_text, r.source, source_kind, now, user,
+                           same_date[0] if same_date else None, uid))
+            logged.append((subject, metric, d, value, text_value, r.retract, next_id, same_date))
+            newest[subject.id] = (next_id, value, text_value, int(r.retract))
+            next_id += 1
+        db.conn.executemany(_INSERT, values)
+        # The batch's one audit entry: each row [kind, subject id, metric, as_of, value, text_value, retracted,
+        # update id, value before, text before] (before = the row it superseded at that date, else null).
+        after = {"source_kind": source_kind, "count": len(logged),
+                 "rows": [[s.kind, s.id, m, d, v, t, int(rt), uid_, None if sd is None else sd[1],
+                           None if sd is None else sd[2]] for s, m, d, v, t, rt, uid_, sd in logged]}
+        db.conn.execute(_AUDIT, (now, user, "update.batch", audit_entity, audit_entity_id,
+                                 f"{label or '批量记录数据'}：记录数据 {len(logged)} 条", None,
+                                 json.dumps(after, ensure_ascii=False)))
+    return [v[0] for v in values]
+
+
+def _record_each(db: Database, rows: Sequence[NewUpdate], source_kind: str) -> list[int]:
+    """A small write: each row through record() (a sender's uid kept with db.ledger.keep_uid), in one transaction."""
+    from db import ledger
+
+    ids: list[int] = []
+    with db.transaction("update"):
+        for r in rows:
+            kw = dict(value=r.value, text_value=r.text_value, note=r.note, source=r.source, source_kind=source_kind,
+                      retract=r.retract)
+            if r.uid is None:
+                ids.append(record(db, r.subject, r.metric, r.as_of, **kw))
+            else:
+                with ledger.keep_uid(db, "progress_update", r.uid):
+                    ids.append(record(db, r.subject, r.metric, r.as_of, **kw))
+    return ids
 
 
 def as_of(db: Database, kind: str, metric: str, date: dt.date | str, *, since: dt.date | str = "0000-01-01",

@@ -68,6 +68,18 @@ PS_FAMILY = "PolicyTrackSansSC"
 # Characters that must be present (place names, personal names ...).
 REQUIRED_CHARS = "碛渝犇堃昇琍"
 
+# FreeType's auto-hinter (used by Qt and by matplotlib for these unhinted fonts) measures the CJK blue zones on the
+# characters of its afblue.dat strings. Missing ones change the hinting of every hanzi: keep them all, including the
+# 18 traditional forms outside GB2312, so a GB2312 subset renders pixel for pixel as the GBK one did.
+AUTOHINT_CHARS = ("他们你來們到和地对對就席我时時會来為能舰說说这這齊军同已愿既星是景民照现現理用置要軍那配里開雷露面顾"
+                  "个为人他以们你來個們到和大对對就我时時有来為要說说主些因它想意理生當看着置者自著裡过还进進過道還里面")
+
+# Everything the app itself draws (the GB2312+ subset is built from these on top of GB2312; tests/test_fonts.py
+# checks the shipped fonts cover them): the built-in data, the user guide, every string literal of the UI and
+# db code, and a list of common surnames and Chongqing place names (packaging/font_names.txt).
+COVERAGE_FILES = ("resources/seed/*.json", "resources/seed/*.txt", "resources/guide/*.md", "packaging/font_names.txt")
+COVERAGE_SOURCES = ("desktop", "db")
+
 # Commonly used symbols outside the ranges below (the font only gets those it has).
 EXTRA_SYMBOLS = (
     "℃℉№℡™©®°′″‰‱§¶†‡※¥€£￥￡￠"
@@ -143,6 +155,36 @@ def is_cjk_unified(cp: int) -> bool:
             or 0x20000 <= cp <= 0x3FFFF)
 
 
+def string_literals(path: Path) -> str:
+    """The text of every string literal (f-strings included) in a Python source file."""
+    import ast
+    import io
+    import tokenize
+
+    out = []
+    with open(path, "rb") as f:
+        for tok in tokenize.tokenize(f.readline):
+            if tok.type == tokenize.STRING:
+                try:
+                    value = ast.literal_eval(tok.string)
+                except (ValueError, SyntaxError):  # an f-string: its text parts (and expressions) as written
+                    value = tok.string
+                out.append(value if isinstance(value, str) else "")
+    return "\n".join(out)
+
+
+def coverage_text(root: Path = REPO_ROOT) -> str:
+    """The characters the app draws itself (see COVERAGE_FILES); non-ASCII only matters."""
+    parts = []
+    for pattern in COVERAGE_FILES:
+        for path in sorted(root.glob(pattern)):
+            parts.append(path.read_text(encoding="utf-8"))
+    for folder in COVERAGE_SOURCES:
+        for path in sorted((root / folder).rglob("*.py")):
+            parts.append(string_literals(path))
+    return "\n".join(parts)
+
+
 def wanted_codepoints(charset: str, extra_text: str) -> set[int]:
     cps: set[int] = set()
     cps.update(range(0x20, 0x7F))        # ASCII printable
@@ -153,7 +195,7 @@ def wanted_codepoints(charset: str, extra_text: str) -> set[int]:
     cps.update(ord(c) for c in EXTRA_SYMBOLS)
     cps.update(GBK if charset == "gbk" else GB2312)
     cps.update(ord(c) for c in extra_text if not c.isspace() or c == " ")
-    cps.update(ord(c) for c in REQUIRED_CHARS)
+    cps.update(ord(c) for c in REQUIRED_CHARS + AUTOHINT_CHARS)
     return cps
 
 
@@ -453,11 +495,14 @@ def main(argv=None) -> int:
     ap.add_argument("--bold", default=DEFAULT_BOLD,
                     help=f"NotoSansCJK-Bold.ttc (default {DEFAULT_BOLD})")
     ap.add_argument("--out-dir", type=Path, default=DEFAULT_OUT_DIR)
-    ap.add_argument("--regular-charset", choices=("gbk", "gb2312"), default="gbk")
-    ap.add_argument("--bold-charset", choices=("gbk", "gb2312"), default="gbk")
+    ap.add_argument("--regular-charset", choices=("gbk", "gb2312"), default="gb2312")
+    ap.add_argument("--bold-charset", choices=("gbk", "gb2312"), default="gb2312")
     ap.add_argument("--text", action="append", default=None, metavar="FILE",
                     help="UTF-8 text whose characters must be covered "
                          f"(repeatable; default {DEFAULT_EXTRA_TEXT} if it exists)")
+    ap.add_argument("--no-coverage", action="store_true",
+                    help="do not add the characters of the built-in data, the guide, the UI strings and "
+                         "packaging/font_names.txt (added by default)")
     ap.add_argument("--duplicates", choices=("drop", "copy"), default="drop",
                     help="code points sharing a glyph with a preferred one: drop "
                          "them (default) or give each its own copy of the glyph")
@@ -480,6 +525,8 @@ def main(argv=None) -> int:
         if not texts:
             print(f"note: {DEFAULT_EXTRA_TEXT} not found; building without it")
     text_cps: set[int] = set()
+    if not args.no_coverage:
+        text_cps.update(ord(c) for c in coverage_text() if not c.isspace())
     for path in texts:
         text_cps.update(ord(c) for c in Path(path).read_text(encoding="utf-8")
                         if not c.isspace())

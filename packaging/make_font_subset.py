@@ -13,8 +13,12 @@ What this script does, for the Regular and the Bold face:
    index).
 2. Subsets it to ASCII, Latin-1, General Punctuation, a list of commonly used
    symbols, CJK Symbols and Punctuation, Halfwidth/Fullwidth Forms, every
-   character encodable in GBK (or GB2312 with ``--charset gb2312``), the
-   characters of the reference article and a few must-have characters.
+   character encodable in GB2312 (or GBK with ``--regular-charset gbk
+   --bold-charset gbk``), the characters of the reference article, a few
+   must-have characters and (unless ``--no-coverage``) every character the app
+   draws itself: the built-in data, the user guide, the string literals of
+   desktop/ and db/, packaging/font_names.txt (surnames, Chongqing place names)
+   and the reference characters of FreeType's auto-hinter (AUTOHINT_CHARS).
    Kangxi Radicals, CJK Radicals Supplement, CJK Compatibility Ideographs and
    the Private Use Area are always excluded: Noto maps e.g. U+2F79 (Kangxi
    radical NET) and U+7F51 (网) to the same glyph, and Qt's PDF writer may then
@@ -195,7 +199,7 @@ def wanted_codepoints(charset: str, extra_text: str) -> set[int]:
     cps.update(ord(c) for c in EXTRA_SYMBOLS)
     cps.update(GBK if charset == "gbk" else GB2312)
     cps.update(ord(c) for c in extra_text if not c.isspace() or c == " ")
-    cps.update(ord(c) for c in REQUIRED_CHARS + AUTOHINT_CHARS)
+    cps.update(ord(c) for c in REQUIRED_CHARS)
     return cps
 
 
@@ -501,8 +505,9 @@ def main(argv=None) -> int:
                     help="UTF-8 text whose characters must be covered "
                          f"(repeatable; default {DEFAULT_EXTRA_TEXT} if it exists)")
     ap.add_argument("--no-coverage", action="store_true",
-                    help="do not add the characters of the built-in data, the guide, the UI strings and "
-                         "packaging/font_names.txt (added by default)")
+                    help="do not add the characters of the built-in data, the guide, the UI strings, "
+                         "packaging/font_names.txt and AUTOHINT_CHARS (added by default; the shipped serif "
+                         "faces were built without them)")
     ap.add_argument("--duplicates", choices=("drop", "copy"), default="drop",
                     help="code points sharing a glyph with a preferred one: drop "
                          "them (default) or give each its own copy of the glyph")
@@ -526,7 +531,7 @@ def main(argv=None) -> int:
             print(f"note: {DEFAULT_EXTRA_TEXT} not found; building without it")
     text_cps: set[int] = set()
     if not args.no_coverage:
-        text_cps.update(ord(c) for c in coverage_text() if not c.isspace())
+        text_cps.update(ord(c) for c in coverage_text() + AUTOHINT_CHARS if not c.isspace())
     for path in texts:
         text_cps.update(ord(c) for c in Path(path).read_text(encoding="utf-8")
                         if not c.isspace())

@@ -6,12 +6,27 @@
 
 Size: every regular file's size (links not counted), in MiB, grouped by component (docs/PACKAGING.md explains
 each). Measured 2026-12-08 (issue 19, point 5) with ``python -m bench.bench_bundle --size-only --bundle
-/tmp/pbundle/final/policytrack``: 256.7 MiB before (this branch's start; 227 MiB when the issue was filed, before
-cryptography and python-docx came in), SIZE_AFTER after; goal ≤ 180 MiB with matplotlib kept.
+/tmp/pbundle/final/policytrack``, on bundles built by ``packaging/build.sh --bundle-only``:
+
+    before (cc64c17): 256.7 MiB, 533 files (227 MiB when the issue was filed, before cryptography and python-docx)
+    after:            179.3 MiB, 450 files; goal ≤ 180 MiB with matplotlib kept: met
+
+      30.7 MiB  Qt libraries                              11.2 MiB  the executable with the compressed Python modules
+      27.2 MiB  OpenBLAS with gfortran (numpy's BLAS)     10.5 MiB  numpy
+      15.4 MiB  PySide6 bindings and shiboken             10.5 MiB  Python (libpython, extension modules, base library)
+      13.2 MiB  system libraries (X11/xcb, GLib, ...)      9.6 MiB  matplotlib (with contourpy, kiwisolver)
+      11.8 MiB  cryptography (Ed25519 signatures)          9.2 MiB  ICU (37.3 before: data cut to zh/en)
+       8.9 MiB  Pillow and its codecs (14.7 before)        5.5 MiB  bundled font PolicyTrack Serif SC
+       5.3 MiB  lxml (9.4 before)                          4.0 MiB  bundled font PolicyTrack Sans SC (13.0 before)
+       2.3 MiB  Qt plugins and zh_CN translations          1.7 MiB  python-calamine
+       1.5 MiB  python-docx templates and sources          0.7 MiB  fontTools; 0.1 other resources
 
 Cases, each a fresh process, offscreen, on one built-in database, interleaved so machine noise hits all alike:
-``summary --json`` and ``screenshot`` from the bundle and from ``python -m desktop``. Reports medians and the
-ratio frozen ÷ source per command. Onedir was chosen over onefile for start-up; this shows what it costs.
+``summary --json`` and ``screenshot`` from the bundle and from ``python -m desktop``, each warmed once. Reports
+medians and, per command, the median of the frozen ÷ source ratios of the runs paired in each round, with their
+spread. Onedir was chosen over onefile for start-up; this shows what it costs. 2026-12-08, the 179.3 MiB bundle,
+``--runs 5``, load average 3-6 from other jobs: summary --json 0.275 s frozen vs 0.191 s source, pair ratio 1.58
+(1.43-1.61); screenshot 3.77 s vs 3.66 s, 1.15 (0.90-1.21).
 """
 from __future__ import annotations
 
@@ -106,13 +121,13 @@ def main() -> None:
                 start = time.perf_counter()
                 subprocess.run(cmd, env=e, capture_output=True, check=True, timeout=300)
                 times[name].append(time.perf_counter() - start)
-    print(f"{'case':26} {'median s':>9} {'min s':>7} {'frozen/source':>14}")
+    print(f"{'case':26} {'median s':>9} {'min s':>7}   frozen/source: median of pair ratios (min-max)")
     for name, ts in times.items():
-        med = statistics.median(ts)
         ratio = ""
         if name.endswith("frozen"):
-            ratio = f"{med / statistics.median(times[name.replace('frozen', 'source')]):14.2f}"
-        print(f"{name:26} {med:9.3f} {min(ts):7.3f} {ratio}")
+            pairs = [f / s for f, s in zip(ts, times[name.replace("frozen", "source")])]
+            ratio = f"  {statistics.median(pairs):.2f} ({min(pairs):.2f}-{max(pairs):.2f})"
+        print(f"{name:26} {statistics.median(ts):9.3f} {min(ts):7.3f} {ratio}")
 
 
 if __name__ == "__main__":

@@ -13,8 +13,12 @@ What this script does, for the Regular and the Bold face:
    index).
 2. Subsets it to ASCII, Latin-1, General Punctuation, a list of commonly used
    symbols, CJK Symbols and Punctuation, Halfwidth/Fullwidth Forms, every
-   character encodable in GBK (or GB2312 with ``--charset gb2312``), the
-   characters of the reference article and a few must-have characters.
+   character encodable in GB2312 (or GBK with ``--regular-charset gbk
+   --bold-charset gbk``), the characters of the reference article, a few
+   must-have characters and (unless ``--no-coverage``) every character the app
+   draws itself: the built-in data, the user guide, the string literals of
+   desktop/ and db/, packaging/font_names.txt (surnames, Chongqing place names)
+   and the reference characters of FreeType's auto-hinter (AUTOHINT_CHARS).
    Kangxi Radicals, CJK Radicals Supplement, CJK Compatibility Ideographs and
    the Private Use Area are always excluded: Noto maps e.g. U+2F79 (Kangxi
    radical NET) and U+7F51 (网) to the same glyph, and Qt's PDF writer may then
@@ -67,6 +71,18 @@ PS_FAMILY = "PolicyTrackSansSC"
 
 # Characters that must be present (place names, personal names ...).
 REQUIRED_CHARS = "碛渝犇堃昇琍"
+
+# FreeType's auto-hinter (used by Qt and by matplotlib for these unhinted fonts) measures the CJK blue zones on the
+# characters of its afblue.dat strings. Missing ones change the hinting of every hanzi: keep them all, including the
+# 18 traditional forms outside GB2312, so a GB2312 subset renders pixel for pixel as the GBK one did.
+AUTOHINT_CHARS = ("他们你來們到和地对對就席我时時會来為能舰說说这這齊军同已愿既星是景民照现現理用置要軍那配里開雷露面顾"
+                  "个为人他以们你來個們到和大对對就我时時有来為要說说主些因它想意理生當看着置者自著裡过还进進過道還里面")
+
+# Everything the app itself draws (the GB2312+ subset is built from these on top of GB2312; tests/test_fonts.py
+# checks the shipped fonts cover them): the built-in data, the user guide, every string literal of the UI and
+# db code, and a list of common surnames and Chongqing place names (packaging/font_names.txt).
+COVERAGE_FILES = ("resources/seed/*.json", "resources/seed/*.txt", "resources/guide/*.md", "packaging/font_names.txt")
+COVERAGE_SOURCES = ("desktop", "db")
 
 # Commonly used symbols outside the ranges below (the font only gets those it has).
 EXTRA_SYMBOLS = (
@@ -141,6 +157,36 @@ def excluded(cp: int) -> str | None:
 def is_cjk_unified(cp: int) -> bool:
     return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF
             or 0x20000 <= cp <= 0x3FFFF)
+
+
+def string_literals(path: Path) -> str:
+    """The text of every string literal (f-strings included) in a Python source file."""
+    import ast
+    import io
+    import tokenize
+
+    out = []
+    with open(path, "rb") as f:
+        for tok in tokenize.tokenize(f.readline):
+            if tok.type == tokenize.STRING:
+                try:
+                    value = ast.literal_eval(tok.string)
+                except (ValueError, SyntaxError):  # an f-string: its text parts (and expressions) as written
+                    value = tok.string
+                out.append(value if isinstance(value, str) else "")
+    return "\n".join(out)
+
+
+def coverage_text(root: Path = REPO_ROOT) -> str:
+    """The characters the app draws itself (see COVERAGE_FILES); non-ASCII only matters."""
+    parts = []
+    for pattern in COVERAGE_FILES:
+        for path in sorted(root.glob(pattern)):
+            parts.append(path.read_text(encoding="utf-8"))
+    for folder in COVERAGE_SOURCES:
+        for path in sorted((root / folder).rglob("*.py")):
+            parts.append(string_literals(path))
+    return "\n".join(parts)
 
 
 def wanted_codepoints(charset: str, extra_text: str) -> set[int]:
@@ -453,11 +499,15 @@ def main(argv=None) -> int:
     ap.add_argument("--bold", default=DEFAULT_BOLD,
                     help=f"NotoSansCJK-Bold.ttc (default {DEFAULT_BOLD})")
     ap.add_argument("--out-dir", type=Path, default=DEFAULT_OUT_DIR)
-    ap.add_argument("--regular-charset", choices=("gbk", "gb2312"), default="gbk")
-    ap.add_argument("--bold-charset", choices=("gbk", "gb2312"), default="gbk")
+    ap.add_argument("--regular-charset", choices=("gbk", "gb2312"), default="gb2312")
+    ap.add_argument("--bold-charset", choices=("gbk", "gb2312"), default="gb2312")
     ap.add_argument("--text", action="append", default=None, metavar="FILE",
                     help="UTF-8 text whose characters must be covered "
                          f"(repeatable; default {DEFAULT_EXTRA_TEXT} if it exists)")
+    ap.add_argument("--no-coverage", action="store_true",
+                    help="do not add the characters of the built-in data, the guide, the UI strings, "
+                         "packaging/font_names.txt and AUTOHINT_CHARS (added by default; the shipped serif "
+                         "faces were built without them)")
     ap.add_argument("--duplicates", choices=("drop", "copy"), default="drop",
                     help="code points sharing a glyph with a preferred one: drop "
                          "them (default) or give each its own copy of the glyph")
@@ -480,6 +530,8 @@ def main(argv=None) -> int:
         if not texts:
             print(f"note: {DEFAULT_EXTRA_TEXT} not found; building without it")
     text_cps: set[int] = set()
+    if not args.no_coverage:
+        text_cps.update(ord(c) for c in coverage_text() + AUTOHINT_CHARS if not c.isspace())
     for path in texts:
         text_cps.update(ord(c) for c in Path(path).read_text(encoding="utf-8")
                         if not c.isspace())

@@ -186,6 +186,62 @@ def test_bundle_carries_all_resources_and_leaves_out_unused_qt(bundle, source):
     assert dangling == []
 
 
+# Left out for size (docs/PACKAGING.md, "What the bundle weighs"); the frozen commands below show nothing needs them.
+# (The libraries only these pieces loaded, OpenSSL's among them, go with them; which ones depends on the distribution.)
+LEFT_OUT = ("_ssl.", "_hashlib.", "readline.", "_avif.", "_webp.", "libavif", "libwebp", "libqtiff.", "libqwebp.",
+            "objectify.", "STIXGeneral.ttf", "cmr10.ttf", "DejaVuSerif.ttf", "libcups.so", "QtDBus.abi3.so")
+
+
+def test_bundle_leaves_out_what_nothing_uses_and_keeps_what_is_used(bundle):
+    internal = bundle / "_internal"
+    names = [p.name for p in internal.rglob("*")]
+    assert [n for n in names if any(x in n for x in LEFT_OUT)] == []
+    # Kept: matplotlib's fallback fonts, Qt's JPEG/SVG/ICO readers, the CUPS plugin (libcups comes from the system).
+    ttf = internal / "matplotlib/mpl-data/fonts/ttf"
+    assert {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LastResortHE-Regular.ttf"} <= {p.name for p in ttf.iterdir()}
+    formats = {p.name for p in (internal / "PySide6/Qt/plugins/imageformats").iterdir()}
+    assert {"libqjpeg.so", "libqsvg.so", "libqico.so"} <= formats
+    assert (internal / "PySide6/Qt/plugins/printsupport/libcupsprintersupport.so").is_file()
+    # ICU's data cut to what Qt uses (packaging/icu_data.py), and no library left without its debug info stripped.
+    icudata = next(internal.rglob("libicudata.so.*"))
+    assert icudata.stat().st_size < 8 * 2**20
+
+
+def test_trimmed_icu_answers_like_the_full_one(bundle, tmp_path):
+    """Collation, time-zone names and code converters, asked through Qt, with the bundle's ICU data library in
+    place of PySide6's full one (same ICU version: the bundle's comes from the same wheel)."""
+    icudata = [p for p in (bundle / "_internal").rglob("libicudata.so.*") if not p.is_symlink()]
+    if not icudata:
+        pytest.skip("no ICU library in this bundle (Qt without ICU, or not Linux)")
+    libdir = tmp_path / "icu"
+    libdir.mkdir()
+    shutil.copy(icudata[0], libdir / icudata[0].name)
+    script = (
+        "from PySide6.QtCore import QCoreApplication, QCollator, QLocale, QStringDecoder, QTimeZone\n"
+        "app = QCoreApplication([])\n"
+        "words = ['重庆', '渝北', '北碚', '安居', '阿里', '张三', '章程', 'Zeta', 'alpha', 'Beta', '项目10', '项目2',"
+        " '綦江', '长寿', '重要', '银行', 'ä', 'Éclair']\n"
+        "for loc in ('zh_CN', 'en_US', 'C'):\n"
+        "    c = QCollator(QLocale(loc)); print(loc, sorted(words, key=c.sortKey))\n"
+        "    c.setNumericMode(True); print(loc, sorted(words, key=c.sortKey))\n"
+        "for name in ('GB18030', 'GBK', 'GB2312', 'Big5', 'windows-1252', 'ISO-8859-15', 'KOI8-R'):\n"
+        "    d = QStringDecoder(name); print(name, d.isValid(), d.name())\n"
+        "for tz in (b'Asia/Shanghai', b'Asia/Chongqing', b'Europe/Berlin', b'UTC'):\n"
+        "    z = QTimeZone(tz)\n"
+        "    for loc in ('zh_CN', 'en_US'):\n"
+        "        print(tz, loc, [z.displayName(QTimeZone.TimeType.StandardTime, t, QLocale(loc))"
+        " for t in (QTimeZone.NameType.LongName, QTimeZone.NameType.ShortName, QTimeZone.NameType.OffsetName)])\n"
+        "print(QLocale('zh_CN').toUpper('straße'), QLocale('tr_TR').toUpper('i'))\n")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("LD_LIBRARY_PATH", None)
+    full = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    cut = subprocess.run([sys.executable, "-c", script], env={**env, "LD_LIBRARY_PATH": str(libdir)},
+                         capture_output=True, text=True, timeout=120)
+    assert full.returncode == 0 and cut.returncode == 0, full.stderr + cut.stderr
+    assert "中国标准时间" in full.stdout and "'阿里', '安居', '北碚'" in full.stdout  # pinyin order, Chinese names
+    assert cut.stdout == full.stdout
+
+
 def test_frozen_window_starts_offscreen_without_error(bundle, tmp_path):
     home = tmp_path / "home"
     db = home / ".local/share/PolicyTrack/policytrack.db"
@@ -297,6 +353,26 @@ def test_frozen_report_writes_a_pdf_with_real_chinese_text(bundle, tmp_path):
     assert out.returncode == 0, out.stderr
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "区级重点项目" in text and "55.6%" in text and "市级重大项目" in text
+
+
+def test_frozen_report_writes_a_docx_like_the_source(bundle, source, tmp_path):
+    """python-docx reads its part templates beside its modules (docx/parts/../templates): the bundle keeps them."""
+    if "report" not in MODULES:
+        pytest.skip("`policytrack report` is not on this branch yet")
+    import zipfile
+
+    env = user_env(tmp_path / "home")
+    db = tmp_path / "a.db"
+    out = run([bundle / "policytrack", "report", tmp_path / "frozen.docx", "--as-of", "2023-06-30", "--db", db], env,
+              cwd=tmp_path, timeout=300)
+    assert out.returncode == 0, out.stderr
+    src = run([sys.executable, "-P", "-m", "desktop", "report", tmp_path / "source.docx", "--as-of", "2023-06-30",
+               "--db", db], {**env, "PYTHONPATH": str(source)}, cwd=tmp_path, timeout=300)
+    assert src.returncode == 0, src.stderr
+    with zipfile.ZipFile(tmp_path / "frozen.docx") as f, zipfile.ZipFile(tmp_path / "source.docx") as g:
+        body = f.read("word/document.xml")
+        assert body == g.read("word/document.xml")
+        assert "区级重点项目".encode() in body
 
 
 def _commit_with_older_schema(current: int) -> tuple[str, int] | None:

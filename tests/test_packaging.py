@@ -81,3 +81,37 @@ def test_icons_exist_at_the_sizes_their_names_say(qapp):
         assert (img.width(), img.height()) == (size, size)
         assert img.pixelColor(size // 2, size // 2).alpha() == 255  # drawn, not an empty canvas
     assert QImageReader(str(ROOT / "resources/icons/policytrack.ico")).imageCount() >= 5
+
+
+def test_icu_package_is_rewritten_with_exactly_the_kept_items():
+    """packaging/icu_data.py reads ICU's common-data package out of PySide6's libicudata and writes it back with the
+    kept items only; the rebuilt package reads back with the same names and bytes (the bundle test checks that Qt
+    answers the same with it)."""
+    import shutil
+    import sys
+
+    if not sys.platform.startswith("linux") or shutil.which("readelf") is None:
+        pytest.skip("ICU's data library and readelf: Linux with binutils")
+    import PySide6
+
+    libs = sorted((Path(PySide6.__file__).parent / "Qt" / "lib").glob("libicudata.so.*"))
+    if not libs:
+        pytest.skip("this PySide6 has no ICU data library")
+    sys.path.insert(0, str(PACKAGING))
+    try:
+        import icu_data
+    finally:
+        sys.path.remove(str(PACKAGING))
+    _, offset, size = icu_data._data_symbol(libs[0])
+    header, items = icu_data.read_package(libs[0].read_bytes()[offset:offset + size])
+    names = [n for n, _ in items]
+    assert len(names) > 1000 and names == sorted(names)
+    keep = [(n, d) for n, d in items if icu_data.kept(n, len(d))]
+    kept_names = {n.split("/", 1)[1] for n, _ in keep}
+    assert {"coll/zh.res", "coll/ucadata.icu", "zone/zh.res", "zoneinfo64.res", "gb18030.cnv", "cnvalias.icu",
+            "windows-936-2000.cnv"} <= kept_names
+    assert not {"brkitr/cjdict.dict", "coll/ja.res", "lang/zh.res", "curr/zh.res", "translit/root.res"} & kept_names
+    header2, back = icu_data.read_package(icu_data.write_package(header, keep))
+    assert header2 == header
+    assert [n for n, _ in back] == [n for n, _ in keep]
+    assert all(b[:len(d)] == d and not b[len(d):].strip(b"\0") for (_, d), (_, b) in zip(keep, back))

@@ -1,6 +1,6 @@
 """The monthly briefing (policytrack report) against matplotlib alone and LibreOffice, in interleaved pairs.
 
-    python -m bench.bench_report [--projects 10000] [--pairs 5] [--no-libreoffice] [--keep DIR]
+    python -m bench.bench_report [--projects 10000] [--pairs 5] [--no-libreoffice] [--no-floor] [--keep DIR]
 
 Data: the built-in dataset plus N generated projects (bench.generate, 12 months), gathered once as of
 2023-06-30 (the gather's CPU seconds are printed on their own). Each comparison warms both sides once, then runs
@@ -13,10 +13,10 @@ PolicyTrack and matplotlib, the child's user + system time (rusage) for LibreOff
   alone building the same six figures and drawing them on an Agg canvas (``matplotlib_alone``).  Goal ≤ 1.3.
 * briefing (default) ÷ matplotlib alone — the same with ``attachments="auto"`` (what ``policytrack report``
   writes by default; at 10,000 projects that is the body and the charts, the attachments start below 500).
-* (gather + briefing, all attachments) ÷ LibreOffice — B: ``soffice --headless --convert-to pdf`` of the same
-  two attachment tables written as an .xlsx (openpyxl; sheet 调度表 with its section and 小计/合计 rows, sheet
-  预警 with the red/amber items), with its own profile directory, warmed once by a discarded conversion of the
-  same file. Ours does more (charts, body); LibreOffice prints the same rows.
+* (gather + briefing, all attachments) ÷ LibreOffice — B: one ``soffice --headless --convert-to pdf`` of the
+  same two attachment tables written as .xlsx files (openpyxl; 调度表 with its section and 小计/合计 rows, 预警
+  with the red/amber items), with its own profile directory, warmed once by a discarded conversion of the same
+  files. Ours does more (gather, body, charts); LibreOffice prints the same rows.
 
 Measured 2026-12-08 on the shared 2-core machine, 10,000 projects, 5 pairs (CPU seconds):
 
@@ -77,19 +77,20 @@ def matplotlib_pdf(data, folder: Path) -> None:
                 pdf.savefig(build(spec.key, data, figsize=(10.9, 6.3)))
 
 
-def write_xlsx(data, path: Path) -> int:
-    """The two attachment tables as a plain workbook (landscape A4, header row repeated, fitted to the page width):
-    sheet 调度表 with every row the briefing prints (sections, clusters, projects, 小计/合计), sheet 预警 with the
-    red/amber items. Returns the number of table rows written."""
+def write_xlsx(data, folder: Path) -> tuple[list[Path], int]:
+    """The two attachment tables as plain workbooks, one file each (landscape A4, header row repeated, fitted to
+    the page width): 调度表.xlsx with every row the briefing prints (sections, clusters, projects, 小计/合计) and
+    预警.xlsx with the red/amber items. (One workbook with both sheets took LibreOffice 20 s of CPU against
+    3.5 + 2.5 s for the two files apart, so each table gets its own file.) Returns the files and the row count."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
     from desktop.report import document as docmod
 
-    wb = Workbook()
-    n = 0
-    for k, (title, table) in enumerate((("调度表", docmod.schedule_table(data)), ("预警", docmod.alert_table(data)))):
-        ws = wb.active if k == 0 else wb.create_sheet()
+    files, n = [], 0
+    for title, table in (("调度表", docmod.schedule_table(data)), ("预警", docmod.alert_table(data))):
+        wb = Workbook()
+        ws = wb.active
         ws.title = title
         ws.append([c.title.replace("\n", "") for c in table.columns])
         for cells, _kind, _status in table.rows:
@@ -103,18 +104,73 @@ def write_xlsx(data, path: Path) -> int:
         ws.page_setup.fitToHeight = 0
         for i, c in enumerate(table.columns, 1):
             ws.column_dimensions[get_column_letter(i)].width = c.weight * 0.6
-    wb.save(path)
-    return n
+        path = folder / f"{title}.xlsx"
+        wb.save(path)
+        files.append(path)
+    return files, n
 
 
-def libreoffice(xlsx: Path, outdir: Path, profile: Path) -> float:
-    """CPU seconds (user + system of the child) of one headless conversion to PDF."""
+def libreoffice(files: list[Path], outdir: Path, profile: Path) -> float:
+    """CPU seconds (user + system of the child) of one headless soffice converting ``files`` to PDF."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(outdir), str(xlsx)], check=True, capture_output=True, timeout=1800)
+                    "--outdir", str(outdir), *map(str, files)], check=True, capture_output=True, timeout=1800)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def text_floor(data, folder: Path):
+    """What Qt's PDF engine alone costs to write the attachment pages' text: every row's glyphs laid out
+    beforehand (one QGlyphRun a row, the same glyphs the briefing draws, in the table font), then only the
+    drawing, the page breaks and the file's end are timed. No Python per cell is left in the timed part, so
+    no way of painting those pages through QPdfWriter can cost less. Returns a function giving CPU seconds."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QFont, QGlyphRun, QPainter, QPdfWriter, QRawFont
+
+    from desktop.report import briefing as b
+    from desktop.report import document as docmod
+
+    doc = docmod.compose(data, attachments="all")
+    painter_for = b._Briefing(data, folder / "floor-setup.pdf", "A4", doc.date, None, doc)
+    raw = {bold: QRawFont.fromFont(QFont(painter_for.font(b.TABLE_FONT_PT, bold), painter_for.writer))
+           for bold in (False, True)}
+    pages = []
+    for _title, table in doc.attachments:
+        per = b.alert_rows_per_page() if table.note_column >= 0 else b.rows_per_page()
+        for k in range(0, len(table.rows), per):
+            runs = []
+            for r, (cells, kind, _status) in enumerate(table.rows[k:k + per]):
+                font = raw[kind != "row"]
+                glyphs = font.glyphIndexesForString("".join(cells))
+                x, positions = 600.0, []
+                for advance in font.advancesForGlyphIndexes(glyphs):
+                    positions.append(QPointF(x, 0.0))
+                    x += advance.x() * 1.2
+                run = QGlyphRun()
+                run.setRawFont(font)
+                run.setGlyphIndexes(glyphs)
+                run.setPositions(positions)
+                runs.append((QPointF(0.0, 1400.0 + r * 143.0), run))
+            pages.append(runs)
+    layout = painter_for.layouts["landscape"]
+
+    def run_once() -> float:
+        writer = QPdfWriter(str(folder / "floor.pdf"))
+        writer.setResolution(b.RESOLUTION)
+        writer.setPageLayout(layout)
+        c0 = time.process_time()
+        painter = QPainter(writer)
+        for i, page in enumerate(pages):
+            if i:
+                writer.newPage()
+            for at, glyph_run in page:
+                painter.drawGlyphRun(at, glyph_run)
+        painter.end()
+        return time.process_time() - c0
+    run_once.pages = len(pages)
+    run_once.glyphs = sum(len(g.glyphIndexes()) for page in pages for _at, g in page)
+    return run_once
 
 
 def pdf_pages(path: Path) -> int:
@@ -143,6 +199,8 @@ def main() -> None:
     ap.add_argument("--projects", type=int, default=10_000)
     ap.add_argument("--pairs", type=int, default=5)
     ap.add_argument("--no-libreoffice", action="store_true")
+    ap.add_argument("--no-floor", dest="floor", action="store_false",
+                    help="skip the floor: the body alone and Qt's PDF engine alone writing the attachments' text")
     ap.add_argument("--keep", metavar="DIR", help="keep the PDFs and the database in DIR")
     args = ap.parse_args()
 
@@ -194,20 +252,29 @@ def main() -> None:
     pairs("briefing, default attachments (auto) ÷ matplotlib alone", "briefing", briefing("auto", folder / "auto.pdf"),
           "matplotlib alone", mpl, args.pairs)
     print(f"  {results['auto']['pages']} pages")
+    if args.floor:
+        body = pairs("floor, part 1: briefing without attachments (body and six charts) ÷ matplotlib alone",
+                     "body", briefing("none", folder / "none.pdf"), "matplotlib alone", mpl, args.pairs)
+        floor = text_floor(data, folder)
+        text = pairs(f"floor, part 2: Qt's PDF engine alone writing the attachments' text ({floor.pages} pages,"
+                     f" {floor.glyphs} glyphs laid out beforehand) ÷ matplotlib alone", "Qt text", floor,
+                     "matplotlib alone", mpl, args.pairs)
+        print(f"\nfloor for the whole briefing with attachments (part 1 + part 2, no Python per cell, no rules or"
+              f" fills, no formatting of the cells): {statistics.median(body) + statistics.median(text):.2f}×"
+              f" matplotlib alone")
     if lo:
-        xlsx = folder / "attachments.xlsx"
-        rows = write_xlsx(data, xlsx)
+        files, rows = write_xlsx(data, folder)
         profile = folder / "lo-profile"
 
         def whole():
             return cpu(read)[0] + briefing("all", out)()
 
         def office():
-            return libreoffice(xlsx, folder, profile)
+            return libreoffice(files, folder, profile)
 
         pairs(f"(gather + briefing, all attachments) ÷ LibreOffice converting the same {rows} table rows",
               "PolicyTrack", whole, "LibreOffice", office, args.pairs)
-        print(f"  LibreOffice: {pdf_pages(folder / 'attachments.pdf')} pages")
+        print(f"  LibreOffice: {sum(pdf_pages(f.with_suffix('.pdf')) for f in files)} pages")
     print(f"\nmedian briefing ÷ matplotlib alone (all attachments): {statistics.median(all_ratios):.2f}; files in {folder}")
 
 

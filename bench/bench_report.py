@@ -18,11 +18,28 @@ PolicyTrack and matplotlib, the child's user + system time (rusage) for LibreOff
   with the red/amber items), with its own profile directory, warmed once by a discarded conversion of the same
   files. Ours does more (gather, body, charts); LibreOffice prints the same rows.
 
-Measured 2026-12-08 on the shared 2-core machine, 10,000 projects, 5 pairs (CPU seconds):
+Measured 2026-12-08, shared 2-core machine, 10,013 projects, 5 pairs each, median ratio (spread), CPU seconds:
 
-    before (briefing.py at cc64c17):
-      briefing, all attachments (409 pages) ÷ matplotlib alone: median … (see the lead's report)
-    after: …
+    python -m bench.bench_report --keep DIR             before (cc64c17)   after (this file's commit)
+    briefing, all attachments (409 pages) ÷ mpl alone   2.66 (2.19–2.74)   2.48 (2.29–2.85)   goal ≤ 1.3: not met
+    briefing, default (auto: 10 pages) ÷ mpl alone      1.01 (0.94–1.05)   0.84 (0.74–1.04)
+    floor 1: the body and charts only ÷ mpl alone       0.76 (0.56–1.01)   0.97 (0.93–1.03)   (same code: noise)
+    floor 2: Qt's PDF engine alone, attachments' text   0.33 (0.30–0.37)   0.30 (0.29–0.37)
+    (gather + briefing) ÷ LibreOffice, 15,774 rows      0.54 (0.52–0.62)   0.55 (0.44–0.68)   (325 pages in LO)
+
+Where the 409-page briefing's CPU goes (one run ≈ 2.3 s; matplotlib alone ≈ 0.9 s): the six charts 0.7 s
+(matplotlib building and laying out the figures as matplotlib alone does, then drawing through QPainter);
+the 399 attachment pages 0.95 s, of which ≈ 0.7 s is Qt's drawText (130,000 cells: itemize, shape, one PDF
+text object each) and ≈ 0.25 s our per-cell Python (fit to width, alignment); page breaks 0.33 s (Qt
+compressing ≈ 25 bytes of page content a glyph); composing the two tables 0.19 → 0.14 s (gaps and rates
+formatted once per distinct value, the red/amber items read once). The floor (floor 1 + floor 2: the body as
+it is, plus Qt writing the same 704,695 glyphs with every glyph run built beforehand, no rules, fills or
+per-cell work) is 1.0–1.3× matplotlib alone, so ≤ 1.3× leaves no room for laying out 130,000 cells on this
+stack. Tried and measured against the current painter (same process, interleaved runs, charts off): a kept
+QGlyphRun per repeated string drawn per cell (same PDF: identical text and word boxes) was 1.09–1.25× slower
+(PySide's per-call and per-QPointF costs eat the saved shaping); one glyph run per row (repeated strings laid
+out once, first-seen ones by drawText) was 1.00×, and pdftotext -layout then moved a column by one space in
+35 of 20,000 lines; neither was kept.
 """
 from __future__ import annotations
 

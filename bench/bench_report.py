@@ -22,7 +22,7 @@ Measured 2026-12-08, shared 2-core machine, 10,013 projects, 5 pairs each, media
 
     python -m bench.bench_report --keep DIR             before (cc64c17)   after (this file's commit)
     briefing, all attachments (409 pages) ÷ mpl alone   2.66 (2.19–2.74)   2.48 (2.29–2.85)   goal ≤ 1.3: not met
-    briefing, default (auto: 10 pages) ÷ mpl alone      1.01 (0.94–1.05)   0.84 (0.74–1.04)
+    briefing, default (auto: 10 pages) ÷ mpl alone      1.01 (0.94–1.05)   0.84 (0.74–1.04)   (unchanged path: noise)
     floor 1: the body and charts only ÷ mpl alone       0.76 (0.56–1.01)   0.97 (0.93–1.03)   (same code: noise)
     floor 2: Qt's PDF engine alone, attachments' text   0.33 (0.30–0.37)   0.30 (0.29–0.37)
     (gather + briefing) ÷ LibreOffice, 15,774 rows      0.54 (0.52–0.62)   0.55 (0.44–0.68)   (325 pages in LO)
@@ -35,11 +35,12 @@ compressing ≈ 25 bytes of page content a glyph); composing the two tables 0.19
 formatted once per distinct value, the red/amber items read once). The floor (floor 1 + floor 2: the body as
 it is, plus Qt writing the same 704,695 glyphs with every glyph run built beforehand, no rules, fills or
 per-cell work) is 1.0–1.3× matplotlib alone, so ≤ 1.3× leaves no room for laying out 130,000 cells on this
-stack. Tried and measured against the current painter (same process, interleaved runs, charts off): a kept
-QGlyphRun per repeated string drawn per cell (same PDF: identical text and word boxes) was 1.09–1.25× slower
-(PySide's per-call and per-QPointF costs eat the saved shaping); one glyph run per row (repeated strings laid
-out once, first-seen ones by drawText) was 1.00×, and pdftotext -layout then moved a column by one space in
-35 of 20,000 lines; neither was kept.
+stack. Tried and measured against the current painter (same process, interleaved runs, charts off, 5–11
+runs each; pdftotext plain text identical in all three): a kept QGlyphRun per repeated string drawn per cell was
+1.09–1.25× (PySide's per-call and per-QPointF costs eat the saved shaping); kept runs only for strings met 12
+times or more (shaped once by QTextLayout; word boxes identical) 0.87–1.00×, within the machine's noise; one
+glyph run per row 1.00×, and pdftotext -layout then moved a column by one space in 35 of 20,000 lines. None
+was kept: the text drawing left is Qt's own per-glyph work.
 """
 from __future__ import annotations
 

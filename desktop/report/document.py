@@ -164,6 +164,21 @@ def tenths(num: int, den: int) -> str:
     return f"{sign}{q // 10}.{q % 10}"
 
 
+def _memo(fn):
+    """``fn`` of one value, remembered per table build: a 10,000-row table repeats the same gaps and rates
+    thousands of times, and desktop.formatting rounds each exactly (Decimal/Fraction), ~10 µs a call. The key
+    holds the type, so an int, a float and a Fraction that compare equal never share an answer."""
+    cache: dict[tuple[type, Any], str] = {}
+
+    def call(value):
+        key = (type(value), value)
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = fn(value)
+        return hit
+    return call
+
+
 def _rate(done: int | None, plan: int | None) -> str:
     return tenths(1000 * done, plan) + "%" if plan and done is not None else fmt.DASH
 
@@ -194,6 +209,7 @@ def schedule_table(data: dict[str, Any]) -> Table:
             p.get("cluster") or "未归入产业集群", []).append(p)
     table = Table(SCHEDULE_COLUMNS, status_column=len(SCHEDULE_COLUMNS) - 1, unit="金额单位：亿元")
     rows = table.rows
+    points = _memo(fmt.points)
     grand = [0, 0, 0, 0, 0]
     n = 0
     for k, (portfolio, clusters) in enumerate(by_portfolio.items()):
@@ -213,7 +229,7 @@ def schedule_table(data: dict[str, Any]) -> Table:
                     done_text = f"{done_text}（{fmt.as_of_note(p['completed_as_of'])}）"
                 rows.append(([
                     str(n), p["name"], p["responsible_unit"] or "", yi_wan(p["total_investment_wan"]), yi_wan(plan),
-                    done_text, _rate(done, plan), fmt.points(p["gap_points"]), p["stage"] or "",
+                    done_text, _rate(done, plan), points(p["gap_points"]), p["stage"] or "",
                     _progress_text(p.get("physical_progress")), _milestone(p, as_of), p.get("note") or "", label,
                 ], "row", state))
                 ctot[0] += p["total_investment_wan"] or 0
@@ -252,11 +268,15 @@ def _total_cells(label: str, t: list[int]) -> list[str]:
             "", "", "", "", "", ""]
 
 
-def alert_table(data: dict[str, Any]) -> Table:
+def alert_table(data: dict[str, Any], items: list[dict[str, Any]] | None = None) -> Table:
+    """附件2 预警及滞后事项; ``items``: sentences.alert_items(data) when the caller has it already."""
     table = Table(ALERT_COLUMNS, status_column=len(ALERT_COLUMNS) - 2, note_column=len(ALERT_COLUMNS) - 1)
-    for n, a in enumerate(sentences.alert_items(data), 1):
-        table.rows.append(([str(n), a["kind"], a["name"], a["unit"] or "", fmt.percent(a["rate"]),
-                            fmt.points(a["gap"]), fmt.status_label(a["status"]), a["note"] or ""], "row", a["status"]))
+    percent, points = _memo(fmt.percent), _memo(fmt.points)
+    labels = fmt.STATUS_LABELS
+    rows = table.rows
+    for n, a in enumerate(sentences.alert_items(data) if items is None else items, 1):
+        rows.append(([str(n), a["kind"], a["name"], a["unit"] or "", percent(a["rate"]), points(a["gap"]),
+                      labels.get(a["status"], fmt.DASH), a["note"] or ""], "row", a["status"]))
     return table
 
 
@@ -403,8 +423,9 @@ def cluster_blocks(data: dict[str, Any]) -> list[Block]:
     return [Block("para", t) for t in paragraphs]
 
 
-def problems(data: dict[str, Any], worst_n: int) -> list[Block]:
-    """From the problem register where the data has one, else the notes of the items behind schedule."""
+def problems(data: dict[str, Any], worst_n: int, items: list[dict[str, Any]] | None = None) -> list[Block]:
+    """From the problem register where the data has one, else the notes of the items behind schedule
+    (``items``: sentences.alert_items(data) when the caller has it already)."""
     register = data.get("problems") or []
     blocks = []
     if register:
@@ -420,7 +441,7 @@ def problems(data: dict[str, Any], worst_n: int) -> list[Block]:
         if len(register) > worst_n:
             blocks.append(Block("para", f"另有{len(register) - worst_n}个问题未逐一列出。"))
         return blocks
-    noted = [a for a in sentences.alert_items(data) if a.get("note")]
+    noted = [a for a in (sentences.alert_items(data) if items is None else items) if a.get("note")]
     for n, a in enumerate(noted[:worst_n], 1):
         note = a["note"].rstrip("。")
         blocks.append(Block("para", f"{n}. {a['name']}（{fmt.status_label(a['status'])}）：{note}。"))
@@ -459,12 +480,14 @@ def compose(data: dict[str, Any], *, title: str = "", issuer: str = "", issue: i
         raise ValueError(attachments)
     projects = data.get("projects", [])
     with_attachments = attachments == "all" or (attachments == "auto" and len(projects) < ATTACHMENTS_AUTO_LIMIT)
+    # read once: 附件2 lists them, and 存在问题 quotes their notes when there is no problem register
+    alerts_items = sentences.alert_items(data) if with_attachments or not data.get("problems") else None
     drafted = [
         ("总体情况", overall(data)),
         ("重点项目", key_projects(data, worst_n, with_attachments)),
         ("产业集群", cluster_blocks(data)),
         ("政策指标", [Block("para", t) for t in sentences.indicator_paragraphs(data.get("indicators", []))]),
-        ("存在问题", problems(data, worst_n)),
+        ("存在问题", problems(data, worst_n, alerts_items)),
         ("下步工作", next_steps(data)),
     ]
     sections = []
@@ -485,7 +508,7 @@ def compose(data: dict[str, Any], *, title: str = "", issuer: str = "", issue: i
     attached: list[tuple[str, Table]] = []
     if with_attachments:
         attached.append(("重点项目调度表", schedule_table(data)))
-        alerts = alert_table(data)
+        alerts = alert_table(data, alerts_items)
         if alerts.rows:
             attached.append(("预警及滞后事项", alerts))
     district = data.get("district", "")

@@ -123,3 +123,28 @@ def test_short_at_scale_lists_the_worst_n_and_counts_the_rest(app, tmp_path):
     full = document.compose(data, attachments="all")
     assert [t for t, _ in full.attachments] == ["重点项目调度表", "预警及滞后事项"]
     assert full.attachments[0][1].rows[-1][0][1] == "合计"
+
+
+def test_attachment_figures_read_as_everywhere_else(tmp_path):
+    """附件1/附件2 word each 完成率, 偏差 and 状态 as desktop.formatting does (they are formatted once per distinct
+    value), list the red/amber items in their order, and 存在问题 quotes the same items' notes."""
+    from bench.generate import generate
+    from desktop import formatting as fmt
+    from desktop.report import sentences
+
+    db = open_database(generate(tmp_path / "gen.db", projects=300, months=6))
+    try:
+        data = gather(db, "2023-06-30")
+    finally:
+        db.close()
+    items = sentences.alert_items(data)
+    doc = document.compose(data, attachments="all")
+    tables = dict(doc.attachments)
+    alerts = tables["预警及滞后事项"].rows
+    assert items and [cells[2] for cells, _kind, _status in alerts] == [a["name"] for a in items]
+    assert [(cells[4], cells[5], cells[6]) for cells, _kind, _status in alerts] == [
+        (fmt.percent(a["rate"]), fmt.points(a["gap"]), fmt.status_label(a["status"])) for a in items]
+    gaps = sorted((cells[1], cells[7]) for cells, kind, _status in tables["重点项目调度表"].rows if kind == "row")
+    assert gaps == sorted((p["name"], fmt.points(p["gap_points"])) for p in data["projects"])
+    problems = next(s for s in doc.sections if s.key == "存在问题")
+    assert [b.text for b in problems.blocks] == [b.text for b in document.problems(data, 20)]

@@ -22,10 +22,8 @@ class AppContext(QObject):
     standing_ready = Signal()          # a standing computed off the GUI thread is in (see request_standing)
 
     # From this many active projects the standing is computed in a worker thread when a view asks for it
-    # before the window is painted. Below it the GUI thread computes it on the spot: 0.04 s CPU at 10,000
-    # projects (the portfolios' itemised sums are counted by SQLite), less than a thread with a connection of its
-    # own costs (6 MiB more resident memory at 10,000 projects).
-    BACKGROUND_FROM = 20_000
+    # before the window is painted (the board's loader uses the same threshold): the window paints first.
+    BACKGROUND_FROM = 2000
 
     def __init__(self, db: Database, *, as_of: dt.date | None = None, parent: QObject | None = None):
         super().__init__(parent)

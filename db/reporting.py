@@ -81,21 +81,50 @@ def _whole_months(db: Database, plan_year: dict[str, Any]) -> list[Period]:
             m = max(common)
             candidates.append(Period(month_end(year, m), f"{m}月：各项目盘子合计均已报送的最近月份"))
     active = db.scalar(_ACTIVE_PROJECTS, (plan_year["id"],))
-    if active:
-        per_month = [0] * 13
-        for r in db.query(_PROJECTS_PER_MONTH, {"plan_year": plan_year["id"], "start": f"{year:04d}-01-01",
-                                                "end": f"{year:04d}-12-31"}):
-            per_month[r["month"]] = r["n"]
-        full = [m for m in range(1, 13) if per_month[m] * 2 > active]
-        if full:
-            m = full[-1]
-            candidates.append(Period(month_end(year, m),
-                                     f"{m}月：多数项目（{per_month[m]}/{active} 个）已报送的最近月份"))
+    m, count = _latest_majority_month(db, plan_year, active) if active else (None, 0)
+    if m is not None:
+        candidates.append(Period(month_end(year, m), f"{m}月：多数项目（{count}/{active} 个）已报送的最近月份"))
     return candidates
+
+
+def _latest_majority_month(db: Database, plan_year: dict[str, Any], active: int) -> tuple[int | None, int]:
+    """The latest month in which more than half of the ``active`` projects have a live completed figure, and
+    how many do. Usually it is the month of the latest figure: that month is counted alone (index look-ups per
+    project, 0.02 s at 10,000 projects); otherwise every month is counted in one pass."""
+    year = plan_year["year"]
+    params = {"plan_year": plan_year["id"], "start": f"{year:04d}-01-01", "end": f"{year:04d}-12-31"}
+    latest = db.scalar(_LATEST_PROJECT_DATE, params)
+    if latest is None:
+        return None, 0
+    last_month = int(latest[5:7])
+    n = db.scalar(_PROJECTS_IN_MONTH, {**params, "start": f"{year:04d}-{last_month:02d}-01",
+                                       "end": month_end(year, last_month).isoformat()})
+    if n * 2 > active:
+        return last_month, n
+    per_month = [0] * 13
+    for r in db.query(_PROJECTS_PER_MONTH, params):
+        per_month[r["month"]] = r["n"]
+    full = [m for m in range(1, 13) if per_month[m] * 2 > active]
+    return (full[-1], per_month[full[-1]]) if full else (None, 0)
 
 
 _ACTIVE_PROJECTS = ("SELECT count(*) FROM project p JOIN portfolio pf ON pf.id = p.portfolio_id"
                     " WHERE pf.plan_year_id = ? AND p.active = 1")
+
+_LATEST_PROJECT_DATE = ("SELECT max(as_of) FROM progress_update WHERE project_id IS NOT NULL AND metric = 'completed'"
+                        " AND as_of BETWEEN :start AND :end")
+
+# How many of the year's active projects have a live completed figure dated between :start and :end (the newest
+# row of its date not a retraction, as in _LIVE_DATES).
+_PROJECTS_IN_MONTH = """
+    SELECT count(*) FROM project p JOIN portfolio pf ON pf.id = p.portfolio_id
+    WHERE pf.plan_year_id = :plan_year AND p.active = 1 AND EXISTS (
+        SELECT 1 FROM progress_update u
+        WHERE u.project_id = p.id AND u.metric = 'completed' AND u.as_of BETWEEN :start AND :end
+          AND u.retracted = 0
+          AND NOT EXISTS (SELECT 1 FROM progress_update n WHERE n.project_id = u.project_id
+                          AND n.metric = 'completed' AND n.as_of = u.as_of AND n.id > u.id))
+"""
 
 # Per month, how many of the year's active projects have a live completed figure dated in it. SQLite's bare
 # columns beside max(): ``retracted`` is that of the newest row for the (project, date), as in _LIVE_DATES.

@@ -133,3 +133,18 @@ def test_rebuilt_target_table_stays_append_only_with_uids(builtin_db):
     with pytest.raises(ValidationError, match="指标项"):
         targets.revise(builtin_db, Subject("project", _project(builtin_db, "长安汽车渝北新工厂")), "annual_output", 1,
                        reason="x")
+
+
+def test_the_latest_month_most_projects_reported_even_when_a_few_reported_later(builtin_db):
+    db = builtin_db
+    py = plan.current_plan_year(db)
+    active = projects.list_for(db, py["id"])
+    for p in active:   # every project reports July …
+        updates.record(db, Subject("project", p["id"]), "completed", "2023-07-31", value=1_000)
+    first = Subject("project", active[0]["id"])
+    updates.record(db, first, "completed", "2023-08-31", value=2_000)   # … and one of them August already
+    period = reporting.default_period(db, py)
+    assert period.as_of == dt.date(2023, 7, 31)
+    assert period.reason == f"7月：多数项目（{len(active)}/{len(active)} 个）已报送的最近月份"
+    updates.record(db, first, "completed", "2023-07-31", retract=True)   # a withdrawn figure no longer counts
+    assert f"（{len(active) - 1}/{len(active)} 个）" in reporting.default_period(db, py).reason

@@ -125,18 +125,24 @@ class MonthGridModel(QAbstractTableModel):
                                     pf_prev.get(pf["id"], {}).get("value"), None,
                                     pf_now.get(pf["id"], {}).get("value")))
         wanted = None if project_ids is None else set(project_ids)
-        plans = targets.as_of(db, "project", "annual_plan", as_of)
-        prev = updates.as_of(db, "project", "completed", prev_date, since=year_start) if has_prev else {}
-        stage = updates.as_of(db, "project", "stage", prev_date)
-        now = updates.as_of(db, "project", "completed", as_of, since=as_of)
-        stage_now = updates.as_of(db, "project", "stage", as_of, since=as_of)
+
+        def only(found: dict[int, dict], key: str) -> dict[int, Any]:
+            # Keep the one figure a row shows; the full rows go at once (10,000 projects: a lower peak, less kept)
+            return {i: r[key] for i, r in found.items()}
+        plans = only(targets.as_of(db, "project", "annual_plan", as_of), "value")
+        prev = only(updates.as_of(db, "project", "completed", prev_date, since=year_start), "value") \
+            if has_prev else {}
+        stage = only(updates.as_of(db, "project", "stage", prev_date), "text_value")
+        now = only(updates.as_of(db, "project", "completed", as_of, since=as_of), "value")
+        stage_now = only(updates.as_of(db, "project", "stage", as_of, since=as_of), "text_value")
+        shared: dict[str, str] = {}
         for p in projects.list_for(db, plan_year_id):
             if wanted is not None and p["id"] not in wanted:
                 continue
-            rows.append(GridRow("project", p["id"], p["name"], level_label[p["level"]], p["responsible_unit"],
-                                plans.get(p["id"], {}).get("value"), prev.get(p["id"], {}).get("value"),
-                                stage.get(p["id"], {}).get("text_value"), now.get(p["id"], {}).get("value"),
-                                stage_now.get(p["id"], {}).get("text_value")))
+            unit = shared.setdefault(p["responsible_unit"], p["responsible_unit"])
+            rows.append(GridRow("project", p["id"], p["name"], level_label[p["level"]], unit,
+                                plans.get(p["id"]), prev.get(p["id"]), stage.get(p["id"]), now.get(p["id"]),
+                                stage_now.get(p["id"])))
         self.beginResetModel()
         self.as_of = as_of
         self.rows = rows

@@ -98,7 +98,7 @@ class AppContext(QObject):
     def _standing_computed(self, generation: int, result: dict[str, Any] | None) -> None:
         if generation == self._pending:
             self._pending = None
-        if generation != self._generation:
+        if generation != self._generation or self.signalsBlocked():   # stale, or the context was closed
             return
         if self._standing is None:
             self._standing = (result if result is not None

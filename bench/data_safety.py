@@ -2,10 +2,11 @@
 
     python -m bench.data_safety [--kills 100] [--per-writer 1000] [--projects 10000]
 
-Every timing comes with a baseline measured in the same run (this machine is shared): concurrent writers against
-one writer doing the same number of updates; a backup against a plain file copy of the same file (which the app
-never does: it would lose the -wal); the full check against quick_check; opening with lock + checks against a
-bare sqlite3 connect + quick_check.
+Every timing comes with a baseline doing the same work measured in the same run (this machine is shared), warmed
+once and interleaved in A/B pairs, reported as the median ratio with its spread: concurrent writers against one
+writer doing the same number of updates; a backup against a plain file copy of the same file (which the app never
+does: it would lose the -wal); the full check against quick_check; opening with lock + checks against a bare
+sqlite3 connect + quick_check. The restore has no baseline (its seconds are printed).
 """
 from __future__ import annotations
 
@@ -31,30 +32,59 @@ def _median(fn, runs: int = 5) -> float:
     return statistics.median(times)
 
 
+def _paired(fn_a, fn_b, pairs: int = 5) -> dict:
+    """A against its baseline B: one warm-up of each, then ``pairs`` interleaved A/B runs (wall seconds: the work
+    is file I/O and waiting). Medians of each side, the median of the pair ratios A/B and their spread."""
+    fn_a()
+    fn_b()
+    a_s, b_s, ratios = [], [], []
+    for _ in range(pairs):
+        t = time.perf_counter()
+        fn_a()
+        a = time.perf_counter() - t
+        t = time.perf_counter()
+        fn_b()
+        b = time.perf_counter() - t
+        a_s.append(a)
+        b_s.append(b)
+        ratios.append(a / b)
+    return {"a_s": round(statistics.median(a_s), 3), "b_s": round(statistics.median(b_s), 3),
+            "ratio": round(statistics.median(ratios), 2), "spread": [round(min(ratios), 2), round(max(ratios), 2)]}
+
+
 def crash(work: Path, kills: int) -> dict:
     path = work / "crash.db"
     harness.prepare(path)
     return harness.crash_rounds(path, kills).as_dict()
 
 
-def writers(work: Path, per_writer: int) -> dict:
-    one = work / "one.db"
-    harness.prepare(one)
-    single = harness.concurrent_writers(one, writers=1, per_writer=2 * per_writer)
-    two = work / "two.db"
-    harness.prepare(two)
-    double = harness.concurrent_writers(two, writers=2, per_writer=per_writer)
-    db = open_database(two)
+def writers(work: Path, per_writer: int, pairs: int = 3) -> dict:
+    """Two processes writing ``per_writer`` updates each against one writing them all, on fresh databases,
+    interleaved pairs."""
+    runs = iter(range(10_000))
+
+    def run(n_writers: int) -> dict:
+        path = work / f"writers-{next(runs)}.db"
+        harness.prepare(path)
+        return harness.concurrent_writers(path, writers=n_writers, per_writer=2 * per_writer // n_writers) \
+            | {"path": path}
+
+    last: dict = {}
+
+    def two() -> None:
+        last.update(run(2))
+
+    timing = _paired(two, lambda: run(1), pairs)
+    db = open_database(last["path"])
     try:
         findings = check.run(db)
         stored = db.scalar("SELECT count(*) FROM progress_update WHERE note LIKE '进程%'")
     finally:
         db.close()
-    errors = sum(r["n_errors"] for r in double["results"])
+    errors = sum(r["n_errors"] for r in last["results"])
     return {"updates": 2 * per_writer, "stored": stored, "errors_reaching_user": errors,
-            "check_findings": len(findings), "two_writers_s": round(double["seconds"], 2),
-            "one_writer_same_updates_s": round(single["seconds"], 2),
-            "ratio": round(double["seconds"] / single["seconds"], 2)}
+            "check_findings": len(findings), "two_writers_s": timing["a_s"],
+            "one_writer_same_updates_s": timing["b_s"], "ratio": timing["ratio"], "spread": timing["spread"]}
 
 
 def large(work: Path, projects: int) -> dict:
@@ -65,12 +95,11 @@ def large(work: Path, projects: int) -> dict:
     size = path.stat().st_size
     db = open_database(path, lock=True)
     try:
-        copy_s = _median(lambda: shutil.copyfile(path, work / "plain-copy.db"))
-        backup_s = _median(lambda: backups.backup_now(db, "manual"))
+        backup = _paired(lambda: backups.backup_now(db, "manual"),
+                         lambda: shutil.copyfile(path, work / "plain-copy.db"))
         newest = backups.list_backups(path)[0].path
         restore_s = _median(lambda: backups.restore_into(db, newest), runs=3)
-        quick_s = _median(lambda: db.conn.execute("PRAGMA quick_check").fetchall())
-        full_s = _median(lambda: check.run(db), runs=3)
+        full = _paired(lambda: check.run(db), lambda: db.conn.execute("PRAGMA quick_check").fetchall(), 3)
     finally:
         db.close()
 
@@ -82,14 +111,14 @@ def large(work: Path, projects: int) -> dict:
     def app_open() -> None:
         open_database(path, lock=True).close()
 
-    bare_s = _median(bare_open)
-    app_s = _median(app_open)
+    opening = _paired(app_open, bare_open)
     return {"projects": projects, "file_mb": round(size / 2**20, 1),
-            "backup_s": round(backup_s, 3), "plain_copy_s": round(copy_s, 3),
-            "backup_ratio": round(backup_s / copy_s, 1), "restore_s": round(restore_s, 3),
-            "check_s": round(full_s, 3), "quick_check_s": round(quick_s, 3),
-            "check_ratio": round(full_s / quick_s, 1),
-            "open_s": round(app_s, 3), "bare_open_s": round(bare_s, 3), "open_ratio": round(app_s / bare_s, 2)}
+            "backup_s": backup["a_s"], "plain_copy_s": backup["b_s"], "backup_ratio": backup["ratio"],
+            "backup_spread": backup["spread"], "restore_s": round(restore_s, 3),
+            "check_s": full["a_s"], "quick_check_s": full["b_s"], "check_ratio": full["ratio"],
+            "check_spread": full["spread"],
+            "open_s": opening["a_s"], "bare_open_s": opening["b_s"], "open_ratio": opening["ratio"],
+            "open_spread": opening["spread"]}
 
 
 def main() -> None:

@@ -283,6 +283,16 @@ class _Context:
             ids[e.kind].add(e.subject_id)
         self.ids = ids
         self._cache: dict[tuple, dict[int, dict[str, Any]]] = {}
+        self._stage_names: dict[str, str] = {}
+
+    def stage_name(self, report: RowReport, value: object) -> str | None:
+        """_guard(report, parse_name, value, "形象进度", max_length=20), each distinct text parsed once."""
+        parsed = self._stage_names.get(value) if type(value) is str else None
+        if parsed is None:
+            parsed = _guard(report, parse_name, value, "形象进度", max_length=20)
+            if parsed is not None and type(value) is str:
+                self._stage_names[value] = parsed
+        return parsed
 
     def _one_or_all(self, kind: str) -> int | None:
         return next(iter(self.ids[kind])) if len(self.ids[kind]) == 1 else None
@@ -291,21 +301,26 @@ class _Context:
         # A few rows: indexed look-ups per subject; many rows: one query over every subject.
         return len(self.ids[kind]) <= PER_SUBJECT_LIMIT
 
-    def previous(self, kind: str, metric: str, subject_id: int, *, this_year: bool = True) -> dict | None:
-        """The figure standing at the end of last month (this plan year only for year-to-date figures)."""
+    def previous(self, kind: str, metric: str, subject_id: int, *,
+                 this_year: bool = True) -> tuple[Any, Any, str] | None:
+        """The figure standing at the end of last month (this plan year only for year-to-date figures), as
+        (value, text_value, as_of)."""
         key = ("prev", kind, metric, this_year)
-        if key not in self._cache:
+        found = self._cache.get(key)
+        if found is None:
             since = self.year_start if this_year else "0000-01-01"
+            found = {}
             if this_year and self.prev_date < self.year_start:
-                self._cache[key] = {}
+                pass
             elif self._by_id(kind):
-                self._cache[key] = {}
                 for sid in self.ids[kind]:
-                    self._cache[key].update(updates.as_of(self.db, kind, metric, self.prev_date, since=since,
-                                                          subject_id=sid))
+                    for k, r in updates.as_of(self.db, kind, metric, self.prev_date, since=since,
+                                              subject_id=sid).items():
+                        found[k] = (r["value"], r["text_value"], r["as_of"])
             else:
-                self._cache[key] = updates.as_of(self.db, kind, metric, self.prev_date, since=since)
-        return self._cache[key].get(subject_id)
+                found = updates.standing_values(self.db, kind, metric, self.prev_date, since=since)
+            self._cache[key] = found  # type: ignore[assignment]
+        return found.get(subject_id)
 
     def target(self, kind: str, metric: str, subject_id: int) -> int | None:
         key = ("target", kind, metric)
@@ -322,29 +337,39 @@ class _Context:
         row = self._cache[key].get(subject_id)
         return None if row is None else row["value"]
 
-    def _rows(self, kind: str, sql_all: str, sql_one: str) -> dict[int, dict[str, Any]]:
+    def _rows(self, kind: str) -> dict[int, dict[str, Any]]:
         key = ("rows", kind)
-        if key not in self._cache:
+        found = self._cache.get(key)
+        if found is None:
+            sql_all, sql_one = _SUBJECT_ROWS[kind]
             one = self._one_or_all(kind)
             rows = self.db.query(sql_one, (one,)) if one is not None else self.db.query(sql_all)
-            self._cache[key] = {r["id"]: r for r in rows}
-        return self._cache[key]
+            found = self._cache[key] = {r["id"]: r for r in rows}
+        return found
 
     def project(self, pid: int) -> dict | None:
-        base = ("SELECT p.id, p.name, p.total_investment_wan, p.start_year, py.year FROM project p"
-                " JOIN portfolio pf ON pf.id = p.portfolio_id JOIN plan_year py ON py.id = pf.plan_year_id"
-                " WHERE p.active = 1")
-        return self._rows("project", base, base + " AND p.id = ?").get(pid)
+        return self._rows("project").get(pid)
 
     def portfolio(self, pid: int) -> dict | None:
-        base = ("SELECT pf.id, pf.name, pf.total_investment_wan, py.year FROM portfolio pf"
-                " JOIN plan_year py ON py.id = pf.plan_year_id")
-        return self._rows("portfolio", base, base + " WHERE pf.id = ?").get(pid)
+        return self._rows("portfolio").get(pid)
 
     def indicator(self, iid: int) -> dict | None:
-        base = ("SELECT i.*, py.year FROM indicator i JOIN plan_year py ON py.id = i.plan_year_id"
-                " WHERE i.active = 1")
-        return self._rows("indicator", base, base + " AND i.id = ?").get(iid)
+        return self._rows("indicator").get(iid)
+
+
+# What the checks read of each subject: (every active one, one by id).
+_PROJECT_ROWS = ("SELECT p.id, p.name, p.total_investment_wan, p.start_year, py.year FROM project p"
+                 " JOIN portfolio pf ON pf.id = p.portfolio_id JOIN plan_year py ON py.id = pf.plan_year_id"
+                 " WHERE p.active = 1")
+_PORTFOLIO_ROWS = ("SELECT pf.id, pf.name, pf.total_investment_wan, py.year FROM portfolio pf"
+                   " JOIN plan_year py ON py.id = pf.plan_year_id")
+_INDICATOR_ROWS = ("SELECT i.*, py.year FROM indicator i JOIN plan_year py ON py.id = i.plan_year_id"
+                   " WHERE i.active = 1")
+_SUBJECT_ROWS = {
+    "project": (_PROJECT_ROWS, _PROJECT_ROWS + " AND p.id = ?"),
+    "portfolio": (_PORTFOLIO_ROWS, _PORTFOLIO_ROWS + " WHERE pf.id = ?"),
+    "indicator": (_INDICATOR_ROWS, _INDICATOR_ROWS + " AND i.id = ?"),
+}
 
 
 # -- checking ---------------------------------------------------------------------------------------
@@ -407,23 +432,24 @@ def _year_problem(report: RowReport, ctx: _Context, year: int) -> bool:
 
 
 def _money_row(ctx: _Context, report: RowReport, entry: ProjectEntry | PortfolioEntry, kind: str,
-               total: int | None, project: bool, note: str) -> None:
-    """Parse the YTD and month amounts, derive the other, and add the money warnings."""
-    ytd = _guard(report, _money, entry.completed, entry.completed_wan, "累计完成投资")
-    month = _guard(report, _money, entry.month, entry.month_wan, "本月完成投资")
+               total: int | None, project: bool, note: str, subject: Subject | None = None) -> bool:
+    """Parse the YTD and month amounts, derive the other, and add the money warnings; True when the row's
+    completed investment is planned (an UpdateOp appended)."""
+    ytd = _money_fast(report, entry.completed, entry.completed_wan, "累计完成投资")
+    month = _money_fast(report, entry.month, entry.month_wan, "本月完成投资")
     if report.errors:
-        return
+        return False
     prev_row = ctx.previous(kind, "completed", entry.subject_id)
-    prev = prev_row["value"] if prev_row else None
+    prev = prev_row[0] if prev_row else None
     report.previous = prev
-    report.previous_as_of = prev_row["as_of"] if prev_row else None
+    report.previous_as_of = prev_row[2] if prev_row else None
     if ytd is None and month is None:
-        return
+        return False
     base = prev or 0
     if ytd is not None and month is not None and ytd != base + month:
         report.errors.append(Problem("本月完成投资", f"与累计数不一致：上月累计 {plausibility._yi(base)} 亿元 + 本月 "
                                                 f"{plausibility._yi(month)} 亿元 ≠ {plausibility._yi(ytd)} 亿元"))
-        return
+        return False
     if ytd is None:
         ytd = base + month
     derived_month = ytd - base if prev is not None or ctx.months_before == 0 else None
@@ -437,7 +463,27 @@ def _money_row(ctx: _Context, report: RowReport, entry: ProjectEntry | Portfolio
         w = plausibility.no_previous_warning(month=month, month_number=ctx.as_of.month)
         if w:
             report.warnings.append(w)
-    report.ops.append(UpdateOp(Subject(kind, entry.subject_id), "completed", value=ytd, note=note))
+    report.ops.append(UpdateOp(subject or Subject(kind, entry.subject_id), "completed", value=ytd, note=note))
+    return True
+
+
+def _money_fast(report: RowReport, value: object, exact: object, field_name: str) -> int | None:
+    """_guard(report, _money, value, exact, field_name), without the calls for the two common cases: nothing
+    given, or an exact non-negative integer (a bool is refused by _money, so the type is compared exactly)."""
+    if exact is None:
+        if value is None:
+            return None
+    elif type(exact) is int and exact >= 0:
+        return exact  # type: ignore[return-value]
+    return _guard(report, _money, value, exact, field_name)
+
+
+def _text_fast(report: RowReport, value: object, field_name: str) -> str | None:
+    """_guard(report, parse_text, value, field_name) with the empty text (most rows' 备注 and 本月进展) answered
+    at once: parse_text('') is ''."""
+    if value == "" and type(value) is str:
+        return ""
+    return _guard(report, parse_text, value, field_name)
 
 
 def _check_portfolio(ctx: _Context, index: int, entry: PortfolioEntry) -> RowReport:
@@ -449,7 +495,7 @@ def _check_portfolio(ctx: _Context, index: int, entry: PortfolioEntry) -> RowRep
         return report
     if _year_problem(report, ctx, row["year"]):
         return report
-    note = _guard(report, parse_text, entry.note, "备注") or ""
+    note = _text_fast(report, entry.note, "备注") or ""
     _money_row(ctx, report, entry, "portfolio", row["total_investment_wan"], project=False, note=note)
     if not report.errors and report.completed_wan is None:
         report.errors.append(Problem("累计完成投资", "没有要记录的数据"))
@@ -466,19 +512,20 @@ def _check_project(ctx: _Context, index: int, entry: ProjectEntry) -> RowReport:
     if _year_problem(report, ctx, row["year"]):
         return report
     subject = Subject("project", entry.project_id)
-    note = _guard(report, parse_text, entry.note, "备注") or ""
-    _money_row(ctx, report, entry, "project", row["total_investment_wan"], project=True, note=note)
-    has_money = any(isinstance(op, UpdateOp) for op in report.ops)
+    note = _text_fast(report, entry.note, "备注") or ""
+    # The report's ops are empty before the money row: has_money = whether it planned the completed figure.
+    has_money = _money_row(ctx, report, entry, "project", row["total_investment_wan"], project=True, note=note,
+                           subject=subject)
 
     prev_stage = ctx.previous("project", "stage", entry.project_id, this_year=False)
-    report.previous_stage = prev_stage["text_value"] if prev_stage else None
-    stage = None if _blank(entry.stage) else _guard(report, parse_name, entry.stage, "形象进度", max_length=20)
+    report.previous_stage = prev_stage[1] if prev_stage else None
+    stage = None if _blank(entry.stage) else ctx.stage_name(report, entry.stage)
     if stage is not None:
         if stage not in ctx.stages:
             report.errors.append(Problem("形象进度", f"“{stage}”不在形象进度列表中（{'、'.join(ctx.stages)}）"))
         else:
             w = plausibility.stage_warning(stage=stage, previous=report.previous_stage,
-                                           previous_as_of=prev_stage["as_of"] if prev_stage else None,
+                                           previous_as_of=prev_stage[2] if prev_stage else None,
                                            stages=ctx.stages)
             if w:
                 report.warnings.append(w)
@@ -514,7 +561,7 @@ def _check_project(ctx: _Context, index: int, entry: ProjectEntry) -> RowReport:
             if iso != m["actual_date"]:
                 report.ops.append(MilestoneOp(entry.project_id, mid, m["name"], iso))
 
-    text = _guard(report, parse_text, entry.progress_note, "本月进展")
+    text = _text_fast(report, entry.progress_note, "本月进展")
     if text:
         report.ops.append(NoteOp(entry.project_id, text))
     for n, issue in enumerate(entry.issues, 1):
@@ -569,8 +616,8 @@ def _check_indicator(ctx: _Context, index: int, entry: IndicatorEntry) -> RowRep
     if value is None or note is None:
         return report
     prev_row = ctx.previous("indicator", "value", entry.indicator_id)
-    report.previous = prev_row["value"] if prev_row else None
-    report.previous_as_of = prev_row["as_of"] if prev_row else None
+    report.previous = prev_row[0] if prev_row else None
+    report.previous_as_of = prev_row[2] if prev_row else None
     report.value = value
 
     def show(v: int) -> str:

@@ -324,18 +324,18 @@ class _Context:
 
     def target(self, kind: str, metric: str, subject_id: int) -> int | None:
         key = ("target", kind, metric)
-        if key not in self._cache:
+        found = self._cache.get(key)
+        if found is None:
+            found = {}
             if self._by_id(kind):
-                rows = {}
                 for sid in self.ids[kind]:
                     row = targets.current(self.db, Subject(kind, sid), metric, self.as_of)
                     if row is not None:
-                        rows[sid] = row
-                self._cache[key] = rows
+                        found[sid] = row["value"]
             else:
-                self._cache[key] = targets.as_of(self.db, kind, metric, self.as_of)
-        row = self._cache[key].get(subject_id)
-        return None if row is None else row["value"]
+                found = targets.values_at(self.db, kind, metric, self.as_of)
+            self._cache[key] = found  # type: ignore[assignment]
+        return found.get(subject_id)
 
     def _rows(self, kind: str) -> dict[int, dict[str, Any]]:
         key = ("rows", kind)
@@ -509,7 +509,7 @@ def _check_project(ctx: _Context, index: int, entry: ProjectEntry) -> RowReport:
     if row is None:
         report.errors.append(Problem("重点项目", f"找不到重点项目 #{entry.project_id}"))
         return report
-    if _year_problem(report, ctx, row["year"]):
+    if row["year"] != ctx.as_of.year and _year_problem(report, ctx, row["year"]):
         return report
     subject = Subject("project", entry.project_id)
     note = _text_fast(report, entry.note, "备注") or ""
@@ -668,7 +668,7 @@ def save_month(db: Database, as_of: dt.date | str, entries: Sequence[Entry], *, 
     with db.transaction("update", "recording"):
         # Checked inside the write lock, so what the checks compared against cannot change before the write.
         reports = check_month(db, d, entries)
-        if any(not r.ok for r in reports):
+        if any(not r.ok for r in reports if r.errors or r.warnings):   # a row with neither is ok
             raise MonthRefused(reports)
         ops = [op for r in reports for op in r.ops]
         text = label or describe(d, reports)
@@ -697,7 +697,7 @@ def _apply(db: Database, d: dt.date, ops: Iterable[Op], *, source_kind: str, sou
         if isinstance(op, UpdateOp):
             uid = next(ids)
             last_update[(op.subject, op.metric)] = uid
-            written.append(Written("update", uid))
+            written.append(_written_update(uid))
         elif isinstance(op, NoteOp):
             nid = next(note_ids, None)
             written.append(Written("note", nid if nid is not None else _write_note(db, op.project_id, d, op.text,
@@ -713,6 +713,14 @@ def _apply(db: Database, d: dt.date, ops: Iterable[Op], *, source_kind: str, sou
         else:
             raise TypeError(op)
     return written
+
+
+def _written_update(update_id: int) -> Written:
+    """Written("update", update_id), made without the frozen dataclass's four object.__setattr__ calls (a large
+    save makes one per figure): the same fields, the same object."""
+    w = object.__new__(Written)
+    w.__dict__.update(kind="update", id=update_id, before=None, after=None)
+    return w
 
 
 def _write_note(db: Database, project_id: int, d: dt.date, text: str, source_kind: str, *,

@@ -136,6 +136,18 @@ def as_of(db: Database, kind: str, metric: str, date: dt.date | str,
     return {sid: dict(zip(_COLUMNS, best[sid])) for sid in sorted(best)}
 
 
+def values_at(db: Database, kind: str, metric: str, date: dt.date | str) -> dict[int, int | None]:
+    """as_of() reduced to the value: per subject of ``kind`` the standing revision's value at ``date`` (None for a
+    cleared target), in subject order."""
+    d = date.isoformat() if isinstance(date, dt.date) else date
+    best: dict[int, tuple] = {}
+    for row in db.conn.execute(_EFFECTIVE[kind], {"metric": metric, "as_of": d}):
+        held = best.get(row[0])
+        if held is None or (row[3], row[2]) > (held[3], held[2]):
+            best[row[0]] = row
+    return {sid: best[sid][1] for sid in sorted(best)}
+
+
 def current(db: Database, subject: Subject, metric: str, date: dt.date | str = "9999-12-31") -> dict | None:
     return as_of(db, subject.kind, metric, date, subject.id).get(subject.id)
 

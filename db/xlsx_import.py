@@ -277,18 +277,55 @@ def _check_cancel(cancelled: CancelFn | None) -> None:
 # -- planning: compare every row with the database ---------------------------------------------------------
 
 class _Standing:
-    """Bulk look-ups of what the database holds at a date, cached per date."""
+    """Bulk look-ups of what the database holds at a date, cached per date.
+
+    Figures are (value, text_value, as_of) per project (db.updates.standing_values). A figure asked for at an
+    earlier date than one already read (last month's standing after this month's) is taken from that read for
+    every project whose standing there is dated on or before the earlier date — it is the same row — and looked
+    up only for the others.
+    """
 
     def __init__(self, db: Database):
         self.db = db
         self.cache: dict[tuple[str, str, Any], dict[int, Any]] = {}   # (what, metric, date) -> per project
         self.checking = 0.0  # seconds spent in the plausibility checks (the benchmark's "validate" phase)
 
-    def update(self, metric: str, d: dt.date, year: int) -> dict[int, dict[str, Any]]:
-        key = ("u", metric, d)
-        if key not in self.cache:
-            self.cache[key] = updates.as_of(self.db, "project", metric, d, since=dt.date(year, 1, 1))
-        return self.cache[key]
+    def _figures(self, metric: str, d: dt.date, since: dt.date | str) -> dict[int, tuple[Any, Any, str]]:
+        key = ("u", metric, d, since)
+        found = self.cache.get(key)
+        if found is None:
+            later = [k for k in self.cache if k[0] == "u" and k[1] == metric and k[2] > d and k[3] == since]
+            if later:
+                found = self._earlier(self.cache[max(later, key=lambda k: k[2])], metric, d, since)
+            else:
+                found = updates.standing_values(self.db, "project", metric, d, since=since)
+            self.cache[key] = found
+        return found
+
+    def _earlier(self, later: dict[int, tuple[Any, Any, str]], metric: str, d: dt.date,
+                 since: dt.date | str) -> dict[int, tuple[Any, Any, str]]:
+        """The standing at ``d`` from the standing at a later date with the same ``since``: a project whose row
+        there is dated on or before ``d`` stands on it at ``d`` too (no valid date lies between); a project
+        without a row there has none at ``d`` either; the rest are looked up."""
+        iso = d.isoformat()
+        found: dict[int, tuple[Any, Any, str]] = {}
+        redo = []
+        for pid, fig in later.items():
+            if fig[2] <= iso:
+                found[pid] = fig
+            else:
+                redo.append(pid)
+        if len(redo) > _LOOKUP_EACH:
+            return updates.standing_values(self.db, "project", metric, d, since=since)
+        for pid in redo:
+            row = updates.as_of(self.db, "project", metric, d, since=since, subject_id=pid).get(pid)
+            if row is not None:
+                found[pid] = (row["value"], row["text_value"], row["as_of"])
+        return {pid: found[pid] for pid in later if pid in found}   # as_of()'s subject order
+
+    def update(self, metric: str, d: dt.date, year: int) -> dict[int, tuple[Any, Any, str]]:
+        """(value, text_value, as_of) standing per project at ``d``, this plan year's rows only."""
+        return self._figures(metric, d, dt.date(year, 1, 1))
 
     def note(self, d: dt.date) -> dict[int, str]:
         """本月进展 standing for exactly the reporting date, per project."""
@@ -307,19 +344,58 @@ class _Standing:
             self.cache[key] = plan.stages(self.db)  # type: ignore[assignment]
         return self.cache[key]  # type: ignore[return-value]
 
-    def stage_before(self, d: dt.date) -> dict[int, dict[str, Any]]:
+    def stage_before(self, d: dt.date, year: int) -> dict[int, tuple[Any, Any, str]]:
         """The stage standing before the reporting month (any year: a stage carries over)."""
         key = ("s", "stage", d)
-        if key not in self.cache:
+        found = self.cache.get(key)
+        if found is None:
             first = d.replace(day=1) - dt.timedelta(days=1)
-            self.cache[key] = updates.as_of(self.db, "project", "stage", first)
-        return self.cache[key]
+            this_year = self.cache.get(("u", "stage", d, dt.date(year, 1, 1)))
+            if this_year is not None and first.year == year:
+                # This month's stage of this year read already: a project whose standing there is dated before
+                # the month stands on that row before it too; the others (no stage this year, or one this
+                # month) are looked up over every year.
+                iso = first.isoformat()
+                found = {}
+                redo = [pid for pid, fig in this_year.items() if fig[2] > iso]
+                missing = self.db.conn.execute(
+                    "SELECT count(DISTINCT project_id) FROM progress_update WHERE project_id IS NOT NULL"
+                    " AND metric = 'stage' AND as_of <= ?", (iso,)).fetchone()[0]
+                known = sum(1 for fig in this_year.values() if fig[2] <= iso)
+                if len(redo) + (missing - known) > _LOOKUP_EACH:
+                    found = updates.standing_values(self.db, "project", "stage", first)
+                else:
+                    found = self._stage_mixed(this_year, first)
+            else:
+                found = updates.standing_values(self.db, "project", "stage", first)
+            self.cache[key] = found
+        return found  # type: ignore[return-value]
 
-    def target(self, d: dt.date) -> dict[int, dict[str, Any]]:
+    def _stage_mixed(self, this_year: dict[int, tuple[Any, Any, str]], first: dt.date) -> dict[int, tuple]:
+        iso = first.isoformat()
+        out: dict[int, tuple[Any, Any, str]] = {}
+        for (pid,) in self.db.conn.execute(
+                "SELECT DISTINCT project_id FROM progress_update WHERE project_id IS NOT NULL AND metric = 'stage'"
+                " AND as_of <= ? ORDER BY project_id", (iso,)):
+            fig = this_year.get(pid)
+            if fig is not None and fig[2] <= iso:
+                out[pid] = fig
+                continue
+            row = updates.as_of(self.db, "project", "stage", first, subject_id=pid).get(pid)
+            if row is not None:
+                out[pid] = (row["value"], row["text_value"], row["as_of"])
+        return out
+
+    def target(self, d: dt.date) -> dict[int, int | None]:
+        """The annual plan's value standing per project at ``d`` (None: cleared)."""
         key = ("t", "annual_plan", d)
         if key not in self.cache:
-            self.cache[key] = targets.as_of(self.db, "project", "annual_plan", d)
+            self.cache[key] = targets.values_at(self.db, "project", "annual_plan", d)
         return self.cache[key]
+
+
+# Up to this many projects a derived standing looks up one by one; beyond, one query over all.
+_LOOKUP_EACH = 500
 
 
 def plan_rows(db: Database, preview: ImportPreview) -> None:
@@ -478,7 +554,7 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
         prev = None
         if prev_end is not None and match is not None:
             prev_row = standing.update("completed", prev_end, year).get(match["id"])
-            prev = prev_row["value"] if prev_row else None
+            prev = prev_row[0] if prev_row else None
         if prev_end is None:
             values["completed"] = month_amount
         elif prev is not None:
@@ -492,8 +568,8 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
         if match is not None and d.month > 1:
             prev_row = standing.update("completed", month_end(year, d.month - 1), year).get(match["id"])
         w = plausibility.month_ytd_warning(completed=values["completed"], month=values["month_completed"],
-                                           previous=prev_row["value"] if prev_row else None,
-                                           previous_as_of=prev_row["as_of"] if prev_row else None,
+                                           previous=prev_row[0] if prev_row else None,
+                                           previous_as_of=prev_row[2] if prev_row else None,
                                            month_number=d.month, tolerance=2 if srow.rounded else 0)
         if w:
             rp.checks.append(w)
@@ -558,8 +634,7 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
         else:
             rp.same.append(label)
     if values.get("annual_plan") is not None:
-        current = standing.target(d).get(match["id"])
-        before = current["value"] if current else None
+        before = standing.target(d).get(match["id"])
         if before != values["annual_plan"]:
             rp.changes.append(Change("target", "annual_plan", "年度计划投资", before, values["annual_plan"]))
         else:
@@ -569,7 +644,7 @@ def _plan_row(db: Database, sheet: str, srow: SheetRow, preview: ImportPreview, 
         if v is None:
             continue
         row = standing.update(key, d, year).get(match["id"])
-        before = None if row is None else (row["text_value"] if key == "stage" else row["value"])
+        before = None if row is None else (row[1] if key == "stage" else row[0])
         if before != v:
             rp.changes.append(Change("update", key, label, before, v))
         else:
@@ -600,23 +675,22 @@ def _check_row(rp: RowPlan, match: dict[str, Any] | None, standing: _Standing, d
         prev_row = None
         if match is not None and d.month > 1:
             prev_row = standing.update("completed", month_end(year, d.month - 1), year).get(match["id"])
-        prev = prev_row["value"] if prev_row else None
+        prev = prev_row[0] if prev_row else None
         completed = planned["completed"]
         month = values.get("month_completed")
         if month is None and (prev is not None or d.month == 1):
             month = completed - (prev or 0)
         plan_v = values.get("annual_plan")
         if plan_v is None and match is not None:
-            current = standing.target(d).get(match["id"])
-            plan_v = current["value"] if current else None
+            plan_v = standing.target(d).get(match["id"])
         total = values.get("total_investment") or (match["total_investment_wan"] if match else None)
         rp.checks += plausibility.money_warnings(
-            completed=completed, month=month, previous=prev, previous_as_of=prev_row["as_of"] if prev_row else None,
+            completed=completed, month=month, previous=prev, previous_as_of=prev_row[2] if prev_row else None,
             months_before=d.month - 1, total=total, plan=plan_v, project=True)
     if "stage" in planned and match is not None:
-        before = standing.stage_before(d).get(match["id"])
-        w = plausibility.stage_warning(stage=planned["stage"], previous=before["text_value"] if before else None,
-                                       previous_as_of=before["as_of"] if before else None,
+        before = standing.stage_before(d, year).get(match["id"])
+        w = plausibility.stage_warning(stage=planned["stage"], previous=before[1] if before else None,
+                                       previous_as_of=before[2] if before else None,
                                        stages=standing.stages())
         if w:
             rp.checks.append(w)

@@ -329,6 +329,10 @@ def read_money(value: Any, unit: str) -> MoneyResult | None:
 
 def read_percent(value: Any, mode: str) -> Fraction | None:
     """A ratio as a Fraction (0.556 for 55.6%). ``mode`` says how bare numbers are meant: 'fraction' or 'points'."""
+    if type(value) is float and abs(value) < 1e15:
+        # A finite number cell (every row's 完成率): read_decimal's Decimal(repr(value)), without its checks.
+        number = Fraction(*Decimal(repr(value)).as_integer_ratio())
+        return number if mode == "fraction" else number / 100
     if is_empty(value):
         return None
     if isinstance(value, str):

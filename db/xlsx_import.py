@@ -289,6 +289,7 @@ class _Standing:
         self.db = db
         self.cache: dict[tuple[str, str, Any], dict[int, Any]] = {}   # (what, metric, date) -> per project
         self.checking = 0.0  # seconds spent in the plausibility checks (the benchmark's "validate" phase)
+        self._by_year: dict[tuple[str, dt.date, int], dict[int, tuple[Any, Any, str]]] = {}
 
     def _figures(self, metric: str, d: dt.date, since: dt.date | str) -> dict[int, tuple[Any, Any, str]]:
         key = ("u", metric, d, since)
@@ -325,7 +326,10 @@ class _Standing:
 
     def update(self, metric: str, d: dt.date, year: int) -> dict[int, tuple[Any, Any, str]]:
         """(value, text_value, as_of) standing per project at ``d``, this plan year's rows only."""
-        return self._figures(metric, d, dt.date(year, 1, 1))
+        found = self._by_year.get((metric, d, year))   # asked up to three times per row: answered at once
+        if found is None:
+            found = self._by_year[(metric, d, year)] = self._figures(metric, d, dt.date(year, 1, 1))
+        return found
 
     def note(self, d: dt.date) -> dict[int, str]:
         """本月进展 standing for exactly the reporting date, per project."""

@@ -347,8 +347,15 @@ class _Context:
             found = self._cache[key] = {r["id"]: r for r in rows}
         return found
 
-    def project(self, pid: int) -> dict | None:
-        return self._rows("project").get(pid)
+    def project(self, pid: int) -> tuple | None:
+        """(id, name, total_investment_wan, start_year, plan year) of an active project."""
+        found = self._cache.get(("rows", "project"))
+        if found is None:
+            one = self._one_or_all("project")
+            sql_all, sql_one = _SUBJECT_ROWS["project"]
+            cur = self.db.conn.execute(sql_one, (one,)) if one is not None else self.db.conn.execute(sql_all)
+            found = self._cache[("rows", "project")] = {r[0]: r for r in cur}  # type: ignore[assignment]
+        return found.get(pid)  # type: ignore[return-value]
 
     def portfolio(self, pid: int) -> dict | None:
         return self._rows("portfolio").get(pid)
@@ -505,16 +512,16 @@ def _check_portfolio(ctx: _Context, index: int, entry: PortfolioEntry) -> RowRep
 
 def _check_project(ctx: _Context, index: int, entry: ProjectEntry) -> RowReport:
     row = ctx.project(entry.project_id)
-    report = RowReport(index, "project", entry.project_id, row["name"] if row else f"项目 #{entry.project_id}")
+    report = RowReport(index, "project", entry.project_id, row[1] if row else f"项目 #{entry.project_id}")
     if row is None:
         report.errors.append(Problem("重点项目", f"找不到重点项目 #{entry.project_id}"))
         return report
-    if row["year"] != ctx.as_of.year and _year_problem(report, ctx, row["year"]):
+    if row[4] != ctx.as_of.year and _year_problem(report, ctx, row[4]):
         return report
     subject = Subject("project", entry.project_id)
     note = _text_fast(report, entry.note, "备注") or ""
     # The report's ops are empty before the money row: has_money = whether it planned the completed figure.
-    has_money = _money_row(ctx, report, entry, "project", row["total_investment_wan"], project=True, note=note,
+    has_money = _money_row(ctx, report, entry, "project", row[2], project=True, note=note,
                            subject=subject)
 
     prev_stage = ctx.previous("project", "stage", entry.project_id, this_year=False)
@@ -535,7 +542,7 @@ def _check_project(ctx: _Context, index: int, entry: ProjectEntry) -> RowReport:
     if entry.milestones:
         known = {m["id"]: m for m in ctx.db.query("SELECT id, name, actual_date FROM milestone WHERE project_id = ?",
                                                    (entry.project_id,))}
-        start = dt.date(row["start_year"], 1, 1) if row["start_year"] else None
+        start = dt.date(row[3], 1, 1) if row[3] else None
         for mid, raw in entry.milestones.items():
             m = known.get(mid)
             if m is None:

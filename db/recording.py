@@ -32,6 +32,9 @@ from db.undo import UndoRefused, check_newest_update
 
 # Up to this many subjects of a kind, the checks look each one up by index; beyond, one query reads them all.
 PER_SUBJECT_LIMIT = 500
+# Up to this many, the one query seeks only those subjects (an import's 本月进展 for a quarter of the projects);
+# beyond, it reads every subject holding the figure.
+PER_SUBJECT_SOME = 5000
 
 
 # -- what a person enters ---------------------------------------------------------------------------
@@ -317,6 +320,9 @@ class _Context:
                     for k, r in updates.as_of(self.db, kind, metric, self.prev_date, since=since,
                                               subject_id=sid).items():
                         found[k] = (r["value"], r["text_value"], r["as_of"])
+            elif len(self.ids[kind]) < PER_SUBJECT_SOME:
+                found = updates.standing_values(self.db, kind, metric, self.prev_date, since=since,
+                                                subject_ids=sorted(self.ids[kind]))
             else:
                 found = updates.standing_values(self.db, kind, metric, self.prev_date, since=since)
             self._cache[key] = found  # type: ignore[assignment]
@@ -828,17 +834,29 @@ def write_acceptances(db: Database, items: Sequence[tuple[Subject, Warning, dt.d
     if not db.in_transaction:
         raise RuntimeError("write_acceptances must be called inside db.transaction()")
     now, user = db.now(), db.user
+    isos: dict[dt.date, str] = {}
+    rows, logged = [], []
+    # Each entry's JSON is json.dumps({"code", "reason", "update", "milestone": None, "as_of"}, ensure_ascii=False)
+    # with its parts encoded once: the reason is the same for all, codes and dates repeat.
+    encoded: dict[str, str] = {}
+    reason_json = json.dumps(text, ensure_ascii=False)
+    for s, w, d, uid in items:
+        iso = isos.get(d)
+        if iso is None:
+            iso = isos[d] = d.isoformat()
+        code = encoded.get(w.code)
+        if code is None:
+            code = encoded[w.code] = json.dumps(w.code, ensure_ascii=False)
+        rows.append((s.kind, s.id, iso, uid, w.code, w.message, text, now, user))
+        logged.append((now, user, s.kind, s.id, f"确认提示［{w.label}］：{w.message}；理由：{text}",
+                       f'{{"code": {code}, "reason": {reason_json}, "update": '
+                       f'{"null" if uid is None else json.dumps(uid)}, "milestone": null, "as_of": "{iso}"}}'))
     db.conn.executemany(
         "INSERT INTO accepted_warning (entity, entity_id, as_of, update_id, milestone_id, code, message, reason,"
-        " accepted_at, accepted_by) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)",
-        [(s.kind, s.id, d.isoformat(), uid, w.code, w.message, text, now, user) for s, w, d, uid in items])
+        " accepted_at, accepted_by) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)", rows)
     db.conn.executemany(
         "INSERT INTO audit_log (at, user, action, entity, entity_id, summary, before, after)"
-        " VALUES (?, ?, 'warning.accept', ?, ?, ?, NULL, ?)",
-        [(now, user, s.kind, s.id, f"确认提示［{w.label}］：{w.message}；理由：{text}",
-          json.dumps({"code": w.code, "reason": text, "update": uid, "milestone": None, "as_of": d.isoformat()},
-                     ensure_ascii=False))
-         for s, w, d, uid in items])
+        " VALUES (?, ?, 'warning.accept', ?, ?, ?, NULL, ?)", logged)
 
 
 def _write_acceptance(db: Database, op: AcceptOp, d: dt.date, update_id: int | None) -> int:

@@ -325,25 +325,37 @@ def as_of(db: Database, kind: str, metric: str, date: dt.date | str, *, since: d
 # standing_values: per subject the newest row of its latest reporting date in range, read from the index alone
 # (no NOT EXISTS probe, no retraction filter); when that row is a retraction the subject is looked up again by
 # as_of()'s own query, which skips withdrawn dates. Same answer as as_of(), about half the time.
-_NEWEST_IN_RANGE = sql_for_each_kind("""
+_NEWEST_IN_RANGE_TEMPLATE = """
     SELECT s.subject_id, u.value, u.text_value, u.as_of, u.retracted
-    FROM (SELECT DISTINCT {col} AS subject_id FROM progress_update WHERE {col} IS NOT NULL AND metric = :metric) s
+    FROM ({subjects}) s
     JOIN progress_update u ON u.id = (
         SELECT c.id FROM progress_update c
         WHERE c.{col} = s.subject_id AND c.metric = :metric AND c.as_of <= :as_of AND c.as_of >= :since
         ORDER BY c.as_of DESC, c.id DESC LIMIT 1)
-""")
+"""
+_NEWEST_IN_RANGE = sql_for_each_kind(_NEWEST_IN_RANGE_TEMPLATE.replace(
+    "{subjects}", "SELECT DISTINCT {col} AS subject_id FROM progress_update WHERE {col} IS NOT NULL AND metric = :metric"))
+
+
+_NEWEST_IN_RANGE_OF = sql_for_each_kind(_NEWEST_IN_RANGE_TEMPLATE.replace(
+    "{subjects}", "SELECT DISTINCT CAST(value AS INTEGER) AS subject_id FROM json_each(:ids) ORDER BY 1"))
 
 
 def standing_values(db: Database, kind: str, metric: str, date: dt.date | str, *,
-                    since: dt.date | str = "0000-01-01") -> dict[int, tuple[Any, Any, str]]:
+                    since: dt.date | str = "0000-01-01",
+                    subject_ids: Sequence[int] | None = None) -> dict[int, tuple[Any, Any, str]]:
     """as_of() reduced to what checks compare: per subject (value, text_value, as_of) of its standing row, in the
-    same subject order, without building a dict per row."""
+    same subject order, without building a dict per row. ``subject_ids``: only these subjects (a few thousand of
+    many: each is sought by its index instead of every subject holding the metric)."""
     d = date.isoformat() if isinstance(date, dt.date) else date
     s = since.isoformat() if isinstance(since, dt.date) else since
     params = {"metric": metric, "as_of": d, "since": s}
+    if subject_ids is None:
+        cur = db.conn.execute(_NEWEST_IN_RANGE[kind], params)
+    else:
+        cur = db.conn.execute(_NEWEST_IN_RANGE_OF[kind], {**params, "ids": json.dumps(list(subject_ids))})
     out: dict[int, tuple[Any, Any, str]] = {}
-    for sid, value, text_value, iso, retracted in db.conn.execute(_NEWEST_IN_RANGE[kind], params):
+    for sid, value, text_value, iso, retracted in cur:
         if not retracted:
             out[sid] = (value, text_value, iso)
             continue

@@ -797,6 +797,10 @@ def _apply_planned(db: Database, preview: ImportPreview, progress: ProgressFn | 
     return batch_id, created, recorded, revised, edited, rows_written, n_notes
 
 
+def _reason(file_name: str, rp: RowPlan) -> str:
+    return f"导入调度表：{file_name}，工作表“{rp.sheet}”，第 {rp.row} 行"
+
+
 def source_text(file_name: str, rp: RowPlan) -> str:
     return f"导入自 {file_name}，工作表“{rp.sheet}”，第 {rp.row} 行"
 
@@ -804,7 +808,6 @@ def source_text(file_name: str, rp: RowPlan) -> str:
 def _write_row(db: Database, file_name: str, rp: RowPlan) -> tuple[int, int, int, list[tuple[str, updates.NewUpdate]]]:
     """Create or edit the row's project and revise its plan; returns the counts and the figures to record."""
     src = source_text(file_name, rp)
-    reason = f"导入调度表：{file_name}，工作表“{rp.sheet}”，第 {rp.row} 行"
     values = rp.values
     created = revised = edited = 0
     if rp.status == "new":
@@ -814,6 +817,7 @@ def _write_row(db: Database, file_name: str, rp: RowPlan) -> tuple[int, int, int
             fields["cluster_id"] = rp.cluster_id
         if values.get("description"):
             fields["description"] = values["description"]
+        reason = _reason(file_name, rp)
         rp.project_id = projects.create(db, portfolio_id=rp.portfolio_id, name=rp.name,
                                         annual_plan_wan=values.get("annual_plan"), source=src, reason=reason,
                                         **fields)
@@ -826,7 +830,8 @@ def _write_row(db: Database, file_name: str, rp: RowPlan) -> tuple[int, int, int
         for c in rp.changes:
             if c.kind == "target":
                 # A first plan holds for the whole year; a changed plan from the reporting date on.
-                targets.revise(db, Subject("project", rp.project_id), "annual_plan", c.after, reason=reason,
+                targets.revise(db, Subject("project", rp.project_id), "annual_plan", c.after,
+                               reason=_reason(file_name, rp),
                                effective_from=None if c.before is None else rp.as_of, source=src)
                 revised += 1
     note = values.get("note", "")

@@ -772,7 +772,8 @@ def _write_notes(db: Database, d: dt.date, ops: Sequence[NoteOp], source_kind: s
         rows.append((next_id, op.project_id, iso, op.text, source_kind, now, user, supersedes))
         logged.append((now, user, op.project_id, f"本月进展（截至 {d}）：{op.text}",
                        json.dumps({"text": previous[1]}, ensure_ascii=False) if supersedes else None,
-                       json.dumps({"note": next_id, "as_of": iso, "text": op.text}, ensure_ascii=False)))
+                       # json.dumps({"note": next_id, "as_of": iso, "text": op.text}, ensure_ascii=False)
+                       f'{{"note": {next_id}, "as_of": "{iso}", "text": {json.dumps(op.text, ensure_ascii=False)}}}'))
         newest[op.project_id] = (next_id, op.text, 0)
         ids.append(next_id)
         next_id += 1
@@ -850,7 +851,8 @@ def write_acceptances(db: Database, items: Sequence[tuple[Subject, Warning, dt.d
         rows.append((s.kind, s.id, iso, uid, w.code, w.message, text, now, user))
         logged.append((now, user, s.kind, s.id, f"确认提示［{w.label}］：{w.message}；理由：{text}",
                        f'{{"code": {code}, "reason": {reason_json}, "update": '
-                       f'{"null" if uid is None else json.dumps(uid)}, "milestone": null, "as_of": "{iso}"}}'))
+                       f'{"null" if uid is None else str(uid) if type(uid) is int else json.dumps(uid)}, "milestone": null, '
+                       f'"as_of": "{iso}"}}'))
     db.conn.executemany(
         "INSERT INTO accepted_warning (entity, entity_id, as_of, update_id, milestone_id, code, message, reason,"
         " accepted_at, accepted_by) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)", rows)

@@ -323,6 +323,16 @@ class _Context:
             elif len(self.ids[kind]) < PER_SUBJECT_SOME:
                 found = updates.standing_values(self.db, kind, metric, self.prev_date, since=since,
                                                 subject_ids=sorted(self.ids[kind]))
+            elif kind == "project" and not (self.prev_date < self.year_start):
+                # A project row reads last month's completed investment (this year) and stage (any year): both
+                # read together in one pass over the projects.
+                completed, stage = updates.standing_values_multi(
+                    self.db, "project", self.prev_date, [("completed", self.year_start), ("stage", "0000-01-01")])
+                self._cache[("prev", "project", "completed", True)] = completed  # type: ignore[assignment]
+                self._cache[("prev", "project", "stage", False)] = stage  # type: ignore[assignment]
+                found = self._cache.get(key)
+                if found is None:
+                    found = updates.standing_values(self.db, kind, metric, self.prev_date, since=since)
             else:
                 found = updates.standing_values(self.db, kind, metric, self.prev_date, since=since)
             self._cache[key] = found  # type: ignore[assignment]

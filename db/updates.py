@@ -13,7 +13,7 @@ from db import audit
 from db.connection import Database
 from db.plan import check_open
 from db.errors import ValidationError
-from db.subjects import METRIC_LABELS, UPDATE_METRICS, Subject, sql_for_each_kind
+from db.subjects import COLUMNS, METRIC_LABELS, UPDATE_METRICS, Subject, sql_for_each_kind
 from db.targets import _EXISTS as _PLAN_YEAR_OF, plan_year_of
 from db.validate import MAX_STORED, check_stored_int, parse_date, parse_text
 
@@ -362,6 +362,49 @@ def standing_values(db: Database, kind: str, metric: str, date: dt.date | str, *
         row = db.conn.execute(_AS_OF_ONE[kind], {**params, "subject_id": sid}).fetchone()
         if row is not None:
             out[sid] = (row[3], row[4], row[2])
+    return out
+
+
+_SUBJECT_TABLES = {"portfolio": "portfolio", "project": "project", "indicator": "indicator", "cluster": "cluster"}
+_NEWEST_OF_SUBJECT = ("(SELECT c.id FROM progress_update c WHERE c.{col} = t.id AND c.metric = :m{n}"
+                      " AND c.as_of <= :as_of AND c.as_of >= :s{n} ORDER BY c.as_of DESC, c.id DESC LIMIT 1) AS i{n}")
+
+
+def standing_values_multi(db: Database, kind: str, date: dt.date | str,
+                          figures: Sequence[tuple[str, dt.date | str]]) -> list[dict[int, tuple[Any, Any, str]]]:
+    """standing_values() of several (metric, since) at one date in one pass over the subjects (a month's checks
+    read last month's completed investment and stage together): one dict per figure, the same answers."""
+    d = date.isoformat() if isinstance(date, dt.date) else date
+    col = COLUMNS[kind]
+    params: dict[str, Any] = {"as_of": d}
+    picks, joins, cols = [], [], []
+    for n, (metric, since) in enumerate(figures):
+        params[f"m{n}"] = metric
+        params[f"s{n}"] = since.isoformat() if isinstance(since, dt.date) else since
+        picks.append(_NEWEST_OF_SUBJECT.replace("{col}", col).replace("{n}", str(n)))
+        joins.append(f" LEFT JOIN progress_update u{n} ON u{n}.id = x.i{n}")
+        cols.append(f", u{n}.id, u{n}.value, u{n}.text_value, u{n}.as_of, u{n}.retracted")
+    # Identifiers only from fixed lists (the kind's table and column, numbered aliases); every value is bound.
+    sql = (f"SELECT x.id{''.join(cols)} FROM (SELECT t.id, {', '.join(picks)} FROM {_SUBJECT_TABLES[kind]} t) x"
+           + "".join(joins))
+    out: list[dict[int, tuple[Any, Any, str]]] = [{} for _ in figures]
+    redo: list[tuple[int, int]] = []
+    for row in db.conn.execute(sql, params):
+        sid = row[0]
+        for n in range(len(figures)):
+            uid, value, text_value, iso, retracted = row[1 + 5 * n:6 + 5 * n]
+            if uid is None:
+                continue
+            if retracted:
+                redo.append((n, sid))
+            else:
+                out[n][sid] = (value, text_value, iso)
+    for n, sid in redo:   # the newest date's row is a retraction: as_of()'s own query skips withdrawn dates
+        metric, since = figures[n]
+        row = db.conn.execute(_AS_OF_ONE[kind], {"metric": metric, "as_of": d, "since": params[f"s{n}"],
+                                                 "subject_id": sid}).fetchone()
+        if row is not None:
+            out[n][sid] = (row[3], row[4], row[2])
     return out
 
 

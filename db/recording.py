@@ -716,10 +716,12 @@ def _apply(db: Database, d: dt.date, ops: Iterable[Op], *, source_kind: str, sou
     note_ids = iter(_write_notes(db, d, note_ops, source_kind) if len(note_ops) >= updates.BULK_FROM else ())
     written: list[Written] = []
     last_update: dict[tuple[Subject, str], int] = {}
+    accepts = any(isinstance(op, AcceptOp) for op in ops)   # only they ask which update a figure got
     for op in ops:
         if isinstance(op, UpdateOp):
             uid = next(ids)
-            last_update[(op.subject, op.metric)] = uid
+            if accepts:
+                last_update[(op.subject, op.metric)] = uid
             written.append(_written_update(uid))
         elif isinstance(op, NoteOp):
             nid = next(note_ids, None)

@@ -136,12 +136,18 @@ def as_of(db: Database, kind: str, metric: str, date: dt.date | str,
     return {sid: dict(zip(_COLUMNS, best[sid])) for sid in sorted(best)}
 
 
+_EFFECTIVE_VALUES = sql_for_each_kind("""
+    SELECT {col}, value, id, effective_from
+    FROM target WHERE {col} IS NOT NULL AND metric = :metric AND effective_from <= :as_of
+""")
+
+
 def values_at(db: Database, kind: str, metric: str, date: dt.date | str) -> dict[int, int | None]:
     """as_of() reduced to the value: per subject of ``kind`` the standing revision's value at ``date`` (None for a
     cleared target), in subject order."""
     d = date.isoformat() if isinstance(date, dt.date) else date
     best: dict[int, tuple] = {}
-    for row in db.conn.execute(_EFFECTIVE[kind], {"metric": metric, "as_of": d}):
+    for row in db.conn.execute(_EFFECTIVE_VALUES[kind], {"metric": metric, "as_of": d}):
         held = best.get(row[0])
         if held is None or (row[3], row[2]) > (held[3], held[2]):
             best[row[0]] = row

@@ -214,19 +214,24 @@ def record_many(db: Database, rows: Sequence[NewUpdate], *, source_kind: str = "
         subjects: dict[str, set[int]] = {}
         for r in rows:
             subjects.setdefault(r.subject.kind, set()).add(r.subject.id)
-        plan_years: dict[tuple[str, int], int] = {}
+        plan_years: dict[str, dict[int, int]] = {}   # kind -> subject id -> plan_year id
         for kind, ids in subjects.items():
+            of_kind = plan_years[kind] = {}
             if len(ids) <= _FEW:
                 for sid in ids:
                     row = db.conn.execute(_PLAN_YEAR_OF[kind], (sid,)).fetchone()
                     if row is not None:
-                        plan_years[(kind, sid)] = int(row[0])
+                        of_kind[sid] = int(row[0])
             else:
-                plan_years.update(((kind, i), int(py)) for i, py in db.conn.execute(_PLAN_YEARS_ALL[kind])
-                                  if i in ids)
+                for i, py in db.conn.execute(_PLAN_YEARS_ALL[kind]):
+                    if i in ids:
+                        of_kind[i] = int(py)
         years: dict[int, int] = {}
         dates: dict[tuple[str, str, str], dict[int, tuple]] = {}
         parsed: dict[tuple[Any, int], str] = {}   # (as_of as given, plan year) -> the checked ISO date
+        last_raw: Any = None
+        last_py: int | None = None
+        last_d = ""
         next_id = int(db.scalar("SELECT coalesce(max(id), 0) FROM progress_update")) + 1
         fresh = os.urandom(16 * len(checked)).hex()   # 32 hex digits per row, as new_uid() makes one
         now, user = db.now(), db.user
@@ -235,7 +240,7 @@ def record_many(db: Database, rows: Sequence[NewUpdate], *, source_kind: str = "
         for r, text_value, value, note_text in checked:   # the checks record() runs inside its transaction
             subject, metric = r.subject, r.metric
             kind, sid = subject.kind, subject.id
-            py = plan_years.get((kind, sid))
+            py = plan_years[kind].get(sid)
             if py is None:
                 plan_year_of(db, subject)   # raises NotFoundError, the same message
                 raise AssertionError(subject)
@@ -243,11 +248,15 @@ def record_many(db: Database, rows: Sequence[NewUpdate], *, source_kind: str = "
                 check_open(db, py)   # a closed year (年度结账) is read-only
                 years[py] = int(db.scalar("SELECT year FROM plan_year WHERE id = ?", (py,)))
             raw = r.as_of
-            d = parsed.get((raw, py)) if type(raw) in (str, dt.date) else None
-            if d is None:
-                d = parse_date(raw, "截至日期", year=years[py]).isoformat()
-                if type(raw) in (str, dt.date):
-                    parsed[(raw, py)] = d
+            if raw is last_raw and py == last_py:   # the same date as the row before (a month's rows share one)
+                d = last_d
+            else:
+                d = parsed.get((raw, py)) if type(raw) in (str, dt.date) else None
+                if d is None:
+                    d = parse_date(raw, "截至日期", year=years[py]).isoformat()
+                    if type(raw) in (str, dt.date):
+                        parsed[(raw, py)] = d
+                last_raw, last_py, last_d = raw, py, d
             key = (kind, metric, d)
             newest = dates.get(key)
             if newest is None:      # one look-up per (kind, metric, date): the newest row each subject has there

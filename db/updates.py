@@ -395,7 +395,7 @@ def standing_values_multi(db: Database, kind: str, date: dt.date | str,
         cols.append(f", u{n}.id, u{n}.value, u{n}.text_value, u{n}.as_of, u{n}.retracted")
     # Identifiers only from fixed lists (the kind's table and column, numbered aliases); every value is bound.
     sql = (f"SELECT x.id{''.join(cols)} FROM (SELECT t.id, {', '.join(picks)} FROM {_SUBJECT_TABLES[kind]} t) x"
-           + "".join(joins))
+           + "".join(joins) + " ORDER BY x.id")
     out: list[dict[int, tuple[Any, Any, str]]] = [{} for _ in figures]
     redo: list[tuple[int, int]] = []
     for row in db.conn.execute(sql, params):
@@ -406,6 +406,7 @@ def standing_values_multi(db: Database, kind: str, date: dt.date | str,
                 continue
             if retracted:
                 redo.append((n, sid))
+                out[n][sid] = None  # type: ignore[assignment]  (its place in subject order, filled below)
             else:
                 out[n][sid] = (value, text_value, iso)
     for n, sid in redo:   # the newest date's row is a retraction: as_of()'s own query skips withdrawn dates
@@ -414,6 +415,8 @@ def standing_values_multi(db: Database, kind: str, date: dt.date | str,
                                                  "subject_id": sid}).fetchone()
         if row is not None:
             out[n][sid] = (row[3], row[4], row[2])
+        else:
+            del out[n][sid]
     return out
 
 

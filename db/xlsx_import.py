@@ -290,6 +290,7 @@ class _Standing:
         self.cache: dict[tuple[str, str, Any], dict[int, Any]] = {}   # (what, metric, date) -> per project
         self.checking = 0.0  # seconds spent in the plausibility checks (the benchmark's "validate" phase)
         self._by_year: dict[tuple[str, dt.date, int], dict[int, tuple[Any, Any, str]]] = {}
+        self.together: set[str] = set()   # the figures the sheets carry (read together at a date)
 
     def _figures(self, metric: str, d: dt.date, since: dt.date | str) -> dict[int, tuple[Any, Any, str]]:
         key = ("u", metric, d, since)
@@ -298,6 +299,13 @@ class _Standing:
             later = [k for k in self.cache if k[0] == "u" and k[1] == metric and k[2] > d and k[3] == since]
             if later:
                 found = self._earlier(self.cache[max(later, key=lambda k: k[2])], metric, d, since)
+            elif metric in self.together and len(self.together) > 1:
+                # The sheet's other figures will be compared at this date too: all read in one pass.
+                metrics = sorted(self.together)
+                for m, figures in zip(metrics, updates.standing_values_multi(
+                        self.db, "project", d, [(m, since) for m in metrics])):
+                    self.cache.setdefault(("u", m, d, since), figures)
+                found = self.cache[key]
             else:
                 found = updates.standing_values(self.db, "project", metric, d, since=since)
             self.cache[key] = found
@@ -406,6 +414,8 @@ def plan_rows(db: Database, preview: ImportPreview) -> None:
     """(Re)compute every row's plan against the database as it is now."""
     years = {r["year"]: r for r in plan.plan_years(db)}
     standing = _Standing(db)
+    standing.together = {f for sheet in preview.sheets if sheet.layout for f in sheet.layout.columns
+                         if f in UPDATE_KEYS}
     by_key: dict[tuple[int, str], list[dict[str, Any]]] = {}
     by_code: dict[tuple[int, str], dict[str, Any]] = {}
     for py in years.values():

@@ -32,6 +32,8 @@ from db.undo import UndoRefused, check_newest_update
 
 # Up to this many subjects of a kind, the checks look each one up by index; beyond, one query reads them all.
 PER_SUBJECT_LIMIT = 500
+# Last month's figures: up to this many subjects looked up one by one (a row or two typed in a dialog).
+PER_SUBJECT_EACH = 20
 # Up to this many, the one query seeks only those subjects (an import's 本月进展 for a quarter of the projects);
 # beyond, it reads every subject holding the figure.
 PER_SUBJECT_SOME = 5000
@@ -315,7 +317,7 @@ class _Context:
             found = {}
             if this_year and self.prev_date < self.year_start:
                 pass
-            elif self._by_id(kind):
+            elif len(self.ids[kind]) <= PER_SUBJECT_EACH:
                 for sid in self.ids[kind]:
                     for k, r in updates.as_of(self.db, kind, metric, self.prev_date, since=since,
                                               subject_id=sid).items():

@@ -300,12 +300,19 @@ class MoneyResult:
     rounded: bool = False
 
 
+# Whole 万元 typed as text: ASCII digits, optionally grouped by thousands, at most 15 digits (below the 10^15 that
+# parse_decimal refuses): read_money gives int() of it, so it is read so without the text normalisations.
+_PLAIN_WAN = re.compile(r"[0-9]{1,15}|[0-9]{1,3}(?:,[0-9]{3}){1,4}")
+
+
 def read_money(value: Any, unit: str) -> MoneyResult | None:
     """An amount in integer 万元 from a cell in ``unit`` (the cell's own '亿'/'万元' suffix wins)."""
     if unit == "万元" and (type(value) is int or (type(value) is float and value.is_integer())):
         if value < 0:  # the common case, without decimal parsing
             raise CellError("金额不能为负数")
         return MoneyResult(int(value))
+    if unit == "万元" and type(value) is str and _PLAIN_WAN.fullmatch(value):
+        return MoneyResult(int(value.replace(",", "")))
     if is_empty(value):
         return None
     if isinstance(value, str):

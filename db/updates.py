@@ -375,30 +375,39 @@ def standing_values(db: Database, kind: str, metric: str, date: dt.date | str, *
 
 
 _SUBJECT_TABLES = {"portfolio": "portfolio", "project": "project", "indicator": "indicator", "cluster": "cluster"}
-_NEWEST_OF_SUBJECT = ("(SELECT c.id FROM progress_update c WHERE c.{col} = t.id AND c.metric = :m{n}"
-                      " AND c.as_of <= :as_of AND c.as_of >= :s{n} ORDER BY c.as_of DESC, c.id DESC LIMIT 1) AS i{n}")
+_MULTI_PICK = ("(SELECT c.id FROM progress_update c WHERE c.{col} = t.id AND c.metric = :m{n}"
+               " AND c.as_of <= :as_of AND c.as_of >= :s{n} ORDER BY c.as_of DESC, c.id DESC LIMIT 1) AS i{n}")
+_MULTI_JOIN = " LEFT JOIN progress_update u{n} ON u{n}.id = x.i{n}"
+_MULTI_COLS = ", u{n}.id, u{n}.value, u{n}.text_value, u{n}.as_of, u{n}.retracted"
+
+
+def _multi_sql(kind: str, count: int) -> str:
+    """standing_values_multi's statement for ``count`` figures: identifiers from fixed lists (the kind's table and
+    column, numbered aliases) only; every value is a bound parameter. Built once, at import."""
+    col, nums = COLUMNS[kind], [str(n) for n in range(count)]
+    picks = ", ".join(_MULTI_PICK.replace("{col}", col).replace("{n}", n) for n in nums)
+    cols = "".join(_MULTI_COLS.replace("{n}", n) for n in nums)
+    joins = "".join(_MULTI_JOIN.replace("{n}", n) for n in nums)
+    return ("SELECT x.id" + cols + " FROM (SELECT t.id, " + picks + " FROM " + _SUBJECT_TABLES[kind] + " t) x"
+            + joins + " ORDER BY x.id")
+
+
+_MULTI = {kind: {count: _multi_sql(kind, count) for count in (1, 2, 3, 4)} for kind in COLUMNS}
 
 
 def standing_values_multi(db: Database, kind: str, date: dt.date | str,
                           figures: Sequence[tuple[str, dt.date | str]]) -> list[dict[int, tuple[Any, Any, str]]]:
-    """standing_values() of several (metric, since) at one date in one pass over the subjects (a month's checks
-    read last month's completed investment and stage together): one dict per figure, the same answers."""
+    """standing_values() of several (metric, since) at one date (up to four) in one pass over the subjects (a
+    month's checks read last month's completed investment and stage together): one dict per figure, the same
+    answers in the same subject order."""
     d = date.isoformat() if isinstance(date, dt.date) else date
-    col = COLUMNS[kind]
     params: dict[str, Any] = {"as_of": d}
-    picks, joins, cols = [], [], []
     for n, (metric, since) in enumerate(figures):
-        params[f"m{n}"] = metric
-        params[f"s{n}"] = since.isoformat() if isinstance(since, dt.date) else since
-        picks.append(_NEWEST_OF_SUBJECT.replace("{col}", col).replace("{n}", str(n)))
-        joins.append(f" LEFT JOIN progress_update u{n} ON u{n}.id = x.i{n}")
-        cols.append(f", u{n}.id, u{n}.value, u{n}.text_value, u{n}.as_of, u{n}.retracted")
-    # Identifiers only from fixed lists (the kind's table and column, numbered aliases); every value is bound.
-    sql = (f"SELECT x.id{''.join(cols)} FROM (SELECT t.id, {', '.join(picks)} FROM {_SUBJECT_TABLES[kind]} t) x"
-           + "".join(joins) + " ORDER BY x.id")
+        params["m" + str(n)] = metric
+        params["s" + str(n)] = since.isoformat() if isinstance(since, dt.date) else since
     out: list[dict[int, tuple[Any, Any, str]]] = [{} for _ in figures]
     redo: list[tuple[int, int]] = []
-    for row in db.conn.execute(sql, params):
+    for row in db.conn.execute(_MULTI[kind][len(figures)], params):
         sid = row[0]
         for n in range(len(figures)):
             uid, value, text_value, iso, retracted = row[1 + 5 * n:6 + 5 * n]
@@ -411,7 +420,7 @@ def standing_values_multi(db: Database, kind: str, date: dt.date | str,
                 out[n][sid] = (value, text_value, iso)
     for n, sid in redo:   # the newest date's row is a retraction: as_of()'s own query skips withdrawn dates
         metric, since = figures[n]
-        row = db.conn.execute(_AS_OF_ONE[kind], {"metric": metric, "as_of": d, "since": params[f"s{n}"],
+        row = db.conn.execute(_AS_OF_ONE[kind], {"metric": metric, "as_of": d, "since": params["s" + str(n)],
                                                  "subject_id": sid}).fetchone()
         if row is not None:
             out[n][sid] = (row[3], row[4], row[2])

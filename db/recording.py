@@ -407,8 +407,9 @@ def parse_as_of(value: object) -> dt.date:
 def check_month(db: Database, as_of: dt.date | str, entries: Sequence[Entry]) -> list[RowReport]:
     """Check every entry against what stood before; writes nothing."""
     d = parse_as_of(as_of)
-    ctx = _Context(db, d, entries)
-    return [_check(ctx, i, e) for i, e in enumerate(entries)]
+    with updates.paused_gc():
+        ctx = _Context(db, d, entries)
+        return [_check(ctx, i, e) for i, e in enumerate(entries)]
 
 
 def _accept(report: RowReport, entry: Entry, subject: Subject, metric_for: dict[str, str | None]) -> None:
@@ -690,7 +691,7 @@ def save_month(db: Database, as_of: dt.date | str, entries: Sequence[Entry], *, 
     if not entries:
         raise ValidationError("本月数据", "", "没有要保存的行")
     d = parse_as_of(as_of)
-    with db.transaction("update", "recording"):
+    with updates.paused_gc(), db.transaction("update", "recording"):
         # Checked inside the write lock, so what the checks compared against cannot change before the write.
         reports = check_month(db, d, entries)
         if any(not r.ok for r in reports if r.errors or r.warnings):   # a row with neither is ok

@@ -203,9 +203,10 @@ def read(db: Database, path: str | os.PathLike, *, as_of: dt.date | str | None =
     # The year a title without one ("1—7月") is read in: --as-of's, else the latest plan year held.
     from db.validate import parse_date
     py = plan.for_date(db, parse_date(as_of, "截至日期")) if as_of is not None else plan.current_plan_year(db)
-    preview = parse_file(path, year=py["year"], stages=plan.stages(db), as_of=as_of, reader=reader,
-                         progress=progress, cancelled=cancelled)
-    plan_for(db, preview)
+    with updates.paused_gc():
+        preview = parse_file(path, year=py["year"], stages=plan.stages(db), as_of=as_of, reader=reader,
+                             progress=progress, cancelled=cancelled)
+        plan_for(db, preview)
     return preview
 
 
@@ -213,7 +214,8 @@ def plan_for(db: Database, preview: ImportPreview) -> ImportPreview:
     """Compare a parsed file with the database: the second half of read(), on the database's own thread."""
     t0 = time.process_time()
     preview.earlier_imports = ledger.batches_for_file(db, preview.sha256)
-    plan_rows(db, preview)
+    with updates.paused_gc():
+        plan_rows(db, preview)
     # Matching rows to projects and comparing figures; the plausibility checks inside it counted apart.
     preview.seconds["match"] = time.process_time() - t0 - preview.seconds.get("validate", 0.0)
     return preview
@@ -742,7 +744,7 @@ def apply(db: Database, preview: ImportPreview, *, progress: ProgressFn | None =
     if not db.in_transaction:
         backups.backup_before(db, "import")  # a checked copy first, outside the write, as for a migration
     try:
-        with db.transaction("import", "project", "update", "target"):
+        with updates.paused_gc(), db.transaction("import", "project", "update", "target"):
             if preview.stamp is None or preview.stamp != ledger.change_stamp(db):
                 plan_rows(db, preview)
                 refuse_if_not_ready(preview)

@@ -120,3 +120,25 @@ def test_the_importer_standings_derived_from_this_month_equal_their_own_reads(db
         got = standing.stage_before(d, 2023)
         want = _reference(db, "project", "stage", first, "0000-01-01")
         assert got == want and list(got) == list(want), month
+
+
+def test_bulk_steps_give_the_cycle_collector_back_even_when_refused(db):
+    import gc
+
+    from db import recording
+    pids = [r[0] for r in db.conn.execute("SELECT id FROM project WHERE active = 1 ORDER BY id LIMIT 250")]
+    entries = [recording.ProjectEntry(pid, completed_wan=-1) for pid in pids]   # every row refused
+    assert gc.isenabled()
+    with pytest.raises(recording.MonthRefused):
+        recording.save_month(db, "2023-12-31", entries)
+    assert gc.isenabled()
+    recording.check_month(db, "2023-12-31", entries)
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        with updates.paused_gc():
+            assert not gc.isenabled()
+            with updates.paused_gc():   # nested: the outer pause gives it back
+                pass
+            assert not gc.isenabled()
+            raise ValueError
+    assert gc.isenabled()

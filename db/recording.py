@@ -371,7 +371,12 @@ class _Context:
         if found is None:
             one = self._one_or_all("project")
             sql_all, sql_one = _SUBJECT_ROWS["project"]
-            cur = self.db.conn.execute(sql_one, (one,)) if one is not None else self.db.conn.execute(sql_all)
+            if one is not None:
+                cur = self.db.conn.execute(sql_one, (one,))
+            elif len(self.ids["project"]) < PER_SUBJECT_SOME:   # a grid or an import's 本月进展: only those
+                cur = self.db.conn.execute(_PROJECT_ROWS_OF, (json.dumps(sorted(self.ids["project"])),))
+            else:
+                cur = self.db.conn.execute(sql_all)
             found = self._cache[("rows", "project")] = {r[0]: r for r in cur}  # type: ignore[assignment]
         return found.get(pid)  # type: ignore[return-value]
 
@@ -386,6 +391,7 @@ class _Context:
 _PROJECT_ROWS = ("SELECT p.id, p.name, p.total_investment_wan, p.start_year, py.year FROM project p"
                  " JOIN portfolio pf ON pf.id = p.portfolio_id JOIN plan_year py ON py.id = pf.plan_year_id"
                  " WHERE p.active = 1")
+_PROJECT_ROWS_OF = _PROJECT_ROWS + " AND p.id IN (SELECT value FROM json_each(?))"
 _PORTFOLIO_ROWS = ("SELECT pf.id, pf.name, pf.total_investment_wan, py.year FROM portfolio pf"
                    " JOIN plan_year py ON py.id = pf.plan_year_id")
 _INDICATOR_ROWS = ("SELECT i.*, py.year FROM indicator i JOIN plan_year py ON py.id = i.plan_year_id"

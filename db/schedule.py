@@ -933,6 +933,10 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
     unreadable = ctx.unreadable.get(grid.name, {})
     bare_yi: dict[str, list[tuple[int, Any]]] = {}  # per money column read in 亿元: (row, bare number) for the unit check
 
+    lead_cols = range(min(width, max(name_col + 1, 3)))   # where 合计, 小计, 一、… stand
+    # The data columns read into a project row's values, in the layout's order (notes are read after them).
+    data_cols = [(f, col, col.index, col.field) for f, col in cols.items()
+                 if f not in ("name", "seq") and col.field not in ("note", "progress_note", "problem")]
     for r in range(first, len(grid.rows)):
         if ctx.cancelled and r % 200 == 0 and ctx.cancelled():
             raise Cancelled()
@@ -942,7 +946,7 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
         if r == first and _is_column_number_row(raw):
             continue
         # Only words matter here (合计, 小计, 一、…, 注：…): white space removed, no full normalisation (hot path).
-        lead_texts = [_WHITE.sub("", v) for c in range(min(width, max(name_col + 1, 3)))
+        lead_texts = [_WHITE.sub("", v) for c in lead_cols
                       if isinstance(v := _filled(grid, merges, r, c), str) and v]
         lead = next((t for t in lead_texts if t), "")
         name_cell = _filled(grid, merges, r, name_col)
@@ -1012,23 +1016,21 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
                        as_of=layout.as_of)
         notes: list[str] = []
         progress: list[str] = []
-        for f, col in cols.items():
-            if f in ("name", "seq") or col.field in ("note", "progress_note", "problem"):
-                continue
-            value, shared_over = _data_cell(grid, merges, r, col.index)
+        for f, col, c_index, c_field in data_cols:
+            value, shared_over = _data_cell(grid, merges, r, c_index)
             if is_empty(value):
-                held = unreadable.get((r, col.index))
+                held = unreadable.get((r, c_index))
                 # A completion rate is only a cross-check (completed ÷ plan): an unsaved formula there loses nothing.
-                if held and (held.startswith("#") or col.field != "completion_rate"):
-                    row.problems.append(CellProblem(row_no, col.letter, FIELD_LABELS[col.field], held,
+                if held and (held.startswith("#") or c_field != "completion_rate"):
+                    row.problems.append(CellProblem(row_no, col.letter, FIELD_LABELS[c_field], held,
                                                     _unreadable_reason(held)))
                 continue
-            if shared_over > 1 and col.field not in SHAREABLE:
-                row.problems.append(CellProblem(row_no, col.letter, FIELD_LABELS[col.field], clean_text(value),
+            if shared_over > 1 and c_field not in SHAREABLE:
+                row.problems.append(CellProblem(row_no, col.letter, FIELD_LABELS[c_field], clean_text(value),
                                                 f"合并单元格跨 {shared_over} 行，数字无法分到单个项目"))
                 continue
             try:
-                if col.field in MONEY_FIELDS:
+                if c_field in MONEY_FIELDS:
                     cell_unit = col.unit if col.unit in ("万元", "亿元", "元") else default_unit
                     res = read_money(value, cell_unit)
                     if cell_unit == "亿元" and _is_number(value):

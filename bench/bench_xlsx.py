@@ -36,10 +36,11 @@ Measured 2026-12-08 (2 shared cores, load 2–5), `python -m bench.bench_xlsx` (
   2,503 本月进展 and 7,614 accepted warnings, with their log entries), whose executemany calls alone take about
   LibreOffice's whole conversion; the dry run's SQL look-ups (five as-of reads of 10,000 projects, ~0.05 s each)
   and Python start-up with the CLI's imports (~0.2 s) leave little room under 0.7 s.
-  second round (perf-writes2), `python -m bench.bench_xlsx --pairs 5`, load 0.7–1.0:
-    dry run 1.13 s vs 1.24 s: 0.91× (spread 0.77–1.02); wall 0.95× (0.82–1.07)
-    import  1.97 s vs 1.30 s: 1.61× (spread 1.46–2.16); wall 1.74× (1.61–2.36)
-    phases (CPU): read 0.18, layout 0.24, match 0.25, validate 0.07, checked backup 0.06, write transaction 0.94
+  second round (perf-writes2), `python -m bench.bench_xlsx --pairs 5`, load 0.5–0.8:
+    dry run 1.14 s vs 1.39 s: 0.85× (spread 0.76–0.87); wall 0.92× (0.80–0.93)
+    import  2.18 s vs 1.32 s: 1.58× (spread 1.35–1.86); wall 1.72× (1.49–2.04)
+    phases (CPU): read 0.19, layout 0.23, match 0.25, validate 0.07, checked backup 0.07, write transaction 0.89
+    an earlier run (load 0.7–1.0): dry run 0.91× (0.77–1.02), import 1.61× (1.46–2.16)
     (the write transaction's phase is noisy: 0.88–1.3 s in-process runs of the same work)
     What changed: the matcher's standings as (value, text, date) tuples, this month's figures the sheet carries
     read in one pass, last month's and the stage before the month taken from this month's read for every project

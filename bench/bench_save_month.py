@@ -27,6 +27,20 @@ Measured 2026-12-08 (2 shared cores, load 2–5), `python bench/bench_save_month
   The goal (≤ 2.0×) is not met: the checks alone (validation first, reads only) cost 1.2× the floor, so checks
   plus the floor's own write are already 2.2×; what the save adds beyond them is ~0.7× (JSON of the batch entry,
   the row tuples, the supersede and plan-year look-ups, the recording.save entry).
+  second round (perf-writes2), `python bench/bench_save_month.py --pairs 9`, load 0.4–0.8 (quiet):
+    floor 226.6 ms CPU, save_month 455.2 ms CPU (check_month alone 141.3 ms): ratio 2.03× (spread 1.49–2.38);
+    wall 1.93× (1.47–2.27); save_month of 200 rows (grid-sized) 13.8 ms (floor 8.3 ms; it was 48–62 ms).
+    Another run at load 0.6–1.0: 1.87× (1.46–2.59), wall 1.78× (1.44–2.48); one before the collector pause:
+    2.13× (2.06–3.11). The goal (≤ 2.0×) sits on the median: met in one run, just missed in the quiet one.
+    What changed: last month's completed investment and stage read in one pass from the index
+    (updates.standing_values_multi: the newest row of the latest date, a retracted one looked up again) as
+    (value, text, date) tuples instead of dicts; plans picked from one flat read (targets.values_at, 45 → 7 ms);
+    empty texts, exact amounts and stage names parsed without a call each; record_many's dates parsed once;
+    the cycle collector paused for the bulk step (updates.paused_gc: ~250 collections, 40–50 ms, per save).
+    Where the rest goes (quiet machine, in-process): the floor's own executemany ~195 ms + COMMIT ~27 ms;
+    the checks ~150 ms (reads ~65: standing 45, projects 13, plans 7; Python ~65 for 10,000 RowReports —
+    the objects alone, built without any logic, take ~50); record_many's checks, supersede and plan-year
+    look-ups and audit JSON ~60 ms. Spread comes from the shared cores (the floor alone ranges 206–377 ms).
 """
 from __future__ import annotations
 

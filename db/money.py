@@ -62,6 +62,13 @@ def yi_plain(wan: int, max_digits: int = 4) -> str:
 
 def yi_message(wan: int | Fraction) -> str:
     """亿元 in db's messages: one decimal; small amounts keep enough digits to be seen (0.0003)."""
+    if type(wan) is int:   # the same text in integers (a large import words thousands of these)
+        sign = "-" if wan < 0 else ""
+        a = abs(wan)
+        if a == 0 or a >= 1000:   # |q| >= 0.1: one decimal, half away from zero as ROUND_HALF_UP does
+            t = (a + 500) // 1000
+            return f"{sign}{t // 10}.{t % 10}"
+        return f"{sign}0.{a:04d}"
     q = to_yi(wan)
     return str(round_half_up(q, 1 if q == 0 or abs(q) >= Fraction(1, 10) else 4))
 

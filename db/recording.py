@@ -32,6 +32,11 @@ from db.undo import UndoRefused, check_newest_update
 
 # Up to this many subjects of a kind, the checks look each one up by index; beyond, one query reads them all.
 PER_SUBJECT_LIMIT = 500
+# Last month's figures: up to this many subjects looked up one by one (a row or two typed in a dialog).
+PER_SUBJECT_EACH = 20
+# Up to this many, the one query seeks only those subjects (an import's 本月进展 for a quarter of the projects);
+# beyond, it reads every subject holding the figure.
+PER_SUBJECT_SOME = 5000
 
 
 # -- what a person enters ---------------------------------------------------------------------------
@@ -283,6 +288,16 @@ class _Context:
             ids[e.kind].add(e.subject_id)
         self.ids = ids
         self._cache: dict[tuple, dict[int, dict[str, Any]]] = {}
+        self._stage_names: dict[str, str] = {}
+
+    def stage_name(self, report: RowReport, value: object) -> str | None:
+        """_guard(report, parse_name, value, "形象进度", max_length=20), each distinct text parsed once."""
+        parsed = self._stage_names.get(value) if type(value) is str else None
+        if parsed is None:
+            parsed = _guard(report, parse_name, value, "形象进度", max_length=20)
+            if parsed is not None and type(value) is str:
+                self._stage_names[value] = parsed
+        return parsed
 
     def _one_or_all(self, kind: str) -> int | None:
         return next(iter(self.ids[kind])) if len(self.ids[kind]) == 1 else None
@@ -291,60 +306,101 @@ class _Context:
         # A few rows: indexed look-ups per subject; many rows: one query over every subject.
         return len(self.ids[kind]) <= PER_SUBJECT_LIMIT
 
-    def previous(self, kind: str, metric: str, subject_id: int, *, this_year: bool = True) -> dict | None:
-        """The figure standing at the end of last month (this plan year only for year-to-date figures)."""
+    def previous(self, kind: str, metric: str, subject_id: int, *,
+                 this_year: bool = True) -> tuple[Any, Any, str] | None:
+        """The figure standing at the end of last month (this plan year only for year-to-date figures), as
+        (value, text_value, as_of)."""
         key = ("prev", kind, metric, this_year)
-        if key not in self._cache:
+        found = self._cache.get(key)
+        if found is None:
             since = self.year_start if this_year else "0000-01-01"
+            found = {}
             if this_year and self.prev_date < self.year_start:
-                self._cache[key] = {}
-            elif self._by_id(kind):
-                self._cache[key] = {}
+                pass
+            elif len(self.ids[kind]) <= PER_SUBJECT_EACH:
                 for sid in self.ids[kind]:
-                    self._cache[key].update(updates.as_of(self.db, kind, metric, self.prev_date, since=since,
-                                                          subject_id=sid))
+                    for k, r in updates.as_of(self.db, kind, metric, self.prev_date, since=since,
+                                              subject_id=sid).items():
+                        found[k] = (r["value"], r["text_value"], r["as_of"])
+            elif len(self.ids[kind]) < PER_SUBJECT_SOME:
+                found = updates.standing_values(self.db, kind, metric, self.prev_date, since=since,
+                                                subject_ids=sorted(self.ids[kind]))
+            elif kind == "project" and not (self.prev_date < self.year_start):
+                # A project row reads last month's completed investment (this year) and stage (any year): both
+                # read together in one pass over the projects.
+                completed, stage = updates.standing_values_multi(
+                    self.db, "project", self.prev_date, [("completed", self.year_start), ("stage", "0000-01-01")])
+                self._cache[("prev", "project", "completed", True)] = completed  # type: ignore[assignment]
+                self._cache[("prev", "project", "stage", False)] = stage  # type: ignore[assignment]
+                found = self._cache.get(key)
+                if found is None:
+                    found = updates.standing_values(self.db, kind, metric, self.prev_date, since=since)
             else:
-                self._cache[key] = updates.as_of(self.db, kind, metric, self.prev_date, since=since)
-        return self._cache[key].get(subject_id)
+                found = updates.standing_values(self.db, kind, metric, self.prev_date, since=since)
+            self._cache[key] = found  # type: ignore[assignment]
+        return found.get(subject_id)
 
     def target(self, kind: str, metric: str, subject_id: int) -> int | None:
         key = ("target", kind, metric)
-        if key not in self._cache:
+        found = self._cache.get(key)
+        if found is None:
+            found = {}
             if self._by_id(kind):
-                rows = {}
                 for sid in self.ids[kind]:
                     row = targets.current(self.db, Subject(kind, sid), metric, self.as_of)
                     if row is not None:
-                        rows[sid] = row
-                self._cache[key] = rows
+                        found[sid] = row["value"]
             else:
-                self._cache[key] = targets.as_of(self.db, kind, metric, self.as_of)
-        row = self._cache[key].get(subject_id)
-        return None if row is None else row["value"]
+                found = targets.values_at(self.db, kind, metric, self.as_of)
+            self._cache[key] = found  # type: ignore[assignment]
+        return found.get(subject_id)
 
-    def _rows(self, kind: str, sql_all: str, sql_one: str) -> dict[int, dict[str, Any]]:
+    def _rows(self, kind: str) -> dict[int, dict[str, Any]]:
         key = ("rows", kind)
-        if key not in self._cache:
+        found = self._cache.get(key)
+        if found is None:
+            sql_all, sql_one = _SUBJECT_ROWS[kind]
             one = self._one_or_all(kind)
             rows = self.db.query(sql_one, (one,)) if one is not None else self.db.query(sql_all)
-            self._cache[key] = {r["id"]: r for r in rows}
-        return self._cache[key]
+            found = self._cache[key] = {r["id"]: r for r in rows}
+        return found
 
-    def project(self, pid: int) -> dict | None:
-        base = ("SELECT p.id, p.name, p.total_investment_wan, p.start_year, py.year FROM project p"
-                " JOIN portfolio pf ON pf.id = p.portfolio_id JOIN plan_year py ON py.id = pf.plan_year_id"
-                " WHERE p.active = 1")
-        return self._rows("project", base, base + " AND p.id = ?").get(pid)
+    def project(self, pid: int) -> tuple | None:
+        """(id, name, total_investment_wan, start_year, plan year) of an active project."""
+        found = self._cache.get(("rows", "project"))
+        if found is None:
+            one = self._one_or_all("project")
+            sql_all, sql_one = _SUBJECT_ROWS["project"]
+            if one is not None:
+                cur = self.db.conn.execute(sql_one, (one,))
+            elif len(self.ids["project"]) < PER_SUBJECT_SOME:   # a grid or an import's 本月进展: only those
+                cur = self.db.conn.execute(_PROJECT_ROWS_OF, (json.dumps(sorted(self.ids["project"])),))
+            else:
+                cur = self.db.conn.execute(sql_all)
+            found = self._cache[("rows", "project")] = {r[0]: r for r in cur}  # type: ignore[assignment]
+        return found.get(pid)  # type: ignore[return-value]
 
     def portfolio(self, pid: int) -> dict | None:
-        base = ("SELECT pf.id, pf.name, pf.total_investment_wan, py.year FROM portfolio pf"
-                " JOIN plan_year py ON py.id = pf.plan_year_id")
-        return self._rows("portfolio", base, base + " WHERE pf.id = ?").get(pid)
+        return self._rows("portfolio").get(pid)
 
     def indicator(self, iid: int) -> dict | None:
-        base = ("SELECT i.*, py.year FROM indicator i JOIN plan_year py ON py.id = i.plan_year_id"
-                " WHERE i.active = 1")
-        return self._rows("indicator", base, base + " AND i.id = ?").get(iid)
+        return self._rows("indicator").get(iid)
+
+
+# What the checks read of each subject: (every active one, one by id).
+_PROJECT_ROWS = ("SELECT p.id, p.name, p.total_investment_wan, p.start_year, py.year FROM project p"
+                 " JOIN portfolio pf ON pf.id = p.portfolio_id JOIN plan_year py ON py.id = pf.plan_year_id"
+                 " WHERE p.active = 1")
+_PROJECT_ROWS_OF = _PROJECT_ROWS + " AND p.id IN (SELECT value FROM json_each(?))"
+_PORTFOLIO_ROWS = ("SELECT pf.id, pf.name, pf.total_investment_wan, py.year FROM portfolio pf"
+                   " JOIN plan_year py ON py.id = pf.plan_year_id")
+_INDICATOR_ROWS = ("SELECT i.*, py.year FROM indicator i JOIN plan_year py ON py.id = i.plan_year_id"
+                   " WHERE i.active = 1")
+_SUBJECT_ROWS = {
+    "project": (_PROJECT_ROWS, _PROJECT_ROWS + " AND p.id = ?"),
+    "portfolio": (_PORTFOLIO_ROWS, _PORTFOLIO_ROWS + " WHERE pf.id = ?"),
+    "indicator": (_INDICATOR_ROWS, _INDICATOR_ROWS + " AND i.id = ?"),
+}
 
 
 # -- checking ---------------------------------------------------------------------------------------
@@ -357,8 +413,9 @@ def parse_as_of(value: object) -> dt.date:
 def check_month(db: Database, as_of: dt.date | str, entries: Sequence[Entry]) -> list[RowReport]:
     """Check every entry against what stood before; writes nothing."""
     d = parse_as_of(as_of)
-    ctx = _Context(db, d, entries)
-    return [_check(ctx, i, e) for i, e in enumerate(entries)]
+    with updates.paused_gc():
+        ctx = _Context(db, d, entries)
+        return [_check(ctx, i, e) for i, e in enumerate(entries)]
 
 
 def _accept(report: RowReport, entry: Entry, subject: Subject, metric_for: dict[str, str | None]) -> None:
@@ -407,23 +464,24 @@ def _year_problem(report: RowReport, ctx: _Context, year: int) -> bool:
 
 
 def _money_row(ctx: _Context, report: RowReport, entry: ProjectEntry | PortfolioEntry, kind: str,
-               total: int | None, project: bool, note: str) -> None:
-    """Parse the YTD and month amounts, derive the other, and add the money warnings."""
-    ytd = _guard(report, _money, entry.completed, entry.completed_wan, "累计完成投资")
-    month = _guard(report, _money, entry.month, entry.month_wan, "本月完成投资")
+               total: int | None, project: bool, note: str, subject: Subject | None = None) -> bool:
+    """Parse the YTD and month amounts, derive the other, and add the money warnings; True when the row's
+    completed investment is planned (an UpdateOp appended)."""
+    ytd = _money_fast(report, entry.completed, entry.completed_wan, "累计完成投资")
+    month = _money_fast(report, entry.month, entry.month_wan, "本月完成投资")
     if report.errors:
-        return
+        return False
     prev_row = ctx.previous(kind, "completed", entry.subject_id)
-    prev = prev_row["value"] if prev_row else None
+    prev = prev_row[0] if prev_row else None
     report.previous = prev
-    report.previous_as_of = prev_row["as_of"] if prev_row else None
+    report.previous_as_of = prev_row[2] if prev_row else None
     if ytd is None and month is None:
-        return
+        return False
     base = prev or 0
     if ytd is not None and month is not None and ytd != base + month:
         report.errors.append(Problem("本月完成投资", f"与累计数不一致：上月累计 {plausibility._yi(base)} 亿元 + 本月 "
                                                 f"{plausibility._yi(month)} 亿元 ≠ {plausibility._yi(ytd)} 亿元"))
-        return
+        return False
     if ytd is None:
         ytd = base + month
     derived_month = ytd - base if prev is not None or ctx.months_before == 0 else None
@@ -437,7 +495,27 @@ def _money_row(ctx: _Context, report: RowReport, entry: ProjectEntry | Portfolio
         w = plausibility.no_previous_warning(month=month, month_number=ctx.as_of.month)
         if w:
             report.warnings.append(w)
-    report.ops.append(UpdateOp(Subject(kind, entry.subject_id), "completed", value=ytd, note=note))
+    report.ops.append(UpdateOp(subject or Subject(kind, entry.subject_id), "completed", value=ytd, note=note))
+    return True
+
+
+def _money_fast(report: RowReport, value: object, exact: object, field_name: str) -> int | None:
+    """_guard(report, _money, value, exact, field_name), without the calls for the two common cases: nothing
+    given, or an exact non-negative integer (a bool is refused by _money, so the type is compared exactly)."""
+    if exact is None:
+        if value is None:
+            return None
+    elif type(exact) is int and exact >= 0:
+        return exact  # type: ignore[return-value]
+    return _guard(report, _money, value, exact, field_name)
+
+
+def _text_fast(report: RowReport, value: object, field_name: str) -> str | None:
+    """_guard(report, parse_text, value, field_name) with the empty text (most rows' 备注 and 本月进展) answered
+    at once: parse_text('') is ''."""
+    if value == "" and type(value) is str:
+        return ""
+    return _guard(report, parse_text, value, field_name)
 
 
 def _check_portfolio(ctx: _Context, index: int, entry: PortfolioEntry) -> RowReport:
@@ -449,7 +527,7 @@ def _check_portfolio(ctx: _Context, index: int, entry: PortfolioEntry) -> RowRep
         return report
     if _year_problem(report, ctx, row["year"]):
         return report
-    note = _guard(report, parse_text, entry.note, "备注") or ""
+    note = _text_fast(report, entry.note, "备注") or ""
     _money_row(ctx, report, entry, "portfolio", row["total_investment_wan"], project=False, note=note)
     if not report.errors and report.completed_wan is None:
         report.errors.append(Problem("累计完成投资", "没有要记录的数据"))
@@ -459,26 +537,27 @@ def _check_portfolio(ctx: _Context, index: int, entry: PortfolioEntry) -> RowRep
 
 def _check_project(ctx: _Context, index: int, entry: ProjectEntry) -> RowReport:
     row = ctx.project(entry.project_id)
-    report = RowReport(index, "project", entry.project_id, row["name"] if row else f"项目 #{entry.project_id}")
+    report = RowReport(index, "project", entry.project_id, row[1] if row else f"项目 #{entry.project_id}")
     if row is None:
         report.errors.append(Problem("重点项目", f"找不到重点项目 #{entry.project_id}"))
         return report
-    if _year_problem(report, ctx, row["year"]):
+    if row[4] != ctx.as_of.year and _year_problem(report, ctx, row[4]):
         return report
     subject = Subject("project", entry.project_id)
-    note = _guard(report, parse_text, entry.note, "备注") or ""
-    _money_row(ctx, report, entry, "project", row["total_investment_wan"], project=True, note=note)
-    has_money = any(isinstance(op, UpdateOp) for op in report.ops)
+    note = _text_fast(report, entry.note, "备注") or ""
+    # The report's ops are empty before the money row: has_money = whether it planned the completed figure.
+    has_money = _money_row(ctx, report, entry, "project", row[2], project=True, note=note,
+                           subject=subject)
 
     prev_stage = ctx.previous("project", "stage", entry.project_id, this_year=False)
-    report.previous_stage = prev_stage["text_value"] if prev_stage else None
-    stage = None if _blank(entry.stage) else _guard(report, parse_name, entry.stage, "形象进度", max_length=20)
+    report.previous_stage = prev_stage[1] if prev_stage else None
+    stage = None if _blank(entry.stage) else ctx.stage_name(report, entry.stage)
     if stage is not None:
         if stage not in ctx.stages:
             report.errors.append(Problem("形象进度", f"“{stage}”不在形象进度列表中（{'、'.join(ctx.stages)}）"))
         else:
             w = plausibility.stage_warning(stage=stage, previous=report.previous_stage,
-                                           previous_as_of=prev_stage["as_of"] if prev_stage else None,
+                                           previous_as_of=prev_stage[2] if prev_stage else None,
                                            stages=ctx.stages)
             if w:
                 report.warnings.append(w)
@@ -488,7 +567,7 @@ def _check_project(ctx: _Context, index: int, entry: ProjectEntry) -> RowReport:
     if entry.milestones:
         known = {m["id"]: m for m in ctx.db.query("SELECT id, name, actual_date FROM milestone WHERE project_id = ?",
                                                    (entry.project_id,))}
-        start = dt.date(row["start_year"], 1, 1) if row["start_year"] else None
+        start = dt.date(row[3], 1, 1) if row[3] else None
         for mid, raw in entry.milestones.items():
             m = known.get(mid)
             if m is None:
@@ -514,7 +593,7 @@ def _check_project(ctx: _Context, index: int, entry: ProjectEntry) -> RowReport:
             if iso != m["actual_date"]:
                 report.ops.append(MilestoneOp(entry.project_id, mid, m["name"], iso))
 
-    text = _guard(report, parse_text, entry.progress_note, "本月进展")
+    text = _text_fast(report, entry.progress_note, "本月进展")
     if text:
         report.ops.append(NoteOp(entry.project_id, text))
     for n, issue in enumerate(entry.issues, 1):
@@ -569,8 +648,8 @@ def _check_indicator(ctx: _Context, index: int, entry: IndicatorEntry) -> RowRep
     if value is None or note is None:
         return report
     prev_row = ctx.previous("indicator", "value", entry.indicator_id)
-    report.previous = prev_row["value"] if prev_row else None
-    report.previous_as_of = prev_row["as_of"] if prev_row else None
+    report.previous = prev_row[0] if prev_row else None
+    report.previous_as_of = prev_row[2] if prev_row else None
     report.value = value
 
     def show(v: int) -> str:
@@ -618,10 +697,10 @@ def save_month(db: Database, as_of: dt.date | str, entries: Sequence[Entry], *, 
     if not entries:
         raise ValidationError("本月数据", "", "没有要保存的行")
     d = parse_as_of(as_of)
-    with db.transaction("update", "recording"):
+    with updates.paused_gc(), db.transaction("update", "recording"):
         # Checked inside the write lock, so what the checks compared against cannot change before the write.
         reports = check_month(db, d, entries)
-        if any(not r.ok for r in reports):
+        if any(not r.ok for r in reports if r.errors or r.warnings):   # a row with neither is ok
             raise MonthRefused(reports)
         ops = [op for r in reports for op in r.ops]
         text = label or describe(d, reports)
@@ -646,11 +725,13 @@ def _apply(db: Database, d: dt.date, ops: Iterable[Op], *, source_kind: str, sou
     note_ids = iter(_write_notes(db, d, note_ops, source_kind) if len(note_ops) >= updates.BULK_FROM else ())
     written: list[Written] = []
     last_update: dict[tuple[Subject, str], int] = {}
+    accepts = any(isinstance(op, AcceptOp) for op in ops)   # only they ask which update a figure got
     for op in ops:
         if isinstance(op, UpdateOp):
             uid = next(ids)
-            last_update[(op.subject, op.metric)] = uid
-            written.append(Written("update", uid))
+            if accepts:
+                last_update[(op.subject, op.metric)] = uid
+            written.append(_written_update(uid))
         elif isinstance(op, NoteOp):
             nid = next(note_ids, None)
             written.append(Written("note", nid if nid is not None else _write_note(db, op.project_id, d, op.text,
@@ -666,6 +747,14 @@ def _apply(db: Database, d: dt.date, ops: Iterable[Op], *, source_kind: str, sou
         else:
             raise TypeError(op)
     return written
+
+
+def _written_update(update_id: int) -> Written:
+    """Written("update", update_id), made without the frozen dataclass's four object.__setattr__ calls (a large
+    save makes one per figure): the same fields, the same object."""
+    w = object.__new__(Written)
+    w.__dict__.update(kind="update", id=update_id, before=None, after=None)
+    return w
 
 
 def _write_note(db: Database, project_id: int, d: dt.date, text: str, source_kind: str, *,
@@ -704,7 +793,8 @@ def _write_notes(db: Database, d: dt.date, ops: Sequence[NoteOp], source_kind: s
         rows.append((next_id, op.project_id, iso, op.text, source_kind, now, user, supersedes))
         logged.append((now, user, op.project_id, f"本月进展（截至 {d}）：{op.text}",
                        json.dumps({"text": previous[1]}, ensure_ascii=False) if supersedes else None,
-                       json.dumps({"note": next_id, "as_of": iso, "text": op.text}, ensure_ascii=False)))
+                       # json.dumps({"note": next_id, "as_of": iso, "text": op.text}, ensure_ascii=False)
+                       f'{{"note": {next_id}, "as_of": "{iso}", "text": {json.dumps(op.text, ensure_ascii=False)}}}'))
         newest[op.project_id] = (next_id, op.text, 0)
         ids.append(next_id)
         next_id += 1
@@ -766,17 +856,30 @@ def write_acceptances(db: Database, items: Sequence[tuple[Subject, Warning, dt.d
     if not db.in_transaction:
         raise RuntimeError("write_acceptances must be called inside db.transaction()")
     now, user = db.now(), db.user
+    isos: dict[dt.date, str] = {}
+    rows, logged = [], []
+    # Each entry's JSON is json.dumps({"code", "reason", "update", "milestone": None, "as_of"}, ensure_ascii=False)
+    # with its parts encoded once: the reason is the same for all, codes and dates repeat.
+    encoded: dict[str, str] = {}
+    reason_json = json.dumps(text, ensure_ascii=False)
+    for s, w, d, uid in items:
+        iso = isos.get(d)
+        if iso is None:
+            iso = isos[d] = d.isoformat()
+        code = encoded.get(w.code)
+        if code is None:
+            code = encoded[w.code] = json.dumps(w.code, ensure_ascii=False)
+        rows.append((s.kind, s.id, iso, uid, w.code, w.message, text, now, user))
+        logged.append((now, user, s.kind, s.id, f"确认提示［{w.label}］：{w.message}；理由：{text}",
+                       f'{{"code": {code}, "reason": {reason_json}, "update": '
+                       f'{"null" if uid is None else str(uid) if type(uid) is int else json.dumps(uid)}, "milestone": null, '
+                       f'"as_of": "{iso}"}}'))
     db.conn.executemany(
         "INSERT INTO accepted_warning (entity, entity_id, as_of, update_id, milestone_id, code, message, reason,"
-        " accepted_at, accepted_by) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)",
-        [(s.kind, s.id, d.isoformat(), uid, w.code, w.message, text, now, user) for s, w, d, uid in items])
+        " accepted_at, accepted_by) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)", rows)
     db.conn.executemany(
         "INSERT INTO audit_log (at, user, action, entity, entity_id, summary, before, after)"
-        " VALUES (?, ?, 'warning.accept', ?, ?, ?, NULL, ?)",
-        [(now, user, s.kind, s.id, f"确认提示［{w.label}］：{w.message}；理由：{text}",
-          json.dumps({"code": w.code, "reason": text, "update": uid, "milestone": None, "as_of": d.isoformat()},
-                     ensure_ascii=False))
-         for s, w, d, uid in items])
+        " VALUES (?, ?, 'warning.accept', ?, ?, ?, NULL, ?)", logged)
 
 
 def _write_acceptance(db: Database, op: AcceptOp, d: dt.date, update_id: int | None) -> int:

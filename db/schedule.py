@@ -300,12 +300,19 @@ class MoneyResult:
     rounded: bool = False
 
 
+# Whole 万元 typed as text: ASCII digits, optionally grouped by thousands, at most 15 digits (below the 10^15 that
+# parse_decimal refuses): read_money gives int() of it, so it is read so without the text normalisations.
+_PLAIN_WAN = re.compile(r"[0-9]{1,15}|[0-9]{1,3}(?:,[0-9]{3}){1,4}")
+
+
 def read_money(value: Any, unit: str) -> MoneyResult | None:
     """An amount in integer 万元 from a cell in ``unit`` (the cell's own '亿'/'万元' suffix wins)."""
     if unit == "万元" and (type(value) is int or (type(value) is float and value.is_integer())):
         if value < 0:  # the common case, without decimal parsing
             raise CellError("金额不能为负数")
         return MoneyResult(int(value))
+    if unit == "万元" and type(value) is str and _PLAIN_WAN.fullmatch(value):
+        return MoneyResult(int(value.replace(",", "")))
     if is_empty(value):
         return None
     if isinstance(value, str):
@@ -329,6 +336,10 @@ def read_money(value: Any, unit: str) -> MoneyResult | None:
 
 def read_percent(value: Any, mode: str) -> Fraction | None:
     """A ratio as a Fraction (0.556 for 55.6%). ``mode`` says how bare numbers are meant: 'fraction' or 'points'."""
+    if type(value) is float and abs(value) < 1e15:
+        # A finite number cell (every row's 完成率): read_decimal's Decimal(repr(value)), without its checks.
+        number = Fraction(*Decimal(repr(value)).as_integer_ratio())
+        return number if mode == "fraction" else number / 100
     if is_empty(value):
         return None
     if isinstance(value, str):
@@ -922,6 +933,10 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
     unreadable = ctx.unreadable.get(grid.name, {})
     bare_yi: dict[str, list[tuple[int, Any]]] = {}  # per money column read in 亿元: (row, bare number) for the unit check
 
+    lead_cols = range(min(width, max(name_col + 1, 3)))   # where 合计, 小计, 一、… stand
+    # The data columns read into a project row's values, in the layout's order (notes are read after them).
+    data_cols = [(f, col, col.index, col.field) for f, col in cols.items()
+                 if f not in ("name", "seq") and col.field not in ("note", "progress_note", "problem")]
     for r in range(first, len(grid.rows)):
         if ctx.cancelled and r % 200 == 0 and ctx.cancelled():
             raise Cancelled()
@@ -931,7 +946,7 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
         if r == first and _is_column_number_row(raw):
             continue
         # Only words matter here (合计, 小计, 一、…, 注：…): white space removed, no full normalisation (hot path).
-        lead_texts = [_WHITE.sub("", v) for c in range(min(width, max(name_col + 1, 3)))
+        lead_texts = [_WHITE.sub("", v) for c in lead_cols
                       if isinstance(v := _filled(grid, merges, r, c), str) and v]
         lead = next((t for t in lead_texts if t), "")
         name_cell = _filled(grid, merges, r, name_col)
@@ -1001,23 +1016,21 @@ def _read_rows(grid: Grid, merges: _Merges, layout: SheetLayout, ctx: ParseConte
                        as_of=layout.as_of)
         notes: list[str] = []
         progress: list[str] = []
-        for f, col in cols.items():
-            if f in ("name", "seq") or col.field in ("note", "progress_note", "problem"):
-                continue
-            value, shared_over = _data_cell(grid, merges, r, col.index)
+        for f, col, c_index, c_field in data_cols:
+            value, shared_over = _data_cell(grid, merges, r, c_index)
             if is_empty(value):
-                held = unreadable.get((r, col.index))
+                held = unreadable.get((r, c_index))
                 # A completion rate is only a cross-check (completed ÷ plan): an unsaved formula there loses nothing.
-                if held and (held.startswith("#") or col.field != "completion_rate"):
-                    row.problems.append(CellProblem(row_no, col.letter, FIELD_LABELS[col.field], held,
+                if held and (held.startswith("#") or c_field != "completion_rate"):
+                    row.problems.append(CellProblem(row_no, col.letter, FIELD_LABELS[c_field], held,
                                                     _unreadable_reason(held)))
                 continue
-            if shared_over > 1 and col.field not in SHAREABLE:
-                row.problems.append(CellProblem(row_no, col.letter, FIELD_LABELS[col.field], clean_text(value),
+            if shared_over > 1 and c_field not in SHAREABLE:
+                row.problems.append(CellProblem(row_no, col.letter, FIELD_LABELS[c_field], clean_text(value),
                                                 f"合并单元格跨 {shared_over} 行，数字无法分到单个项目"))
                 continue
             try:
-                if col.field in MONEY_FIELDS:
+                if c_field in MONEY_FIELDS:
                     cell_unit = col.unit if col.unit in ("万元", "亿元", "元") else default_unit
                     res = read_money(value, cell_unit)
                     if cell_unit == "亿元" and _is_number(value):

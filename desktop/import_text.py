@@ -1,12 +1,14 @@
 """How import and exchange previews read to a person (shared by the command line and the dialogs)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from db import portfolios
 from db.errors import printable, quote
-from db.exchange import ExchangePreview, Group, Side
 from db.xlsx_import import Change, ImportPreview, RowPlan
+
+if TYPE_CHECKING:   # names for annotations only: `import-xlsx` need not load the exchange module (≈ 40 ms)
+    from db.exchange import ExchangePreview, Group, Side
 from desktop import formatting as fmt
 
 NONE = "（无）"

@@ -267,24 +267,30 @@ def test_user_guide_copy_is_current():
         (ROOT / "resources" / "guide" / "user-guide.md").read_text(encoding="utf-8")
 
 
-def test_start_up_does_not_import_matplotlib(tmp_path):
-    code = (
-        "import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
-        "from db import open_database, seed\n"
-        "from desktop.gui import make_app\n"
-        "from desktop.app import AppContext\n"
-        "from desktop.main_window import MainWindow\n"
-        f"db = open_database({str(tmp_path / 'm.db')!r}); seed.load_builtin(db)\n"
-        "app = make_app(); w = MainWindow(AppContext(db), restore_state=False); w.show(); app.processEvents()\n"
-        "for i in range(w.tabs.count()):\n"
-        "    if w.tabs.widget(i).key not in ('charts', 'history'):  # tabs that exist to show a chart\n"
-        "        w.tabs.setCurrentIndex(i); app.processEvents()\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))\n")
+def window_in_fresh_process(tmp_path, before: str, after: str) -> str:
+    """Run ``before``, open the built-in data's window in a fresh Python (offscreen), run ``after``; its last
+    printed line."""
+    code = ("import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n" + before +
+            "from db import open_database, seed\n"
+            "from desktop.gui import make_app\n"
+            "from desktop.app import AppContext\n"
+            "from desktop.main_window import MainWindow\n"
+            f"db = open_database({str(tmp_path / 'm.db')!r}); seed.load_builtin(db)\n"
+            "app = make_app(); w = MainWindow(AppContext(db), restore_state=False); w.show(); app.processEvents()\n"
+            + after)
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
                          env={**__import__("os").environ, "XDG_DATA_HOME": str(tmp_path)})
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    return out.stdout.strip().splitlines()[-1]
 
+
+def test_start_up_does_not_import_matplotlib(tmp_path):
+    last = window_in_fresh_process(tmp_path, "", (
+        "for i in range(w.tabs.count()):\n"
+        "    if w.tabs.widget(i).key not in ('charts', 'history'):  # tabs that exist to show a chart\n"
+        "        w.tabs.setCurrentIndex(i); app.processEvents()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))\n"))
+    assert last == "[]"
 
 def test_each_tab_is_built_when_first_shown_under_its_title(window):
     from desktop.main_window import TAB_SPECS, tab_class
@@ -325,21 +331,10 @@ def test_a_large_database_shows_the_window_first_and_the_overview_figures_follow
 
 
 def test_the_window_starts_without_command_modules_or_unseen_tabs(tmp_path):
-    code = (
-        "import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
-        "from desktop.cli import build_parser\n"
-        "build_parser([])\n"
-        "from db import open_database, seed\n"
-        "from desktop.gui import make_app\n"
-        "from desktop.app import AppContext\n"
-        "from desktop.main_window import MainWindow\n"
-        f"db = open_database({str(tmp_path / 'm.db')!r}); seed.load_builtin(db)\n"
-        "app = make_app(); w = MainWindow(AppContext(db), restore_state=False); w.show(); app.processEvents()\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('desktop.commands.', 'desktop.tabs.'))))\n")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                         env={**__import__("os").environ, "XDG_DATA_HOME": str(tmp_path)})
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "['desktop.tabs.overview']"
+    last = window_in_fresh_process(tmp_path, "from desktop.cli import build_parser\nbuild_parser([])\n",
+                                   "print(sorted(m for m in sys.modules"
+                                   " if m.startswith(('desktop.commands.', 'desktop.tabs.'))))\n")
+    assert last == "['desktop.tabs.overview']"
 
 
 def test_modules_imported_after_the_window_module_are_not_read_as_source(tmp_path):

@@ -222,6 +222,12 @@ def list_for(db: Database, plan_year_id: int) -> list[dict[str, Any]]:
                     (plan_year_id,))
 
 
+def memberships(db: Database, plan_year_id: int) -> list[dict[str, Any]]:
+    """list_for() reduced to each active project's id and portfolio_id (the same projects)."""
+    return db.query("SELECT p.id, p.portfolio_id FROM project p JOIN portfolio pf ON pf.id = p.portfolio_id"
+                    " WHERE pf.plan_year_id = ? AND p.active = 1", (plan_year_id,))
+
+
 def in_cluster(db: Database, cluster_id: int) -> list[dict[str, Any]]:
     """The active projects linked to one cluster node, in their order."""
     return db.query("SELECT id, name FROM project WHERE active = 1 AND cluster_id = ? ORDER BY position",

@@ -44,28 +44,6 @@ def _standing_fields(j: Judged) -> dict[str, Any]:
             "time_progress_at_own_date": _f(j.time_progress)}
 
 
-# Per portfolio of a plan year: its active projects, the sum of their annual plans and of their completed
-# investment at :as_of (reporting dates from :since). Each project's figure is the one db.targets.as_of and
-# db.updates.as_of give (the latest effective target revision, cleared ones counting nothing; the newest row of
-# the latest reporting date whose newest row is not a retraction), looked up per project through the
-# (subject, metric) indexes; tests/db/test_summary_sums.py checks both ways agree.
-_ITEMISED_SUMS = """
-    SELECT p.portfolio_id, count(*) AS n,
-        coalesce(sum((SELECT t.value FROM target t
-                      WHERE t.project_id = p.id AND t.metric = 'annual_plan' AND t.effective_from <= :as_of
-                      ORDER BY t.effective_from DESC, t.id DESC LIMIT 1)), 0) AS plan_wan,
-        coalesce(sum((SELECT c.value FROM progress_update c
-                      WHERE c.project_id = p.id AND c.metric = 'completed' AND c.as_of <= :as_of
-                        AND c.as_of >= :since AND c.retracted = 0
-                        AND NOT EXISTS (SELECT 1 FROM progress_update n WHERE n.project_id = c.project_id
-                                        AND n.metric = c.metric AND n.as_of = c.as_of AND n.id > c.id)
-                      ORDER BY c.as_of DESC, c.id DESC LIMIT 1)), 0) AS done_wan
-    FROM project p JOIN portfolio pf ON pf.id = p.portfolio_id
-    WHERE pf.plan_year_id = :plan_year AND p.active = 1
-    GROUP BY p.portfolio_id
-"""
-
-
 def standing(db: Database, as_of: object | None = None, year: int | None = None, *,
              itemised: bool = True) -> dict[str, Any]:
     """Everything the overview and `summary --json` show, computed exactly and returned as plain numbers.
@@ -89,19 +67,17 @@ def standing(db: Database, as_of: object | None = None, year: int | None = None,
     pf_rows = portfolios.list_for(db, py["id"])
     pf_plan = targets.as_of(db, "portfolio", "annual_plan", d)
     pf_done = updates.as_of(db, "portfolio", "completed", d, since=year_start)
-    if itemised:
-        proj_plan = targets.as_of(db, "project", "annual_plan", d)
-        proj_done = updates.as_of(db, "project", "completed", d, since=year_start)
-        active = projects.list_for(db, py["id"])
-        sums: dict[int, tuple[int, int, int]] = {}
-        for p in active:
-            n, it_plan, it_done = sums.get(p["portfolio_id"], (0, 0, 0))
-            plan_row, done_row = proj_plan.get(p["id"]), proj_done.get(p["id"])
-            sums[p["portfolio_id"]] = (n + 1, it_plan + (plan_row["value"] or 0 if plan_row else 0),
-                                       it_done + (done_row["value"] if done_row else 0))
-    else:   # the same sums counted by SQLite, without a row per project in Python
-        sums = {r["portfolio_id"]: (r["n"], r["plan_wan"], r["done_wan"]) for r in db.query(
-            _ITEMISED_SUMS, {"plan_year": py["id"], "as_of": d.isoformat(), "since": year_start.isoformat()})}
+    # Each project's plan and completed investment at the date, as targets.as_of / updates.as_of give them,
+    # read lean (a value or a tuple per project, not a row dict): the window asks for this at every date change.
+    proj_plan = targets.values_at(db, "project", "annual_plan", d)
+    proj_done = updates.standing_values(db, "project", "completed", d, since=year_start)
+    active = projects.list_for(db, py["id"]) if itemised else projects.memberships(db, py["id"])
+    sums: dict[int, tuple[int, int, int]] = {}
+    for p in active:
+        n, it_plan, it_done = sums.get(p["portfolio_id"], (0, 0, 0))
+        done = proj_done.get(p["id"])
+        sums[p["portfolio_id"]] = (n + 1, it_plan + (proj_plan.get(p["id"]) or 0),
+                                   it_done + ((done[0] or 0) if done else 0))
     out_portfolios = []
     for pf in pf_rows:
         plan_wan = pf_plan.get(pf["id"], {}).get("value")
@@ -205,9 +181,9 @@ def standing(db: Database, as_of: object | None = None, year: int | None = None,
         **({} if not itemised else {"projects": [
             {"id": p["id"], "name": p["name"], "code": p.get("code"), "portfolio_id": p["portfolio_id"],
              "level": p["level"],
-             "annual_plan_yi": _yi(proj_plan[p["id"]]["value"]) if p["id"] in proj_plan else None,
-             "completed_yi": _yi(proj_done[p["id"]]["value"]) if p["id"] in proj_done else None,
-             "completed_as_of": proj_done[p["id"]]["as_of"] if p["id"] in proj_done else None,
+             "annual_plan_yi": _yi(proj_plan[p["id"]]) if p["id"] in proj_plan else None,
+             "completed_yi": _yi(proj_done[p["id"]][0]) if p["id"] in proj_done else None,
+             "completed_as_of": proj_done[p["id"]][2] if p["id"] in proj_done else None,
              "lineage": p.get("lineage")} for p in active]}),
     }
 

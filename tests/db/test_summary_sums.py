@@ -1,5 +1,5 @@
-"""The window's standing (itemised=False) counts the portfolios' itemised projects, plans and completed investment
-in SQL; `summary --json` (itemised=True) counts them project by project in Python. Both must agree, whatever the
+"""The portfolios' itemised projects, plans and completed investment in the window's standing (itemised=False,
+no per-project list) and in `summary --json`'s (itemised=True): the same figures, and the right ones, whatever the
 history: corrections, retractions, revised, cleared and future-dated targets, projects removed, several years."""
 from __future__ import annotations
 
